@@ -1,0 +1,1 @@
+namespace Cocktail.Application; public static class ApplicationMarker;

@@ -1,0 +1,1 @@
+namespace Cocktail.Domain; public static class DomainMarker;

@@ -1,0 +1,1 @@
+namespace Cocktail.Infrastructure; public static class InfrastructureMarker;

@@ -1,0 +1,1 @@
+namespace Cocktail.Testing; public static class TestingMarker;
