@@ -1,1 +1,1 @@
-Console.WriteLine("kubesim");
+return await Cocktail.KubeSim.StandaloneHost.RunAsync(args);

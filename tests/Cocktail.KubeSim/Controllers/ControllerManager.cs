@@ -1,0 +1,118 @@
+using System.Threading.Channels;
+using Cocktail.KubeSim.Http;
+using Cocktail.KubeSim.Storage;
+
+namespace Cocktail.KubeSim.Controllers;
+
+/// <summary>
+/// kube-controller-manager, scheduler and kubelets of one cluster on a single asynchronous loop: changes from the
+/// store and due timers feed per-controller work queues, which are drained in order.
+/// </summary>
+internal sealed class ControllerManager : IAsyncDisposable
+{
+    readonly ClusterRuntime _cluster;
+    readonly IReadOnlyList<Controller> _controllers;
+    readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Dictionary<Controller, HashSet<string>> _pending = [];
+    readonly CancellationTokenSource _stop = new();
+    Channel<StoreEvent>? _changes;
+    Task? _loop;
+    Task? _pump;
+
+    public ControllerManager(ClusterRuntime cluster, IReadOnlyList<Controller> controllers)
+    {
+        _cluster = cluster;
+        _controllers = controllers;
+        foreach (var c in controllers)
+        {
+            _pending[c] = [];
+            var controller = c;
+            c.Enqueue = key => _work.Writer.TryWrite(() => _pending[controller].Add(key));
+            c.Schedule = (delay, action) => _ = RunLater(delay, action);
+        }
+    }
+
+    public void Start()
+    {
+        lock (_cluster.Store.Gate) _changes = _cluster.Store.History.Subscribe();
+        _pump = PumpChanges();
+        _loop = Loop();
+        _work.Writer.TryWrite(() => { foreach (var c in _controllers) c.Start(); });
+    }
+
+    async Task RunLater(TimeSpan delay, Action action)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero) await Task.Delay(delay, _cluster.Time, _stop.Token);
+            _work.Writer.TryWrite(action);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Turns store changes into queued keys; resubscribes when fault injection drops every watch.</summary>
+    async Task PumpChanges()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var changes = _changes!;
+            try
+            {
+                await foreach (var change in changes.Reader.ReadAllAsync(_stop.Token))
+                    _work.Writer.TryWrite(() => Dispatch(change));
+            }
+            catch (OperationCanceledException) { return; }
+            lock (_cluster.Store.Gate) _changes = _cluster.Store.History.Subscribe();
+            // A dropped informer relists: every controller resyncs everything it owns.
+            _work.Writer.TryWrite(() => { foreach (var c in _controllers) c.Start(); });
+        }
+    }
+
+    void Dispatch(StoreEvent change)
+    {
+        foreach (var c in _controllers)
+            foreach (var key in c.KeysFor(change)) _pending[c].Add(key);
+    }
+
+    async Task Loop()
+    {
+        var reader = _work.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(_stop.Token))
+            {
+                while (reader.TryRead(out var action)) Run(action);
+                foreach (var c in _controllers)
+                {
+                    var keys = _pending[c];
+                    if (keys.Count == 0) continue;
+                    var batch = keys.ToArray();
+                    keys.Clear();
+                    foreach (var key in batch) Run(() => c.Reconcile(key));
+                    while (reader.TryRead(out var action)) Run(action);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    static void Run(Action action)
+    {
+        try { action(); }
+        catch (ApiException) { /* conflicts and races resolve on the next change, as with real controllers */ }
+        catch (InvalidOperationException) { }
+        catch (KeyNotFoundException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _work.Writer.TryComplete();
+        lock (_cluster.Store.Gate)
+            if (_changes is not null) _cluster.Store.History.Unsubscribe(_changes);
+        foreach (var t in new[] { _loop, _pump })
+            if (t is not null)
+                try { await t; } catch (OperationCanceledException) { }
+        _stop.Dispose();
+    }
+}
