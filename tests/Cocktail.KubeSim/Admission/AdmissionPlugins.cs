@@ -1,7 +1,12 @@
 namespace Cocktail.KubeSim.Admission;
 
-/// <summary>The admission plugins enabled on every simulated cluster, in kube-apiserver's order.</summary>
+/// <summary>
+/// The admission plugins enabled on every simulated cluster, in kube-apiserver's order: LimitRanger mutates;
+/// PodSecurity, ValidatingAdmissionPolicy and ResourceQuota (always last) validate.
+/// </summary>
 internal static class AdmissionPlugins
 {
-    public static AdmissionChain Create(ClusterRuntime cluster) => new([], []);
+    public static AdmissionChain Create(ClusterRuntime cluster) => new(
+        [new LimitRangerAdmission(cluster)],
+        [new PodSecurityAdmission(cluster), new ValidatingAdmissionPolicyAdmission(cluster), new ResourceQuotaAdmission(cluster)]);
 }

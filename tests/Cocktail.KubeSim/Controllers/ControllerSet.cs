@@ -5,8 +5,18 @@ internal static class ControllerSet
 {
     public static IReadOnlyList<Controller> Create(ClusterRuntime cluster)
     {
-        var always = new List<Controller> { new NamespaceController(cluster), new NodeController(cluster) };
+        var always = new List<Controller>
+        {
+            new NamespaceController(cluster), new NodeController(cluster), new CustomResourceDefinitionController(cluster),
+            new GarbageCollector(cluster),
+        };
         if (!cluster.Options.Controllers) return always;
-        return always;
+        return
+        [
+            .. always,
+            new DeploymentController(cluster), new ReplicaSetController(cluster), new StatefulSetController(cluster),
+            new DaemonSetController(cluster), new JobController(cluster), new SchedulerController(cluster),
+            new KubeletController(cluster), new EndpointsController(cluster), new ResourceQuotaController(cluster),
+        ];
     }
 }

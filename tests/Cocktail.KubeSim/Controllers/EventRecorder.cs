@@ -7,6 +7,21 @@ namespace Cocktail.KubeSim.Controllers;
 /// <summary>Records core/v1 Events the way client-go's event recorder does (name = object name + hex timestamp).</summary>
 internal sealed class EventRecorder(ClusterRuntime cluster)
 {
+    static long _lastNanos;
+
+    /// <summary>UnixNano like client-go, kept strictly increasing so names sort in recording order.</summary>
+    static long NextNanos(DateTimeOffset now)
+    {
+        var candidate = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastNanos);
+            next = Math.Max(candidate, last + 1);
+        } while (Interlocked.CompareExchange(ref _lastNanos, next, last) != last);
+        return next;
+    }
+
     public void Normal(JsonObject involved, string kind, string reason, string message, string component, string? host = null, string? fieldPath = null) =>
         Record(involved, kind, "Normal", reason, message, component, host, fieldPath);
 
@@ -34,7 +49,7 @@ internal sealed class EventRecorder(ClusterRuntime cluster)
         {
             ["apiVersion"] = "v1",
             ["kind"] = "Event",
-            ["metadata"] = new JsonObject { ["name"] = $"{involved.Name()}.{now.ToUnixTimeMilliseconds() * 1_000_000 + Random.Shared.Next(1_000_000):x}", ["namespace"] = ns },
+            ["metadata"] = new JsonObject { ["name"] = $"{involved.Name()}.{NextNanos(now):x}", ["namespace"] = ns },
             ["involvedObject"] = involvedRef,
             ["reason"] = reason,
             ["message"] = message,

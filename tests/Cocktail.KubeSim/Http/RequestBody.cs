@@ -18,7 +18,13 @@ public static class RequestBody
     public static async Task<JsonNode?> ReadNode(HttpContext context)
     {
         var contentType = context.Request.ContentType ?? Responses.Json;
-        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase) || contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
+        if (contentType.Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            return buffer.Length == 0 ? null : Protobuf.ProtobufDecoder.Decode(buffer.ToArray());
+        }
+        if (contentType.Contains("cbor", StringComparison.OrdinalIgnoreCase))
             throw ApiException.UnsupportedMediaType(contentType);
         var text = await ReadText(context);
         return Parse(text, contentType);

@@ -136,7 +136,7 @@ public sealed partial class ObjectRegistry(
         }
         if (subresource != "status" && type.Subresources.ContainsKey("status") && existing["status"] is { } oldStatus)
             updated["status"] = oldStatus.DeepClone();
-        if (subresource != "status" && HasGeneration(type) && SpecChanged(existing, updated))
+        if (subresource is "" or "scale" && HasGeneration(type) && SpecChanged(existing, updated))
             meta["generation"] = (existing.Long("metadata", "generation") ?? 0) + 1;
         if (updated.IsDeleting() && !existing.IsDeleting()) meta.Remove("deletionTimestamp");
         ObjectDefaulting.OnUpdate(type, updated, existing, this);
