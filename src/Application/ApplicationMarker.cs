@@ -1,1 +1,0 @@
-namespace Cocktail.Application; public static class ApplicationMarker;

@@ -1,0 +1,11 @@
+using Cocktail.Domain.ApiTokens;
+using Cocktail.Domain.Users;
+
+namespace Cocktail.Application.Audit;
+
+public static class Configuration
+{
+    /// <summary>Streams whose past state the audit time travel can show.</summary>
+    public static AggregateRegistry RegisterPlatformAggregates(this AggregateRegistry registry) =>
+        registry.Register<User>().Register<ApiToken>();
+}

@@ -1,0 +1,10 @@
+using Cocktail.Domain.Common;
+
+namespace Cocktail.Domain.ApiTokens;
+
+/// <summary>The secret itself is never stored, only its SHA-256 (in the token's read model, not in the event).</summary>
+public sealed record ApiTokenCreated(
+    Guid TokenId, Guid UserId, string UserName, string Name, string Prefix, DateTimeOffset ExpiresAt,
+    ActorRef CreatedBy, DateTimeOffset CreatedAt);
+
+public sealed record ApiTokenRevoked(Guid TokenId, Guid UserId, string Name, ActorRef RevokedBy, DateTimeOffset RevokedAt);

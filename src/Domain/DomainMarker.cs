@@ -1,1 +1,0 @@
-namespace Cocktail.Domain; public static class DomainMarker;

@@ -1,0 +1,81 @@
+using System.Text.Json.Serialization;
+using Cocktail.Application.ApiTokens;
+using Cocktail.Application.ApiTokens.Authenticating;
+using Cocktail.Application.Audit;
+using Cocktail.Application.Common;
+using Cocktail.Application.Users;
+using Cocktail.Application.Users.SigningIn;
+using Cocktail.Infrastructure.EventStore;
+using Cocktail.Infrastructure.Messaging;
+using Cocktail.Infrastructure.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Options;
+using FluentValidation;
+using JasperFx;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Marten;
+
+namespace Cocktail.Infrastructure;
+
+public static class CocktailInfrastructure
+{
+    public const string Schema = "cocktail";
+
+    /// <summary>Marten (documents and events), the event log reader, and the application's own services.</summary>
+    public static IServiceCollection AddCocktailCore(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    {
+        services.AddSingleton(TimeProvider.System);
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        services.AddSingleton(dataSource);
+        services.AddDataProtection().SetApplicationName("cocktail");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(dataSource, Schema)));
+        services.Configure<SignInOptions>(configuration.GetSection(SignInOptions.Section));
+        services.Configure<ApiTokenOptions>(configuration.GetSection(ApiTokenOptions.Section));
+        services.AddValidatorsFromAssemblyContaining<RequestDispatcher>(ServiceLifetime.Scoped, includeInternalTypes: true);
+        services.AddSingleton<RequestDispatcher>();
+        services.AddScoped<ApiTokenAuthenticator>();
+        services.AddScoped<IEventLog, EventLog>();
+        services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
+
+        services.AddMarten(ConfigureMarten)
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            .IntegrateWithWolverine();
+        services.AddHostedService<EventLogIndexes>();
+        return services;
+    }
+
+    private static void ConfigureMarten(StoreOptions options)
+    {
+        options.DatabaseSchemaName = Schema;
+        options.Events.DatabaseSchemaName = Schema;
+        options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+        // Who, from where, and as part of which request: on every event, for the audit trail.
+        options.Events.MetadataConfig.EnableAll();
+        options.Events.MetadataConfig.UserNameEnabled = true;
+        foreach (var index in EventLogIndexes.Names) options.Events.IgnoreIndex(index);
+
+        options.AddUsers();
+        options.AddApiTokens();
+    }
+
+    /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>
+    public static void ConfigureCocktailMessaging(this WolverineOptions options)
+    {
+        options.ServiceName = "cocktail";
+        options.Discovery.IncludeAssembly(typeof(RequestDispatcher).Assembly);
+        options.Policies.AutoApplyTransactions();
+        options.Policies.UseDurableLocalQueues();
+        options.Policies.AddMiddleware(typeof(ActorMiddleware), HandlerPolicies.TakesActor);
+        options.Policies.AddMiddleware(typeof(EventMetadataMiddleware), HandlerPolicies.WritesToMarten);
+        options.UseSystemTextJsonForSerialization(json => json.Converters.Add(new JsonStringEnumConverter()));
+    }
+}

@@ -1,0 +1,18 @@
+namespace Cocktail.Infrastructure.EventStore;
+
+/// <summary>Marten stores an event's type as a snake_case alias; the audit trail speaks the records' own names.</summary>
+public static class EventTypeNames
+{
+    public static string ToAlias(string name) =>
+        name.Contains('_') || name.All(c => !char.IsUpper(c))
+            ? name
+            : string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    public static string? FromDotNetType(string? assemblyQualifiedName)
+    {
+        if (string.IsNullOrEmpty(assemblyQualifiedName)) return null;
+        var typeName = assemblyQualifiedName.Split(',')[0];
+        var lastDot = typeName.LastIndexOfAny(['.', '+']);
+        return lastDot < 0 ? typeName : typeName[(lastDot + 1)..];
+    }
+}

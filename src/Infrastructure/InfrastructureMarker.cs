@@ -1,1 +1,0 @@
-namespace Cocktail.Infrastructure; public static class InfrastructureMarker;

@@ -1,0 +1,70 @@
+using Cocktail.Web.Api;
+using Cocktail.Web.Auth;
+using Cocktail.Web.Components;
+using Cocktail.Web.Session;
+using MudBlazor.Services;
+using Npgsql;
+using Prometheus;
+using Wolverine.Http;
+
+namespace Cocktail.Web.Hosting;
+
+public static class WebSetup
+{
+    public static IServiceCollection AddCocktailWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddWolverineHttp();
+        services.AddOpenApi("v1");
+        services.AddCocktailAuthentication(configuration);
+        services.AddHttpContextAccessor();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCocktailSession();
+        services.AddHealthChecks();
+        return services;
+    }
+
+    public static WebApplication UseCocktailWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.UseMiddleware<JsonBodyErrors>();
+
+        app.MapStaticAssets();
+        app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/readyz", ReadyAsync).AllowAnonymous().ExcludeFromDescription();
+        app.MapMetrics("/metrics");
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapWolverineEndpoints(o => o.RejectUnparseableQueryValues = true);
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var url in app.Urls) Console.WriteLine($"  Cocktail console: {url}");
+        });
+        return app;
+    }
+
+    private static async Task<IResult> ReadyAsync(NpgsqlDataSource database, CancellationToken ct)
+    {
+        try
+        {
+            await using var command = database.CreateCommand("select 1");
+            await command.ExecuteScalarAsync(ct);
+            return Results.Text("ready");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready",
+                detail: "The database does not answer.");
+        }
+    }
+}

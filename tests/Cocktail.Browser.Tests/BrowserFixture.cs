@@ -1,0 +1,75 @@
+using Cocktail.Testing;
+using Microsoft.Playwright;
+
+namespace Cocktail.Browser.Tests;
+
+/// <summary>
+/// Cocktail on a real port and Debian's Chromium driven by Playwright. The browser is never downloaded: tests use
+/// /usr/bin/chromium (or COCKTAIL_CHROMIUM) and fail with a message saying so when it is missing.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private readonly List<string> _console = [];
+
+    public CocktailApp App { get; } = new();
+    public IBrowser Browser { get; private set; } = default!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = Environment.GetEnvironmentVariable("COCKTAIL_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium))
+            throw new InvalidOperationException($"Browser tests need Chromium at {chromium}: apt-get install -y chromium (or set COCKTAIL_CHROMIUM).");
+        await App.InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+    }
+
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        page.Console += (_, m) => _console.Add(m.Text);
+        return page;
+    }
+
+    public async Task<IPage> SignedInAsync(string userName, string password)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/login");
+        await page.Locator("#userName").FillAsync(userName);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        try
+        {
+            await page.GetByTestId("signed-in-user").WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = "/tmp/signin-fail.png" });
+            await File.WriteAllTextAsync("/tmp/signin-fail.html", await page.ContentAsync() + "\n" + string.Join("\n", _console));
+            throw;
+        }
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

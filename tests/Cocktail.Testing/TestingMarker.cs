@@ -1,1 +1,0 @@
-namespace Cocktail.Testing; public static class TestingMarker;
