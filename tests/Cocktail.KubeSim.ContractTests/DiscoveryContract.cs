@@ -1,0 +1,100 @@
+using Cocktail.KubeSim.ContractTests.Infrastructure;
+using k8s;
+
+namespace Cocktail.KubeSim.ContractTests;
+
+[Collection(ContractCollection.Name)]
+public sealed class DiscoveryContract(ClusterUnderTest cluster)
+{
+    [Fact]
+    public async Task version_reports_a_kubernetes_server_version()
+    {
+        var version = await cluster.Client.Version.GetCodeAsync();
+        Assert.Equal("1", version.Major);
+        Assert.StartsWith("v1.", version.GitVersion);
+        Assert.Equal("linux/amd64", version.Platform);
+    }
+
+    [Fact]
+    public async Task api_groups_list_apps_with_v1_preferred()
+    {
+        var groups = await cluster.Client.Apis.GetAPIVersionsAsync();
+        var apps = Assert.Single(groups.Groups, g => g.Name == "apps");
+        Assert.Equal("apps/v1", apps.PreferredVersion.GroupVersion);
+        Assert.Contains(groups.Groups, g => g.Name == "rbac.authorization.k8s.io");
+    }
+
+    [Fact]
+    public async Task apps_v1_resources_include_deployments_with_their_verbs_short_names_and_scale_subresource()
+    {
+        var resources = await cluster.Client.AppsV1.GetAPIResourcesAsync();
+        var deployments = Assert.Single(resources.Resources, r => r.Name == "deployments");
+        Assert.True(deployments.Namespaced);
+        Assert.Equal("Deployment", deployments.Kind);
+        Assert.Contains("deploy", deployments.ShortNames);
+        Assert.Contains("all", deployments.Categories);
+        Assert.Equal(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], deployments.Verbs.Order());
+        var scale = Assert.Single(resources.Resources, r => r.Name == "deployments/scale");
+        Assert.Equal("Scale", scale.Kind);
+        Assert.Equal("autoscaling", scale.Group);
+    }
+
+    [Fact]
+    public async Task an_unknown_resource_is_404_the_server_could_not_find_the_requested_resource()
+    {
+        var error = await ApiError.From(() => cluster.Client.CustomObjects.ListClusterCustomObjectAsync("nothing.example.com", "v1", "widgets"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Equal("NotFound", error.Reason);
+        Assert.Equal("the server could not find the requested resource", error.Message);
+    }
+
+    [Fact]
+    public async Task a_custom_resource_definition_makes_its_resource_discoverable_and_served()
+    {
+        var group = $"g{Guid.NewGuid().ToString("N")[..6]}.cocktail.example.com";
+        var crd = new k8s.Models.V1CustomResourceDefinition
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = $"machinedeployments.{group}" },
+            Spec = new k8s.Models.V1CustomResourceDefinitionSpec
+            {
+                Group = group,
+                Scope = "Namespaced",
+                Names = new k8s.Models.V1CustomResourceDefinitionNames { Plural = "machinedeployments", Singular = "machinedeployment", Kind = "MachineDeployment", ShortNames = ["md"] },
+                Versions =
+                [
+                    new k8s.Models.V1CustomResourceDefinitionVersion
+                    {
+                        Name = "v1beta1", Served = true, Storage = true,
+                        Schema = new k8s.Models.V1CustomResourceValidation
+                        {
+                            OpenAPIV3Schema = new k8s.Models.V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true },
+                        },
+                    },
+                ],
+            },
+        };
+        await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        try
+        {
+            await Eventually.Until(async () =>
+                (await cluster.Client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(crd.Metadata.Name)).Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true);
+            var ns = await cluster.NewNamespaceAsync("crd");
+            var created = await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(new Dictionary<string, object>
+            {
+                ["apiVersion"] = $"{group}/v1beta1",
+                ["kind"] = "MachineDeployment",
+                ["metadata"] = new Dictionary<string, object> { ["name"] = "workers" },
+                ["spec"] = new Dictionary<string, object> { ["replicas"] = 3 },
+            }, group, "v1beta1", ns, "machinedeployments");
+            Assert.NotNull(created);
+            var list = (System.Text.Json.JsonElement)await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync(group, "v1beta1", ns, "machinedeployments");
+            var item = Assert.Single(list.GetProperty("items").EnumerateArray());
+            Assert.Equal("MachineDeployment", item.GetProperty("kind").GetString());
+            Assert.Equal(3, item.GetProperty("spec").GetProperty("replicas").GetInt32());
+        }
+        finally
+        {
+            await cluster.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync(crd.Metadata.Name);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Cocktail.KubeSim.ContractTests.Infrastructure;
+using k8s;
+
+namespace Cocktail.KubeSim.ContractTests;
+
+/// <summary>The kubectl commands Cocktail's operators rely on, run against the cluster under test.</summary>
+[Collection(ContractCollection.Name)]
+public sealed class KubectlContract(ClusterUnderTest cluster)
+{
+    Task<Kubectl.Result> Run(string args, string? stdin = null) => Kubectl.Run(cluster.KubeconfigPath, args, stdin);
+
+    static void Succeeded(Kubectl.Result r) => Assert.True(r.ExitCode == 0, $"kubectl failed ({r.ExitCode}): {r.Stderr}");
+
+    [SkippableFact]
+    public async Task kubectl_version_and_api_resources_work()
+    {
+        Kubectl.SkipIfMissing();
+        var version = await Run("version -o json");
+        Succeeded(version);
+        Assert.Contains("\"serverVersion\"", version.Stdout);
+        var resources = await Run("api-resources");
+        Succeeded(resources);
+        Assert.Matches(@"deployments\s+deploy\s+apps/v1\s+true\s+Deployment", resources.Stdout);
+        Assert.Matches(@"pods\s+po\s+v1\s+true\s+Pod", resources.Stdout);
+    }
+
+    const string Manifest = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+        spec:
+          replicas: 1
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: nginx
+                image: nginx:1.27
+                resources:
+                  requests: {cpu: 10m, memory: 16Mi}
+        """;
+
+    [SkippableFact]
+    public async Task kubectl_create_get_scale_apply_describe_logs_and_delete_a_deployment()
+    {
+        Kubectl.SkipIfMissing();
+        var ns = await cluster.NewNamespaceAsync("kubectl");
+        Succeeded(await Run($"create -n {ns} -f -", Manifest));
+        var get = await Run($"get deploy web -n {ns}");
+        Succeeded(get);
+        Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE", get.Stdout);
+        Succeeded(await Run($"scale deploy web -n {ns} --replicas=2"));
+        Succeeded(await Run($"apply --server-side -n {ns} -f -", Manifest.Replace("image: nginx:1.27", "image: nginx:1.28").Replace("replicas: 1", "replicas: 2")));
+        await Eventually.Until(async () => (await Run($"get deploy web -n {ns} -o jsonpath={{.status.availableReplicas}}")).Stdout == "2", TimeSpan.FromSeconds(60));
+        var pod = (await Run($"get pods -n {ns} -o jsonpath={{.items[0].metadata.name}}")).Stdout;
+        var describe = await Run($"describe pod {pod} -n {ns}");
+        Succeeded(describe);
+        Assert.Contains("Events:", describe.Stdout);
+        Assert.Contains("Scheduled", describe.Stdout);
+        var logs = await Run($"logs {pod} -n {ns} --tail=2");
+        Succeeded(logs);
+        Assert.Equal(2, logs.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Succeeded(await Run($"delete deploy web -n {ns}"));
+        var gone = await Run($"get deploy web -n {ns}");
+        Assert.NotEqual(0, gone.ExitCode);
+        Assert.Contains("NotFound", gone.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task kubectl_auth_can_i_and_create_token_work()
+    {
+        Kubectl.SkipIfMissing();
+        var ns = await cluster.NewNamespaceAsync("kubectl");
+        var can = await Run($"auth can-i list pods -n {ns}");
+        Assert.Equal("yes", can.Stdout.Trim());
+        var cannot = await Run($"auth can-i list pods -n {ns} --as=system:serviceaccount:{ns}:default");
+        Assert.Equal("no", cannot.Stdout.Trim());
+        var token = await Run($"create token default -n {ns} --duration=15m");
+        Succeeded(token);
+        Assert.Equal(3, token.Stdout.Trim().Split('.').Length);
+        var tooShort = await Run($"create token default -n {ns} --duration=5m");
+        Assert.NotEqual(0, tooShort.ExitCode);
+        Assert.Contains("may not specify a duration less than 10 minutes", tooShort.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task kubectl_get_pods_prints_server_side_columns()
+    {
+        Kubectl.SkipIfMissing();
+        var ns = await cluster.NewNamespaceAsync("kubectl");
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(Manifests.Pod("printed"), ns);
+        var get = await Run($"get pods -n {ns} -o wide");
+        Succeeded(get);
+        Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE", get.Stdout);
+        Assert.Contains("printed", get.Stdout);
+    }
+}
