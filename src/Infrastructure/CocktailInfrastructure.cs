@@ -2,7 +2,13 @@ using System.Text.Json.Serialization;
 using Cocktail.Application.ApiTokens;
 using Cocktail.Application.ApiTokens.Authenticating;
 using Cocktail.Application.Audit;
+using Cocktail.Application.Clusters;
+using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.Clusters.Expiry;
+using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
+using Cocktail.Infrastructure.Inventory;
+using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
 using Cocktail.Infrastructure.EventStore;
@@ -33,6 +39,8 @@ public static class CocktailInfrastructure
         services.AddSingleton(TimeProvider.System);
         var dataSource = NpgsqlDataSource.Create(connectionString);
         services.AddSingleton(dataSource);
+        services.AddHostedService<DatabaseSetup>(); // first: every other start-up step needs the schema
+
         services.AddDataProtection().SetApplicationName("cocktail");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(dataSource, Schema)));
@@ -43,12 +51,12 @@ public static class CocktailInfrastructure
         services.AddScoped<ApiTokenAuthenticator>();
         services.AddScoped<IEventLog, EventLog>();
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
+        services.AddClusterServices(configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .IntegrateWithWolverine();
-        services.AddHostedService<EventLogIndexes>();
         return services;
     }
 
@@ -61,10 +69,31 @@ public static class CocktailInfrastructure
         // Who, from where, and as part of which request: on every event, for the audit trail.
         options.Events.MetadataConfig.EnableAll();
         options.Events.MetadataConfig.UserNameEnabled = true;
-        foreach (var index in EventLogIndexes.Names) options.Events.IgnoreIndex(index);
+        foreach (var index in DatabaseSetup.EventLogIndexNames) options.Events.IgnoreIndex(index);
 
         options.AddUsers();
         options.AddApiTokens();
+        options.AddClusters();
+    }
+
+    private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ClusterOptions>(configuration.GetSection(ClusterOptions.Section));
+        services.Configure<InventoryOptions>(configuration.GetSection(InventoryOptions.Section));
+        services.AddSingleton<IKubeconfigReader, KubeconfigReader>();
+        services.AddSingleton<IClusterGateway, ClusterGateway>();
+        services.AddSingleton<ICredentialVault, DataProtectionCredentialVault>();
+        services.AddSingleton<InventoryStore>();
+        // Handlers get these by type: Wolverine's code generation refuses factory registrations.
+        services.AddSingleton<IInventoryReader, InventoryStore>();
+        services.AddSingleton<InventoryWriter>();
+        services.AddHostedService(s => s.GetRequiredService<InventoryWriter>());
+        services.AddSingleton<InventoryNotifier>();
+        services.AddSingleton<IInventoryNotifications>(s => s.GetRequiredService<InventoryNotifier>());
+        services.AddSingleton<IInventoryControl, PostgresInventoryControl>();
+        services.AddHostedService(s => s.GetRequiredService<InventoryNotifier>());
+        services.AddSingleton<InventorySupervisor>();
+        services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

@@ -34,6 +34,13 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
         return this;
     }
 
+    /// <summary>Use an existing database (for example one a previous host used), instead of a fresh one.</summary>
+    public CocktailApp WithDatabase(string connectionString)
+    {
+        _connectionString = connectionString;
+        return this;
+    }
+
     public CocktailApp WithSetting(string key, string? value)
     {
         _settings[key] = value;
@@ -42,7 +49,7 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        _connectionString = await TestPostgres.CreateDatabaseAsync("cocktail");
+        if (_connectionString.Length == 0) _connectionString = await TestPostgres.CreateDatabaseAsync("cocktail");
         UseKestrel(0);
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;

@@ -1,4 +1,5 @@
 using Cocktail.Domain.ApiTokens;
+using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Users;
 
 namespace Cocktail.Application.Audit;
@@ -7,5 +8,5 @@ public static class Configuration
 {
     /// <summary>Streams whose past state the audit time travel can show.</summary>
     public static AggregateRegistry RegisterPlatformAggregates(this AggregateRegistry registry) =>
-        registry.Register<User>().Register<ApiToken>();
+        registry.Register<User>().Register<ApiToken>().Register<Cluster>();
 }

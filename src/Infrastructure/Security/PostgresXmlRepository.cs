@@ -10,12 +10,13 @@ namespace Cocktail.Infrastructure.Security;
 /// </summary>
 public sealed class PostgresXmlRepository(NpgsqlDataSource dataSource, string schema) : IXmlRepository
 {
+    public static readonly string CreateSql =
+        $"create table if not exists {CocktailInfrastructure.Schema}.data_protection_keys (friendly_name text primary key, xml text not null, created timestamptz not null default now());";
+
+    // The key ring can be read before the start-up schema work has run (data protection warms up early).
     private readonly Lazy<bool> _table = new(() =>
     {
-        using var command = dataSource.CreateCommand(
-            $"create schema if not exists {schema}; " +
-            $"create table if not exists {schema}.data_protection_keys (friendly_name text primary key, xml text not null, created timestamptz not null default now())");
-        command.ExecuteNonQuery();
+        EventStore.DatabaseSetup.EnsureOwnTablesAsync(dataSource, CancellationToken.None).GetAwaiter().GetResult();
         return true;
     });
 

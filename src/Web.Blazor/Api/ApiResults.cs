@@ -32,6 +32,9 @@ public static class ApiResults
 
     public static IResult Ok<T>(Result<T> result) => result.Succeeded ? Results.Ok(result.Value) : Problem(result.Failure!);
 
+    public static string? QueryValue(this HttpContext http, string name) =>
+        http.Request.Query.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString() : null;
+
     public static IResult MissingBody() =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.",
             detail: "The request needs a JSON body.");

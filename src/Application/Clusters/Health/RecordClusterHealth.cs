@@ -1,0 +1,24 @@
+using Cocktail.Application.Common;
+using Cocktail.Domain.Clusters;
+using Marten;
+
+namespace Cocktail.Application.Clusters.Health;
+
+/// <summary>
+/// Sent by the inventory watcher (as the system) with what it sees; only a change of health or version becomes an
+/// event. Not reachable from the API.
+/// </summary>
+public sealed record RecordClusterHealth(Guid ClusterId, ClusterHealth Health, string? Detail, string? KubernetesVersion);
+
+public static class RecordClusterHealthHandler
+{
+    public static async Task Handle(RecordClusterHealth command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForWriting<Cluster>(command.ClusterId, ct);
+        if (stream.Aggregate is not { Unregistered: false } cluster) return;
+        var now = clock.GetUtcNow();
+        stream.AppendMany(cluster.ObserveHealth(command.Health, command.Detail, now).Events.ToArray());
+        if (command.KubernetesVersion is { } version)
+            stream.AppendMany(cluster.ObserveVersion(version, now).Events.ToArray());
+    }
+}

@@ -1,0 +1,63 @@
+using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.Common;
+using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Users;
+using FluentValidation;
+using Marten;
+using Wolverine;
+
+namespace Cocktail.Application.Clusters.Registering;
+
+/// <summary>
+/// Registers a cluster Cocktail already can reach: it first reads the server version and the node list with the
+/// credentials given, and registers nothing when that fails.
+/// </summary>
+[RequiresRole(PlatformRole.PlatformAdmin)]
+public sealed record RegisterCluster(
+    string Name, ClusterProvider Provider, string? Region = null, Dictionary<string, string>? Labels = null,
+    string? Kubeconfig = null, string? Context = null, string? Server = null, string? CertificateAuthorityData = null,
+    string? Token = null, string? ClientCertificateData = null, string? ClientKeyData = null)
+    : IRequest<Accepted>, IConnectionInput;
+
+public sealed class RegisterClusterValidator : AbstractValidator<RegisterCluster>
+{
+    public RegisterClusterValidator()
+    {
+        RuleFor(x => x.Name).ValidClusterName();
+        RuleFor(x => x.Provider).IsInEnum().WithMessage($"Provider is one of {string.Join(", ", Enum.GetNames<ClusterProvider>())}.");
+        RuleFor(x => x.Region).MaximumLength(63);
+        RuleFor(x => x.Labels).ValidLabels();
+        this.AddConnectionRules();
+    }
+}
+
+/// <summary>Tells the inventory to start, restart or stop watching a cluster, once the change is committed.</summary>
+public sealed record ClusterConnectionChanged(Guid ClusterId);
+
+public static class RegisterClusterHandler
+{
+    public static async Task<Result<Accepted>> Handle(RegisterCluster command, Actor actor, IDocumentSession session,
+        IKubeconfigReader kubeconfigs, IClusterGateway gateway, ICredentialVault vault, IMessageContext messages,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (await session.Query<ClusterView>().AnyAsync(c => c.Name == command.Name, ct))
+            return new Failure(FailureKind.Conflict, $"A cluster named '{command.Name}' is registered already.",
+                new Dictionary<string, string[]> { ["name"] = [$"A cluster named '{command.Name}' is registered already."] });
+
+        var connection = command.ToConnection(kubeconfigs);
+        if (connection.Failure is { } invalid) return invalid;
+        var (probe, problem) = await gateway.ProbeAsync(connection.Value!, ct);
+        if (problem is not null) return problem.ToFailure();
+
+        var id = Guid.CreateVersion7();
+        var decision = Cluster.Register(id, command.Name, command.Provider, command.Region?.Trim(), command.Labels ?? [],
+            connection.Value!.Server, connection.Value.Kind, CredentialExpiry.Of(connection.Value), probe!.KubernetesVersion,
+            probe.NodeCount, actor.Ref, clock.GetUtcNow());
+        if (decision.Error is { } error) return error;
+
+        session.Events.StartStream<Cluster>(id, decision.Events.ToArray());
+        session.Store(new ClusterCredential { Id = id, Protected = vault.Protect(connection.Value) });
+        await messages.PublishAsync(new ClusterConnectionChanged(id));
+        return new Accepted(id, decision.Events.Count);
+    }
+}

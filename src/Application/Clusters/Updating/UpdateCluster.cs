@@ -1,0 +1,33 @@
+using Cocktail.Application.Common;
+using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Users;
+using FluentValidation;
+using Marten;
+
+namespace Cocktail.Application.Clusters.Updating;
+
+[RequiresRole(PlatformRole.PlatformAdmin)]
+public sealed record UpdateCluster(Guid ClusterId, string? Region, Dictionary<string, string>? Labels, long? ExpectedVersion = null)
+    : IRequest<Accepted>;
+
+public sealed class UpdateClusterValidator : AbstractValidator<UpdateCluster>
+{
+    public UpdateClusterValidator()
+    {
+        RuleFor(x => x.Region).MaximumLength(63);
+        RuleFor(x => x.Labels).ValidLabels();
+    }
+}
+
+public static class UpdateClusterHandler
+{
+    public static async Task<Result<Accepted>> Handle(UpdateCluster command, Actor actor, IDocumentSession session,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var current = await session.LoadAsync<ClusterView>(command.ClusterId, ct);
+        if (current is null) return Failure.NotFound("No such cluster.");
+        return await AggregateStreams.DecideAsync<Cluster>(session, command.ClusterId, command.ExpectedVersion,
+            cluster => cluster.ChangeDetails(command.Region ?? current.Region, command.Labels ?? current.Labels, actor.Ref,
+                clock.GetUtcNow()), "No such cluster.", ct);
+    }
+}

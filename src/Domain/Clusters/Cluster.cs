@@ -1,0 +1,71 @@
+using Cocktail.Domain.Common;
+
+namespace Cocktail.Domain.Clusters;
+
+/// <summary>A registered cluster as its stream tells it. Health here is what was last recorded as a transition.</summary>
+public sealed record Cluster(
+    Guid Id, string Name, ClusterProvider Provider, ClusterHealth Health, string KubernetesVersion,
+    DateTimeOffset? CredentialExpiresAt, bool ExpiryWarned, bool Unregistered)
+{
+    public static Decision Register(Guid id, string name, ClusterProvider provider, string? region,
+        IReadOnlyDictionary<string, string> labels, string server, CredentialKind kind, DateTimeOffset? expiresAt,
+        string version, int nodeCount, ActorRef by, DateTimeOffset at)
+    {
+        if (!DnsLabel.IsValid(name)) return DomainError.Invalid($"Cluster names use {DnsLabel.Rule}.", "name");
+        if (expiresAt is { } expiry && expiry <= at)
+            return DomainError.Invalid($"The credential expired at {expiry:u}; give a current one.", "credentials");
+        return Decision.Accept(new ClusterRegistered(id, name, provider, region, labels, server, kind, expiresAt, version, nodeCount, by, at));
+    }
+
+    public Decision RotateCredentials(string server, CredentialKind kind, DateTimeOffset? expiresAt, ActorRef by, DateTimeOffset at)
+    {
+        if (Unregistered) return Gone();
+        if (expiresAt is { } expiry && expiry <= at)
+            return DomainError.Invalid($"The credential expired at {expiry:u}; give a current one.", "credentials");
+        return Decision.Accept(new ClusterCredentialsRotated(Id, Name, server, kind, expiresAt, by, at));
+    }
+
+    public Decision ChangeDetails(string? region, IReadOnlyDictionary<string, string> labels, ActorRef by, DateTimeOffset at) =>
+        Unregistered ? Gone() : Decision.Accept(new ClusterDetailsChanged(Id, Name, region, labels, by, at));
+
+    public Decision Unregister(ActorRef by, DateTimeOffset at) =>
+        Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at));
+
+    /// <summary>Only transitions are events; the same health observed again records nothing.</summary>
+    public Decision ObserveHealth(ClusterHealth health, string? detail, DateTimeOffset at)
+    {
+        if (Unregistered || health == Health) return Decision.Nothing;
+        return health switch
+        {
+            ClusterHealth.Unreachable => Decision.Accept(new ClusterBecameUnreachable(Id, Name, detail ?? "The API server does not answer.", at)),
+            ClusterHealth.Degraded => Decision.Accept(new ClusterDegraded(Id, Name, detail ?? "Some watches are failing.", at)),
+            _ => Decision.Accept(new ClusterRecovered(Id, Name, Health, at)),
+        };
+    }
+
+    public Decision ObserveVersion(string version, DateTimeOffset at) =>
+        Unregistered || version == KubernetesVersion || string.IsNullOrEmpty(version)
+            ? Decision.Nothing
+            : Decision.Accept(new ClusterVersionChanged(Id, Name, KubernetesVersion, version, at));
+
+    /// <summary>Warns once per credential, <paramref name="warnBefore"/> ahead of its expiry.</summary>
+    public Decision WarnIfCredentialExpiring(TimeSpan warnBefore, DateTimeOffset now)
+    {
+        if (Unregistered || ExpiryWarned || CredentialExpiresAt is not { } expiresAt || expiresAt - now > warnBefore)
+            return Decision.Nothing;
+        return Decision.Accept(new ClusterCredentialExpiring(Id, Name, expiresAt, now));
+    }
+
+    private DomainError Gone() => DomainError.NotFound($"Cluster '{Name}' is unregistered.");
+
+    public static Cluster Create(ClusterRegistered e) =>
+        new(e.ClusterId, e.Name, e.Provider, ClusterHealth.Connected, e.KubernetesVersion, e.CredentialExpiresAt, false, false);
+
+    public Cluster Apply(ClusterCredentialsRotated e) => this with { CredentialExpiresAt = e.CredentialExpiresAt, ExpiryWarned = false };
+    public Cluster Apply(ClusterUnregistered _) => this with { Unregistered = true };
+    public Cluster Apply(ClusterBecameUnreachable _) => this with { Health = ClusterHealth.Unreachable };
+    public Cluster Apply(ClusterDegraded _) => this with { Health = ClusterHealth.Degraded };
+    public Cluster Apply(ClusterRecovered _) => this with { Health = ClusterHealth.Connected };
+    public Cluster Apply(ClusterVersionChanged e) => this with { KubernetesVersion = e.To };
+    public Cluster Apply(ClusterCredentialExpiring _) => this with { ExpiryWarned = true };
+}

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Cocktail.Application.Clusters.Inventory;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Cocktail.Infrastructure.Inventory;
+
+/// <summary>
+/// PostgreSQL LISTEN/NOTIFY between replicas: inventory changes (for live pages) and cluster connection changes
+/// (for the watching replica), wherever the change happened.
+/// </summary>
+public sealed class InventoryNotifier(NpgsqlDataSource dataSource, ILogger<InventoryNotifier> logger)
+    : BackgroundService, IInventoryNotifications
+{
+    public const string ConnectionsChannel = "cocktail_cluster_connections";
+    private readonly ConcurrentDictionary<Guid, Action<Guid>> _inventorySubscribers = new();
+    private readonly ConcurrentDictionary<Guid, Action<Guid>> _connectionSubscribers = new();
+
+    public IDisposable Subscribe(Action<Guid> clusterChanged) => Add(_inventorySubscribers, clusterChanged);
+
+    public IDisposable SubscribeToConnectionChanges(Action<Guid> clusterChanged) => Add(_connectionSubscribers, clusterChanged);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, n) => Dispatch(n.Channel, n.Payload);
+                await using (var listen = new NpgsqlCommand($"listen {InventoryStore.NotifyChannel}; listen {ConnectionsChannel};", connection))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                backoff.Reset();
+                while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Listening for inventory notifications failed; reconnecting");
+                await backoff.DelayAsync(stoppingToken);
+            }
+        }
+    }
+
+    private void Dispatch(string channel, string payload)
+    {
+        if (!Guid.TryParse(payload, out var clusterId)) return;
+        var subscribers = channel == ConnectionsChannel ? _connectionSubscribers : _inventorySubscribers;
+        foreach (var subscriber in subscribers.Values)
+        {
+            try { subscriber(clusterId); }
+            catch (Exception e) { logger.LogWarning(e, "An inventory subscriber failed"); }
+        }
+    }
+
+    private static IDisposable Add(ConcurrentDictionary<Guid, Action<Guid>> subscribers, Action<Guid> action)
+    {
+        var id = Guid.NewGuid();
+        subscribers[id] = action;
+        return new Unsubscriber(() => subscribers.TryRemove(id, out _));
+    }
+
+    private sealed class Unsubscriber(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}
+
+/// <summary>Sends the connection-change notification the watching replica listens for.</summary>
+public sealed class PostgresInventoryControl(NpgsqlDataSource dataSource) : IInventoryControl
+{
+    public async Task ConnectionChangedAsync(Guid clusterId, CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand("select pg_notify($1, $2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = InventoryNotifier.ConnectionsChannel });
+        command.Parameters.Add(new NpgsqlParameter { Value = clusterId.ToString() });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Collections.Concurrent;
+using Cocktail.Application.Clusters;
+using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.Clusters.Expiry;
+using Cocktail.Application.Clusters.Health;
+using Cocktail.Domain.Clusters;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Wolverine;
+
+namespace Cocktail.Infrastructure.Inventory;
+
+/// <summary>
+/// Runs one <see cref="ClusterWatcher"/> per registered cluster on exactly one replica: the one holding a PostgreSQL
+/// advisory lock. It follows registrations, rotations and removals as they are committed (a notification) and
+/// re-reads the cluster list regularly; it records health transitions through the Cluster aggregate.
+/// </summary>
+public sealed class InventorySupervisor(
+    IServiceScopeFactory scopes, NpgsqlDataSource dataSource, InventoryWriter writer, InventoryNotifier notifier,
+    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, TimeProvider clock,
+    IHostApplicationLifetime lifetime, ILogger<InventorySupervisor> logger) : BackgroundService
+{
+    private const long LeaderLockKey = 0x636f636b7461696c; // "cocktail"
+    private readonly ConcurrentDictionary<Guid, ClusterWatcher> _watchers = new();
+    private readonly ConcurrentDictionary<Guid, HealthObservation> _lastReported = new();
+    private readonly SemaphoreSlim _resync = new(0, 1);
+    private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
+
+    /// <summary>Clusters being watched by this replica, for tests and benchmarks.</summary>
+    public IReadOnlyDictionary<Guid, bool> Watching => _watchers.ToDictionary(w => w.Key, w => w.Value.Synced);
+
+    public long Relists => _watchers.Values.Sum(w => w.Relists);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+        // Health is recorded through Wolverine, which starts after this service.
+        await WhenStartedAsync(stoppingToken);
+        using var subscription = notifier.SubscribeToConnectionChanges(_ => ResyncSoon());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var leadership = await dataSource.OpenConnectionAsync(stoppingToken);
+                if (!await TryLeadAsync(leadership, stoppingToken))
+                {
+                    await Task.Delay(options.Value.ResyncInterval, stoppingToken);
+                    continue;
+                }
+                try
+                {
+                    logger.LogInformation("This replica watches the registered clusters");
+                    while (!stoppingToken.IsCancellationRequested)
+                    {
+                        await ReconcileAsync(stoppingToken);
+                        await HousekeepingAsync(stoppingToken);
+                        await _resync.WaitAsync(options.Value.ResyncInterval, stoppingToken);
+                        await using var alive = new NpgsqlCommand("select 1", leadership);
+                        await alive.ExecuteScalarAsync(stoppingToken); // lost the connection, lost the lock: stop watching
+                    }
+                }
+                finally
+                {
+                    await StopAllAsync();
+                    // The lock lives as long as the session, and a pooled connection outlives this loop.
+                    await ReleaseAsync(leadership);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Cluster watching stopped; taking it up again");
+                await StopAllAsync();
+                await Task.Delay(options.Value.BackoffMin, stoppingToken);
+            }
+        }
+    }
+
+    private Task WhenStartedAsync(CancellationToken ct)
+    {
+        var started = new TaskCompletionSource();
+        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        return started.Task.WaitAsync(ct);
+    }
+
+    public void ResyncSoon()
+    {
+        if (_resync.CurrentCount == 0) _resync.Release();
+    }
+
+    private static async Task<bool> TryLeadAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({LeaderLockKey})", connection);
+            await unlock.ExecuteScalarAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // The session is gone, and the lock with it.
+        }
+    }
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        Dictionary<Guid, ClusterConnection> wanted;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+            var ids = (await session.Query<ClusterView>().Select(c => c.Id).ToListAsync(ct)).ToHashSet();
+            var credentials = await session.Query<ClusterCredential>().ToListAsync(ct);
+            wanted = credentials.Where(c => ids.Contains(c.Id)).ToDictionary(c => c.Id, c => vault.Unprotect(c.Protected));
+        }
+
+        foreach (var (id, watcher) in _watchers)
+        {
+            if (wanted.TryGetValue(id, out var connection) && connection == watcher.Connection) continue;
+            _watchers.TryRemove(id, out _);
+            await watcher.DisposeAsync();
+            _lastReported.TryRemove(id, out _);
+            if (!wanted.ContainsKey(id)) writer.Enqueue(new ForgetCluster(id));
+        }
+        foreach (var (id, connection) in wanted)
+        {
+            if (_watchers.ContainsKey(id)) continue;
+            var watcher = new ClusterWatcher(id, connection, writer, options.Value, clock, logger, ReportAsync);
+            _watchers[id] = watcher;
+            watcher.Start();
+        }
+    }
+
+    /// <summary>Only a change is recorded; the aggregate ignores repeats as well, should another replica have raced.</summary>
+    private async Task ReportAsync(HealthObservation observation)
+    {
+        if (_lastReported.TryGetValue(observation.ClusterId, out var last) && last.Health == observation.Health &&
+            (observation.Version is null || last.Version == observation.Version))
+            return;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+            await bus.InvokeAsync(new RecordClusterHealth(observation.ClusterId, observation.Health, observation.Detail, observation.Version));
+            _lastReported[observation.ClusterId] = observation with { Version = observation.Version ?? last?.Version };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Recording the health of cluster {ClusterId} failed; it is retried on the next probe", observation.ClusterId);
+        }
+    }
+
+    /// <summary>Hourly: warn about expiring credentials, drop old Kubernetes events, forget inventory of removed clusters.</summary>
+    private async Task HousekeepingAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (now - _lastHousekeeping < TimeSpan.FromHours(1)) return;
+        _lastHousekeeping = now;
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new WarnAboutExpiringCredentials(), ct);
+        await store.PurgeEventsOlderThanAsync(now - options.Value.EventRetention, ct);
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var id in _watchers.Keys.ToList())
+            if (_watchers.TryRemove(id, out var watcher)) await watcher.DisposeAsync();
+        _lastReported.Clear();
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await StopAllAsync();
+    }
+}

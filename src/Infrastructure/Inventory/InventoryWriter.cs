@@ -1,0 +1,50 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Cocktail.Infrastructure.Inventory;
+
+/// <summary>
+/// Gathers inventory changes from every watcher and writes them in ordered batches, one transaction per flush, so
+/// hundreds of clusters cost a few writes a second. When the database is away the batch waits and is retried:
+/// nothing is dropped.
+/// </summary>
+public sealed class InventoryWriter(InventoryStore store, IOptions<InventoryOptions> options, ILogger<InventoryWriter> logger)
+    : BackgroundService
+{
+    private const int MaxBatch = 5000;
+    private readonly Channel<InventoryOperation> _queue = Channel.CreateUnbounded<InventoryOperation>(
+        new UnboundedChannelOptions { SingleReader = true });
+
+    public void Enqueue(InventoryOperation operation) => _queue.Writer.TryWrite(operation);
+
+    public int Pending => _queue.Reader.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<InventoryOperation>(MaxBatch);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+        {
+            // Gather for a short moment: one transaction for many changes.
+            await Task.Delay(options.Value.FlushInterval, stoppingToken);
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation)) batch.Add(operation);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await store.ApplyAsync(batch, stoppingToken);
+                    backoff.Reset();
+                    break;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Writing {Count} inventory changes failed; retrying", batch.Count);
+                    await backoff.DelayAsync(stoppingToken);
+                }
+            }
+            batch.Clear();
+        }
+    }
+}

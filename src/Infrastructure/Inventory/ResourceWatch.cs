@@ -1,0 +1,128 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Cocktail.Infrastructure.Inventory;
+
+/// <summary>How one kind is listed and watched with KubernetesClient's typed API.</summary>
+internal sealed record WatchedResource<T, TList>(
+    string Name,
+    Func<IKubernetes, string?, int, CancellationToken, Task<TList>> List,
+    Func<IKubernetes, string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch)
+    where T : IKubernetesObject<V1ObjectMeta>
+    where TList : IKubernetesObject<V1ListMeta>, IItems<T>;
+
+/// <summary>Whether a watch is currently working, for the cluster's health.</summary>
+internal sealed class WatchState
+{
+    public string Resource { get; init; } = "";
+    public DateTimeOffset? FailingSince { get; private set; }
+    public string? LastError { get; private set; }
+    public long Relists { get; private set; }
+    public bool Synced { get; private set; }
+
+    public void Succeeded() { FailingSince = null; LastError = null; }
+    public void Listed() { Relists++; Synced = true; Succeeded(); }
+    public void Failed(string error, DateTimeOffset now) { FailingSince ??= now; LastError = error; }
+}
+
+/// <summary>
+/// Keeps one kind of one cluster in step: list (paged), then watch from the list's resourceVersion with bookmarks;
+/// resume from the last resourceVersion after a dropped connection, re-list on 410 Gone, back off with jitter on
+/// errors, and never loop hot when watches end at once.
+/// </summary>
+internal sealed class ResourceWatch<T, TList>(
+    WatchedResource<T, TList> resource,
+    IKubernetes client,
+    Action<IReadOnlyList<T>> listed,
+    Action<WatchEventType, T> changed,
+    WatchState state,
+    InventoryOptions options,
+    TimeProvider clock,
+    Action onConnectionTrouble,
+    ILogger logger)
+    where T : IKubernetesObject<V1ObjectMeta>
+    where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+{
+    private static readonly TimeSpan ShortestHealthyWatch = TimeSpan.FromSeconds(1);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = new Backoff(options.BackoffMin, options.BackoffMax);
+        string? resourceVersion = null;
+        while (!ct.IsCancellationRequested)
+        {
+            var started = clock.GetUtcNow();
+            try
+            {
+                resourceVersion ??= await ListAsync(ct);
+                var (gone, lastVersion) = await WatchAsync(resourceVersion, ct);
+                resourceVersion = gone ? null : lastVersion;
+                if (gone) continue; // history too old: list again at once
+                if (clock.GetUtcNow() - started < ShortestHealthyWatch) await backoff.DelayAsync(ct);
+                else backoff.Reset();
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+            {
+                resourceVersion = null; // an expired continue token or version: start over
+            }
+            catch (Exception e)
+            {
+                state.Failed(Describe(e), clock.GetUtcNow());
+                if (e is HttpRequestException or IOException or TaskCanceledException) onConnectionTrouble();
+                logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
+                await backoff.DelayAsync(ct);
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken ct)
+    {
+        var items = new List<T>();
+        string? next = null;
+        string resourceVersion;
+        do
+        {
+            var page = await resource.List(client, next, options.ListPageSize, ct);
+            items.AddRange(page.Items);
+            next = page.Metadata?.ContinueProperty;
+            resourceVersion = page.Metadata?.ResourceVersion ?? "0";
+        } while (!string.IsNullOrEmpty(next));
+        listed(items);
+        state.Listed();
+        return resourceVersion;
+    }
+
+    private async Task<(bool Gone, string ResourceVersion)> WatchAsync(string resourceVersion, CancellationToken ct)
+    {
+        var gone = false;
+        Exception? error = null;
+        var timeout = (int)(options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble() / 2));
+        var events = resource.Watch(client, resourceVersion, timeout, e =>
+        {
+            if (e is KubernetesException { Status.Code: 410 }) gone = true;
+            else error ??= e;
+        }, ct);
+        await foreach (var (type, item) in events)
+        {
+            state.Succeeded();
+            if (item?.Metadata?.ResourceVersion is { Length: > 0 } version) resourceVersion = version;
+            if (type != WatchEventType.Bookmark && item is not null) changed(type, item);
+        }
+        if (error is not null && !gone) throw error;
+        return (gone, resourceVersion);
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        HttpOperationException http => $"{(int)http.Response.StatusCode} {http.Response.ReasonPhrase}",
+        KubernetesException k => k.Status?.Message ?? k.Message,
+        _ => e.GetBaseException().Message,
+    };
+}

@@ -1,0 +1,64 @@
+using System.Text;
+using Cocktail.Application.Clusters.Connecting;
+using k8s;
+using k8s.KubeConfigModels;
+
+namespace Cocktail.Infrastructure.Kubernetes;
+
+/// <summary>
+/// Builds KubernetesClient clients from a connection. The connection goes through KubernetesClient's own kubeconfig
+/// model, so a CA, a token or a client certificate is handled exactly as `kubectl` handles it.
+/// </summary>
+public static class KubernetesClients
+{
+    public static IKubernetes Create(ClusterConnection connection, TimeSpan requestTimeout) =>
+        new k8s.Kubernetes(Configuration(connection, requestTimeout));
+
+    public static KubernetesClientConfiguration Configuration(ClusterConnection connection, TimeSpan requestTimeout)
+    {
+        var config = new K8SConfiguration
+        {
+            CurrentContext = "cocktail",
+            Clusters =
+            [
+                new Cluster
+                {
+                    Name = "cluster",
+                    ClusterEndpoint = new ClusterEndpoint
+                    {
+                        Server = connection.Server,
+                        CertificateAuthorityData = connection.CertificateAuthorityData,
+                        SkipTlsVerify = connection.InsecureSkipTlsVerify,
+                        TlsServerName = connection.TlsServerName,
+                    },
+                },
+            ],
+            Users =
+            [
+                new User
+                {
+                    Name = "user",
+                    UserCredentials = new UserCredentials
+                    {
+                        Token = connection.Token,
+                        ClientCertificateData = connection.ClientCertificateData,
+                        ClientKeyData = connection.ClientKeyData,
+                    },
+                },
+            ],
+            Contexts = [new Context { Name = "cocktail", ContextDetails = new ContextDetails { Cluster = "cluster", User = "user" } }],
+        };
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(config);
+        configuration.HttpClientTimeout = requestTimeout;
+        configuration.UserAgent = "cocktail";
+        return configuration;
+    }
+
+    /// <summary>A CA given as PEM text instead of base64 is accepted too: the usual copy-paste mistake.</summary>
+    public static string? NormalizeBase64Pem(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        var trimmed = value.Trim();
+        return trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal) ? Convert.ToBase64String(Encoding.UTF8.GetBytes(trimmed)) : trimmed;
+    }
+}
