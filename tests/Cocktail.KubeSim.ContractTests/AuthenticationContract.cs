@@ -114,6 +114,9 @@ public sealed class AuthenticationContract(ClusterUnderTest cluster)
         var namespaces = await http.GetAsync($"{server}/api/v1/namespaces");
         Assert.Contains(namespaces.StatusCode, new[] { HttpStatusCode.Forbidden, HttpStatusCode.Unauthorized });
         if (namespaces.StatusCode == HttpStatusCode.Forbidden)
-            Assert.Contains("namespaces is forbidden: User \"system:anonymous\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope", await namespaces.Content.ReadAsStringAsync());
+        {
+            var status = System.Text.Json.Nodes.JsonNode.Parse(await namespaces.Content.ReadAsStringAsync())!;
+            Assert.Equal("namespaces is forbidden: User \"system:anonymous\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope", status["message"]!.GetValue<string>());
+        }
     }
 }

@@ -13,12 +13,15 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
 {
     IKubernetes Client => cluster.Client;
 
+    Task<V1Deployment> WaitForDeployment(string ns, string name, Func<V1Deployment, bool> condition, string because) =>
+        Deployments.WaitFor(Client, ns, name, condition, because);
+
     [Fact]
     public async Task a_deployment_creates_a_hashed_replica_set_whose_pods_become_ready_and_available()
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
         await Client.AppsV1.CreateNamespacedDeploymentAsync(Manifests.Deployment("web", 3), ns);
-        var deployment = await Eventually.Get(() => Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns), d => d.Status?.AvailableReplicas == 3);
+        var deployment = await WaitForDeployment(ns, "web", d => d.Status?.AvailableReplicas == 3, "the deployment becomes available");
         Assert.Equal(3, deployment.Status.ReadyReplicas);
         Assert.Equal(3, deployment.Status.UpdatedReplicas);
         Assert.Equal(deployment.Metadata.Generation, deployment.Status.ObservedGeneration);
@@ -42,13 +45,10 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
         await Client.AppsV1.CreateNamespacedDeploymentAsync(Manifests.Deployment("roll", 2), ns);
-        await Eventually.Until(async () => (await Client.AppsV1.ReadNamespacedDeploymentAsync("roll", ns)).Status?.AvailableReplicas == 2);
+        await WaitForDeployment(ns, "roll", d => d.Status?.AvailableReplicas == 2, "the first rollout completes");
         await Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.28\"}]}}}}", V1Patch.PatchType.StrategicMergePatch), "roll", ns);
-        await Eventually.Until(async () =>
-        {
-            var d = await Client.AppsV1.ReadNamespacedDeploymentAsync("roll", ns);
-            return d.Status?.UpdatedReplicas == 2 && d.Status.AvailableReplicas == 2 && d.Status.Replicas == 2 && d.Status.ObservedGeneration == d.Metadata.Generation;
-        }, because: "the rollout completes");
+        await WaitForDeployment(ns, "roll", d => d.Status?.UpdatedReplicas == 2 && d.Status.AvailableReplicas == 2 && d.Status.Replicas == 2 &&
+                                                 d.Status.ObservedGeneration == d.Metadata.Generation, "the second rollout completes");
         var sets = (await Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items;
         Assert.Equal(2, sets.Count);
         var current = sets.Single(s => s.Spec.Replicas == 2);
@@ -62,7 +62,7 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
         await Client.AppsV1.CreateNamespacedDeploymentAsync(Manifests.Deployment("shrink", 3), ns);
-        await Eventually.Until(async () => (await Client.AppsV1.ReadNamespacedDeploymentAsync("shrink", ns)).Status?.AvailableReplicas == 3);
+        await WaitForDeployment(ns, "shrink", d => d.Status?.AvailableReplicas == 3, "the deployment becomes available");
         await Client.AppsV1.PatchNamespacedDeploymentScaleAsync(new V1Patch("{\"spec\":{\"replicas\":1}}", V1Patch.PatchType.MergePatch), "shrink", ns);
         await Eventually.Until(async () => (await Client.CoreV1.ListNamespacedPodAsync(ns)).Items.Count == 1, because: "the extra pods terminate");
     }

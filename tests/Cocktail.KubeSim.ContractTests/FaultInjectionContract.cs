@@ -65,7 +65,7 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         var watching = Task.Run(async () =>
         {
             var response = _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: start.Metadata.ResourceVersion, cancellationToken: guard.Token);
-            await foreach (var _ in response) { }
+            await WatchStreams.ReadUntilClosed(response);
         });
         await Task.Delay(200);
         _sim.Faults.DropWatches();
@@ -79,11 +79,11 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         var start = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
         _sim.Faults.ExpireNextWatches(1);
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var response = _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: start.Metadata.ResourceVersion, cancellationToken: guard.Token);
-        var error = await Assert.ThrowsAsync<KubernetesException>(async () =>
-        {
-            await foreach (var _ in response) { }
-        });
+        KubernetesException? error = null;
+        var response = _client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: start.Metadata.ResourceVersion,
+            onError: e => error ??= e as KubernetesException, cancellationToken: guard.Token);
+        await WatchStreams.ReadUntilClosed(response);
+        Assert.NotNull(error);
         Assert.Equal(410, error.Status.Code);
     }
 

@@ -54,16 +54,18 @@ public sealed class KubectlContract(ClusterUnderTest cluster)
         Succeeded(get);
         Assert.Matches(@"NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE", get.Stdout);
         Succeeded(await Run($"scale deploy web -n {ns} --replicas=2"));
-        Succeeded(await Run($"apply --server-side -n {ns} -f -", Manifest.Replace("image: nginx:1.27", "image: nginx:1.28").Replace("replicas: 1", "replicas: 2")));
-        await Eventually.Until(async () => (await Run($"get deploy web -n {ns} -o jsonpath={{.status.availableReplicas}}")).Stdout == "2", TimeSpan.FromSeconds(60));
+        // kubectl create made "kubectl-create" the owner of the image; taking it over needs --force-conflicts,
+        // exactly as on a real cluster.
+        Succeeded(await Run($"apply --server-side --force-conflicts -n {ns} -f -", Manifest.Replace("image: nginx:1.27", "image: nginx:1.28").Replace("replicas: 1", "replicas: 2")));
+        await Deployments.WaitFor(cluster.Client, ns, "web", d => d.Status?.AvailableReplicas == 2 && d.Status.UpdatedReplicas == 2, "the applied rollout completes");
         var pod = (await Run($"get pods -n {ns} -o jsonpath={{.items[0].metadata.name}}")).Stdout;
         var describe = await Run($"describe pod {pod} -n {ns}");
         Succeeded(describe);
         Assert.Contains("Events:", describe.Stdout);
         Assert.Contains("Scheduled", describe.Stdout);
-        var logs = await Run($"logs {pod} -n {ns} --tail=2");
+        // A container that has logged for a while has more than two lines; --tail keeps the last two.
+        var logs = await Eventually.Get(() => Run($"logs {pod} -n {ns} --tail=2"), r => r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length == 2, TimeSpan.FromSeconds(60));
         Succeeded(logs);
-        Assert.Equal(2, logs.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Succeeded(await Run($"delete deploy web -n {ns}"));
         var gone = await Run($"get deploy web -n {ns}");
         Assert.NotEqual(0, gone.ExitCode);

@@ -61,14 +61,8 @@ public sealed class PatchContract(ClusterUnderTest cluster)
         Assert.Equal("app", Assert.Single(patched.Spec.Template.Spec.Containers).Name);
     }
 
-    const string AppliedConfigMap = """
-        apiVersion: v1
-        kind: ConfigMap
-        metadata:
-          name: applied
-        data:
-          owner: first
-        """;
+    // KubernetesClient sends apply patches as JSON (valid YAML), as kubectl does.
+    const string AppliedConfigMap = """{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"owner":"first"}}""";
 
     [Fact]
     public async Task server_side_apply_creates_then_records_the_field_manager()
@@ -86,7 +80,7 @@ public sealed class PatchContract(ClusterUnderTest cluster)
     {
         var ns = await cluster.NewNamespaceAsync("ssa");
         await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(AppliedConfigMap, V1Patch.PatchType.ApplyPatch), "applied", ns, fieldManager: "first-manager");
-        var rival = AppliedConfigMap.Replace("owner: first", "owner: second");
+        var rival = AppliedConfigMap.Replace("\"first\"", "\"second\"");
         var error = await ApiError.From(() => Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(rival, V1Patch.PatchType.ApplyPatch), "applied", ns, fieldManager: "second-manager"));
         Assert.Equal(HttpStatusCode.Conflict, error.StatusCode);
         Assert.Equal("Conflict", error.Reason);
@@ -100,7 +94,7 @@ public sealed class PatchContract(ClusterUnderTest cluster)
     public async Task server_side_apply_removes_fields_the_manager_stops_applying()
     {
         var ns = await cluster.NewNamespaceAsync("ssa");
-        var both = AppliedConfigMap + "\n  extra: yes-please\n";
+        var both = AppliedConfigMap.Replace("\"owner\":\"first\"", "\"owner\":\"first\",\"extra\":\"yes-please\"");
         await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(both, V1Patch.PatchType.ApplyPatch), "applied", ns, fieldManager: "cocktail");
         var after = await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(AppliedConfigMap, V1Patch.PatchType.ApplyPatch), "applied", ns, fieldManager: "cocktail");
         Assert.False(after.Data.ContainsKey("extra"));

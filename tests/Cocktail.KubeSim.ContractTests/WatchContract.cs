@@ -77,7 +77,7 @@ public sealed class WatchContract(ClusterUnderTest cluster)
         var started = DateTime.UtcNow;
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var response = Client.CoreV1.WatchListNamespacedConfigMapAsync(ns, resourceVersion: start.Metadata.ResourceVersion, timeoutSeconds: 1, cancellationToken: guard.Token);
-        await foreach (var _ in response) { }
+        await WatchStreams.ReadUntilClosed(response);
         Assert.False(guard.IsCancellationRequested, "the server ended the watch");
         Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.9));
     }
@@ -92,11 +92,11 @@ public sealed class WatchContract(ClusterUnderTest cluster)
         using var client = own is null ? null : ClusterUnderTest.ClientForYaml(own.AdminKubeconfigYaml);
         var api = client ?? Client;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var response = api.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: "1", cancellationToken: timeout.Token);
-        var error = await Assert.ThrowsAsync<KubernetesException>(async () =>
-        {
-            await foreach (var _ in response) { }
-        });
+        KubernetesException? error = null;
+        var response = api.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: "1",
+            onError: e => error ??= e as KubernetesException, cancellationToken: timeout.Token);
+        await WatchStreams.ReadUntilClosed(response);
+        Assert.NotNull(error); // KubernetesClient hands ERROR events to onError
         Assert.Equal(410, error.Status.Code);
         Assert.Equal("Expired", error.Status.Reason);
         Assert.StartsWith("too old resource version: 1 (", error.Status.Message);

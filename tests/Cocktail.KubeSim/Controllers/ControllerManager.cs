@@ -19,6 +19,8 @@ internal sealed class ControllerManager : IAsyncDisposable
     Task? _loop;
     Task? _pump;
 
+    static readonly bool Trace = Environment.GetEnvironmentVariable("KUBESIM_TRACE") == "1";
+
     public ControllerManager(ClusterRuntime cluster, IReadOnlyList<Controller> controllers)
     {
         _cluster = cluster;
@@ -81,27 +83,43 @@ internal sealed class ControllerManager : IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(_stop.Token))
             {
-                while (reader.TryRead(out var action)) Run(action);
-                foreach (var c in _controllers)
+                // Drain everything, including keys queued while draining, before waiting again: a key left
+                // pending would otherwise wait for some unrelated change to wake the loop.
+                do
                 {
-                    var keys = _pending[c];
-                    if (keys.Count == 0) continue;
-                    var batch = keys.ToArray();
-                    keys.Clear();
-                    foreach (var key in batch) Run(() => c.Reconcile(key));
                     while (reader.TryRead(out var action)) Run(action);
-                }
+                    foreach (var c in _controllers) ReconcilePending(c);
+                } while (reader.TryPeek(out _) || _pending.Values.Any(k => k.Count > 0));
             }
         }
         catch (OperationCanceledException) { }
     }
 
-    static void Run(Action action)
+    void ReconcilePending(Controller c)
+    {
+        var keys = _pending[c];
+        if (keys.Count == 0) return;
+        var batch = keys.ToArray();
+        keys.Clear();
+        foreach (var key in batch)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Run(() => c.Reconcile(key));
+            var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (Trace && elapsed > TimeSpan.FromMilliseconds(20))
+                Console.Error.WriteLine($"kubesim-trace {_cluster.Options.Name} {c.GetType().Name} {key} took {elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+
+    void Run(Action action)
     {
         try { action(); }
         catch (ApiException) { /* conflicts and races resolve on the next change, as with real controllers */ }
-        catch (InvalidOperationException) { }
-        catch (KeyNotFoundException) { }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A controller bug must not stop the cluster's loop; say so loudly instead.
+            Console.Error.WriteLine($"kubesim[{_cluster.Options.Name}] controller error: {e}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -13,6 +13,9 @@ namespace Cocktail.KubeSim.Controllers;
 internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(cluster)
 {
     readonly EventRecorder _events = new(cluster);
+    readonly Dictionary<string, (DateTimeOffset NotBefore, TimeSpan Backoff)> _failedCreates = [];
+    static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
+    static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     public override void Start()
     {
@@ -38,7 +41,9 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
         var desired = (int)(rs.Long("spec", "replicas") ?? 1);
         Http.ApiException? failure = null;
         var now = ObjectMetadata.Timestamp(Cluster.Time.GetUtcNow());
-        if (active.Count < desired)
+        var now2 = Cluster.Time.GetUtcNow();
+        var backingOff = _failedCreates.TryGetValue(key, out var backoff) && now2 < backoff.NotBefore;
+        if (active.Count < desired && !backingOff)
         {
             for (var i = active.Count; i < desired; i++)
             {
@@ -47,8 +52,13 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
                 if (failure is not null)
                 {
                     _events.Warning(rs, "ReplicaSet", "FailedCreate", $"Error creating: {failure.Message}", "replicaset-controller");
+                    // Like the controller's rate-limited work queue: retry later, doubling the wait each time.
+                    var next = backoff.Backoff == TimeSpan.Zero ? InitialBackoff : TimeSpan.FromTicks(Math.Min(backoff.Backoff.Ticks * 2, MaxBackoff.Ticks));
+                    _failedCreates[key] = (now2 + next, next);
+                    Schedule(next, () => Enqueue(key));
                     break;
                 }
+                _failedCreates.Remove(key);
                 _events.Normal(rs, "ReplicaSet", "SuccessfulCreate", $"Created pod: {creation.Pod!.Name()}", "replicaset-controller");
             }
         }
@@ -75,8 +85,10 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
             status["readyReplicas"] = ready;
             status["availableReplicas"] = ready;
             status["observedGeneration"] = o.Long("metadata", "generation") ?? 1;
-            if (failure is not null) Workloads.SetCondition(o, "ReplicaFailure", "True", "FailedCreate", failure.Message, now, touchUpdate: false);
-            else if (current.Count >= desired) Workloads.RemoveCondition(o, "ReplicaFailure");
+            // As in the real controller, an existing ReplicaFailure condition is kept, not rewritten on every retry.
+            var hasFailure = o.At("status", "conditions").Objects().Any(c => c.Str("type") == "ReplicaFailure");
+            if (failure is not null && !hasFailure) Workloads.SetCondition(o, "ReplicaFailure", "True", "FailedCreate", failure.Message, now, touchUpdate: false);
+            else if (failure is null && !backingOff && current.Count >= desired) Workloads.RemoveCondition(o, "ReplicaFailure");
             if (o.At("status", "conditions") is JsonArray { Count: 0 }) status.Remove("conditions");
             foreach (var c in o.At("status", "conditions").Objects()) c.Remove("lastUpdateTime");
             if (ready == 0) status.Remove("readyReplicas");

@@ -98,7 +98,7 @@ internal static class TableConverter
             new("Duration", "string", "Duration", (o, now) => HumanAge(o.Str("status", "startTime"), o.Str("status", "completionTime") is { } c ? DateTimeOffset.Parse(c) : now)),
             Age(),
         ],
-        ["/events"] =
+        ["events"] =
         [
             new("Last Seen", "string", "Last seen", (o, now) => HumanAge(o.Str("lastTimestamp") ?? o.Str("eventTime") ?? o.Str("metadata", "creationTimestamp"), now)),
             new("Type", "string", "Type", (o, _) => o.Str("type") ?? ""),

@@ -6,7 +6,12 @@ namespace Cocktail.KubeSim.Json;
 /// <summary>Terse navigation over JsonNode trees: Kubernetes objects are deep and mostly optional.</summary>
 public static class JsonExtensions
 {
-    static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    /// <summary>Like Go's encoder, leave '+' and non-ASCII readable rather than \u-escaping them.</summary>
+    static readonly JsonSerializerOptions Compact = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static JsonNode? At(this JsonNode? node, params string[] path)
     {
