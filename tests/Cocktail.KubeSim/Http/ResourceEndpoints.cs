@@ -37,8 +37,7 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
                 await RespondObject(exchange, type, Registry.Get(type, info.Namespace, info.Name));
                 break;
             case "list":
-                var list = Registry.List(type, info.Namespace, QueryOptions.List(http, type));
-                await RespondObject(exchange, type, list);
+                await List(exchange, type);
                 break;
             case "watch":
                 await Watch(exchange, type);
@@ -68,6 +67,21 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
             default:
                 throw ApiException.MethodNotAllowed();
         }
+    }
+
+    async Task List(Exchange exchange, ResourceType type)
+    {
+        var http = exchange.Http;
+        var options = QueryOptions.List(http, type);
+        var accept = http.Request.Headers.Accept.ToString();
+        if (ContentNegotiation.WantsTable(accept) || cluster.Audit.Level >= Audit.AuditLevel.RequestResponse)
+        {
+            await RespondObject(exchange, type, Registry.List(type, exchange.Info!.Namespace, options));
+            return;
+        }
+        ContentNegotiation.RequireJson(accept);
+        exchange.Code = 200;
+        await Responses.WriteBytes(http, 200, Registry.ListBytes(type, exchange.Info!.Namespace, options), Responses.Json);
     }
 
     async Task RespondObject(Exchange exchange, ResourceType type, JsonObject obj)

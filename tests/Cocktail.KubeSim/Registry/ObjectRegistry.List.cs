@@ -11,7 +11,7 @@ namespace Cocktail.KubeSim.Registry;
 public sealed partial class ObjectRegistry
 {
     /// <summary>The matching objects in key order plus the list's resourceVersion and continue token.</summary>
-    public sealed record ListPage(List<JsonObject> Items, long ResourceVersion, string? Continue, long? RemainingItemCount);
+    public sealed record ListPage(List<StoredObject> Items, long ResourceVersion, string? Continue, long? RemainingItemCount);
 
     public ListPage ListPageOf(ResourceType type, string? ns, ListOptions options)
     {
@@ -32,17 +32,21 @@ public sealed partial class ObjectRegistry
                 new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["reason"] = "ResourceVersionTooLarge", ["message"] = "Too large resource version" }), ["retryAfterSeconds"] = 1 });
         }
 
-        var page = new List<JsonObject>();
+        var page = new List<StoredObject>();
         string? lastKey = null;
         long remaining = 0;
         foreach (var stored in items)
         {
             var key = stored.Namespace + "/" + stored.Name;
             if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0) continue;
-            var obj = stored.Parse();
-            if (!options.Labels.Matches(obj) || (options.Fields is { IsEmpty: false } f && !f.Matches(obj))) continue;
+            // Selectors need the parsed object; an unfiltered list never parses (lists must stay cheap).
+            if (!options.Labels.IsEmpty || options.Fields is { IsEmpty: false })
+            {
+                var obj = stored.Parse();
+                if (!options.Labels.Matches(obj) || (options.Fields is { IsEmpty: false } f && !f.Matches(obj))) continue;
+            }
             if (options.Limit > 0 && page.Count >= options.Limit) { remaining++; continue; }
-            page.Add(type.Group == "events.k8s.io" ? EventConversion.ToEventsV1(obj) : obj);
+            page.Add(stored);
             lastKey = key;
         }
         var next = remaining > 0 && lastKey is not null ? ContinueToken.Encode(listRv, lastKey) : null;
@@ -58,9 +62,42 @@ public sealed partial class ObjectRegistry
         if (page.RemainingItemCount is { } r) meta["remainingItemCount"] = r;
         var custom = catalog.IsCustom(type);
         var items = new JsonArray();
-        foreach (var item in page.Items)
+        foreach (var stored in page.Items)
+        {
+            var item = stored.Parse();
+            if (type.Group == "events.k8s.io") item = EventConversion.ToEventsV1(item);
             items.Add(custom ? ObjectMetadata.WithTypeMeta(item, type.Kind, type.GroupVersion) : item);
+        }
         return new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.GroupVersion, ["metadata"] = meta, ["items"] = items };
+    }
+
+    /// <summary>
+    /// The same list rendered straight from the stored bytes, without building a node tree: what the HTTP list
+    /// endpoint serves, since lists are the hottest read path.
+    /// </summary>
+    public byte[] ListBytes(ResourceType type, string? ns, ListOptions options)
+    {
+        if (type.Group == "events.k8s.io") return List(type, ns, options).ToUtf8();
+        var page = ListPageOf(type, ns, options);
+        var custom = catalog.IsCustom(type);
+        using var buffer = new MemoryStream(page.Items.Sum(i => i.Json.Length) + 256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", type.ListKind);
+            writer.WriteString("apiVersion", type.GroupVersion);
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", page.ResourceVersion.ToString());
+            if (page.Continue is not null) writer.WriteString("continue", page.Continue);
+            if (page.RemainingItemCount is { } remaining) writer.WriteNumber("remainingItemCount", remaining);
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var stored in page.Items)
+                writer.WriteRawValue(custom ? ObjectMetadata.WithTypeMeta(stored.Json, type.Kind, type.GroupVersion) : stored.Json, skipInputValidation: true);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
     }
 }
 
