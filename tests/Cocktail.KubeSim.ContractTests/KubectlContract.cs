@@ -100,4 +100,18 @@ public sealed class KubectlContract(ClusterUnderTest cluster)
         Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE", get.Stdout);
         Assert.Contains("printed", get.Stdout);
     }
+
+    [SkippableFact]
+    public async Task kubectl_create_with_an_undeclared_field_is_refused_by_strict_field_validation()
+    {
+        Kubectl.SkipIfMissing();
+        var ns = await cluster.NewNamespaceAsync("kubectl");
+        const string bogus = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: typo}\ndata: {a: b}\ndatta: {c: d}\n";
+        var refused = await Run($"create -n {ns} -f -", bogus);
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"datta\"", refused.Stderr);
+        Succeeded(await Run($"create -n {ns} --validate=false -f -", bogus));
+        var stored = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("typo", ns);
+        Assert.Equal("b", stored.Data["a"]);
+    }
 }

@@ -38,6 +38,7 @@ public static class QueryOptions
             FieldManager = Get(context, "fieldManager") is { Length: > 0 } m ? m : null,
             DryRun = dryRun == "All",
             Force = Flag(context, "force"),
+            FieldValidation = Get(context, "fieldValidation") is { Length: > 0 } v ? v : "Warn",
             UserAgent = context.Request.Headers.UserAgent.ToString(),
         };
     }

@@ -47,7 +47,7 @@ public sealed partial class ObjectRegistry(
     public JsonObject Create(ResourceType type, string ns, JsonObject body, WriteOptions options)
     {
         CheckTypeMeta(type, body);
-        var obj = FromApi(type, body.CloneObject());
+        var obj = FromApi(type, ValidateFields(type, body.CloneObject(), options));
         var meta = obj.Meta();
         ns = ResolveNamespace(type, ns, obj);
         if (meta.Str("name") is null or "" && meta.Str("generateName") is { Length: > 0 } prefix)
@@ -78,9 +78,26 @@ public sealed partial class ObjectRegistry(
             var stored = store.Put(type.StorageKey, obj);
             AfterWrite(type, null, obj);
             var result = ToApi(type, stored.Parse());
-            LastWarnings = request.Warnings;
+            if (options.FieldValidation is not null) LastWarnings = [.. LastWarnings, .. request.Warnings];
             return result;
         }
+    }
+
+    /// <summary>
+    /// Drops fields the type's schema does not declare, as decoding into the Go types does; with
+    /// fieldValidation=Strict they are a 400 instead, with Warn a warning.
+    /// </summary>
+    JsonObject ValidateFields(ResourceType type, JsonObject obj, WriteOptions options)
+    {
+        if (options.FieldValidation is null || type.Group == "events.k8s.io" || catalog.IsCustom(type)) return obj;
+        var typed = obj["kind"] is null ? ObjectMetadata.WithTypeMeta(obj, type.Kind, type.GroupVersion) : obj;
+        var unknown = Discovery.ObjectSchemas.Prune(type, typed);
+        if (unknown.Count == 0) return typed;
+        var described = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
+        if (options.FieldValidation == "Strict")
+            throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {described}");
+        if (options.FieldValidation == "Warn") LastWarnings = [.. LastWarnings, .. unknown.Select(u => $"unknown field \"{u}\"")];
+        return typed;
     }
 
     /// <summary>Admission warnings of the last write on this thread, sent back as <c>Warning</c> headers.</summary>
@@ -91,7 +108,7 @@ public sealed partial class ObjectRegistry(
     public JsonObject Update(ResourceType type, string ns, string name, JsonObject body, WriteOptions options, string subresource = "")
     {
         CheckTypeMeta(type, body);
-        var incoming = FromApi(type, body.CloneObject());
+        var incoming = FromApi(type, ValidateFields(type, body.CloneObject(), options));
         if (incoming.Str("metadata", "name") is { } bodyName && bodyName != name)
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
         lock (store.Gate)
@@ -114,7 +131,7 @@ public sealed partial class ObjectRegistry(
             var existing = store.Get(type.StorageKey, type.Namespaced ? ns : "", name)?.Parse()
                            ?? throw ApiException.NotFound(type.Group, type.Resource, name);
             var apiView = ToApi(type, existing.CloneObject());
-            var changed = mutate(apiView);
+            var changed = ValidateFields(type, mutate(apiView), options);
             var rv = changed.Str("metadata", "resourceVersion");
             if (!string.IsNullOrEmpty(rv) && rv != existing.Str("metadata", "resourceVersion"))
                 throw ApiException.Conflict(type.Group, type.Resource, name, ApiException.StaleObjectMessage);
@@ -145,7 +162,7 @@ public sealed partial class ObjectRegistry(
         admission().Run(request);
         ObjectValidation.Validate(type, updated, existing);
         if (options.TrackFields) ManagedFields.RecordUpdate(existing, updated, options.EffectiveFieldManager, type.GroupVersion, subresource, Now);
-        LastWarnings = request.Warnings;
+        if (options.FieldValidation is not null) LastWarnings = [.. LastWarnings, .. request.Warnings];
 
         meta["resourceVersion"] = oldMeta["resourceVersion"]?.DeepClone();
         if (JsonNode.DeepEquals(updated, existing)) return ToApi(type, existing); // a no-op write keeps the resourceVersion

@@ -10,6 +10,12 @@ public sealed record WriteOptions(UserInfo User)
     public bool Force { get; init; }
     public string? UserAgent { get; init; }
 
+    /// <summary>
+    /// fieldValidation of a client's request: Strict refuses undeclared fields, Warn (the default for API requests)
+    /// drops them with a warning, Ignore drops them silently. Null for KubeSim's own writes, which skip the check.
+    /// </summary>
+    public string? FieldValidation { get; init; }
+
     /// <summary>False when the caller (server-side apply) has already computed managedFields itself.</summary>
     public bool TrackFields { get; init; } = true;
 
