@@ -37,9 +37,10 @@ internal sealed class ControllerManager : IAsyncDisposable
     public void Start()
     {
         lock (_cluster.Store.Gate) _changes = _cluster.Store.History.Subscribe();
+        // Synchronously, before the first request: namespaces, nodes and leases exist once StartAsync returns.
+        foreach (var c in _controllers) Run(c.Start);
         _pump = PumpChanges();
         _loop = Loop();
-        _work.Writer.TryWrite(() => { foreach (var c in _controllers) c.Start(); });
     }
 
     async Task RunLater(TimeSpan delay, Action action)

@@ -22,8 +22,33 @@ internal sealed class NodeController(ClusterRuntime cluster) : Controller(cluste
             var name = $"{Cluster.Options.Name}-node-{i}";
             if (Cluster.Registry.TryGet(nodes, "", name) is not null) continue;
             var shape = i < Cluster.Options.NodeShapes.Count ? Cluster.Options.NodeShapes[i] : Cluster.Options.NodeShape;
-            Cluster.Registry.Create(nodes, "", NodeObject(name, i, shape), WriteOptions.Internal("kubelet"));
+            var node = Cluster.Registry.Create(nodes, "", NodeObject(name, i, shape), WriteOptions.Internal("kubelet"));
+            CreateLease(node);
         }
+    }
+
+    /// <summary>The kubelet's heartbeat Lease in kube-node-lease (registered once; KubeSim does not renew it).</summary>
+    void CreateLease(JsonObject node)
+    {
+        var leases = Cluster.Type("coordination.k8s.io", "leases");
+        if (Cluster.Registry.TryGet(leases, "kube-node-lease", node.Name()) is not null) return;
+        Cluster.Registry.Create(leases, "kube-node-lease", new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = node.Name(),
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = node.Name(), ["uid"] = node.Uid(),
+                }),
+            },
+            ["spec"] = new JsonObject
+            {
+                ["holderIdentity"] = node.Name(),
+                ["leaseDurationSeconds"] = 40,
+                ["renewTime"] = ObjectMetadata.MicroTimestamp(Cluster.Time.GetUtcNow()),
+            },
+        }, WriteOptions.Internal("kubelet"));
     }
 
     JsonObject NodeObject(string name, int index, NodeShape shape)

@@ -41,8 +41,8 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
         var desired = (int)(rs.Long("spec", "replicas") ?? 1);
         Http.ApiException? failure = null;
         var now = ObjectMetadata.Timestamp(Cluster.Time.GetUtcNow());
-        var now2 = Cluster.Time.GetUtcNow();
-        var backingOff = _failedCreates.TryGetValue(key, out var backoff) && now2 < backoff.NotBefore;
+        var attemptAt = Cluster.Time.GetUtcNow();
+        var backingOff = _failedCreates.TryGetValue(key, out var backoff) && attemptAt < backoff.NotBefore;
         if (active.Count < desired && !backingOff)
         {
             for (var i = active.Count; i < desired; i++)
@@ -54,7 +54,7 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
                     _events.Warning(rs, "ReplicaSet", "FailedCreate", $"Error creating: {failure.Message}", "replicaset-controller");
                     // Like the controller's rate-limited work queue: retry later, doubling the wait each time.
                     var next = backoff.Backoff == TimeSpan.Zero ? InitialBackoff : TimeSpan.FromTicks(Math.Min(backoff.Backoff.Ticks * 2, MaxBackoff.Ticks));
-                    _failedCreates[key] = (now2 + next, next);
+                    _failedCreates[key] = (attemptAt + next, next);
                     Schedule(next, () => Enqueue(key));
                     break;
                 }

@@ -187,8 +187,7 @@ public sealed partial class ObjectRegistry(
         var result = existing.CloneObject();
         if (incoming["status"] is { } status) result["status"] = status.DeepClone();
         else result.Remove("status");
-        // Status writers may still move labels and annotations? No: the status strategy keeps metadata but for
-        // its resourceVersion precondition, so only status changes here.
+        // The status strategies reset everything but status to the stored object, metadata included.
         return result;
     }
 
