@@ -56,6 +56,7 @@ internal static class ProtobufDecoder
                 ProtoKind.Int32 => (int)reader.ReadVarint(),
                 ProtoKind.Bool => reader.ReadVarint() != 0,
                 ProtoKind.Message => DecodeMessage(reader.ReadBytes(), field.Message!),
+                ProtoKind.IntOrString => DecodeIntOrString(reader.ReadBytes()),
                 ProtoKind.StringMap or ProtoKind.BytesMap => null,
                 _ => null,
             };
@@ -74,6 +75,7 @@ internal static class ProtobufDecoder
                 map[key] = entryValue ?? "";
                 continue;
             }
+            if (!field.Repeated && !field.Pointer && value is JsonValue scalar && IsZero(scalar)) continue;
             if (field.Repeated)
             {
                 var array = result[field.Name] as JsonArray ?? (JsonArray)(result[field.Name] = new JsonArray());
@@ -82,6 +84,31 @@ internal static class ProtobufDecoder
             else result[field.Name] = value;
         }
         return result;
+    }
+
+    static bool IsZero(JsonValue value) =>
+        (value.TryGetValue<string>(out var s) && s.Length == 0) ||
+        (value.TryGetValue<long>(out var l) && l == 0) ||
+        (value.TryGetValue<int>(out var i) && i == 0) ||
+        (value.TryGetValue<bool>(out var b) && !b);
+
+    /// <summary>intstr.IntOrString: {type = 1 (0 int, 1 string), intVal = 2, strVal = 3}.</summary>
+    static JsonNode? DecodeIntOrString(ReadOnlyMemory<byte> bytes)
+    {
+        var reader = new WireReader(bytes);
+        long type = 0, intValue = 0;
+        string text = "";
+        while (reader.Next(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1: type = (long)reader.ReadVarint(); break;
+                case 2: intValue = (long)reader.ReadVarint(); break;
+                case 3: text = Encoding.UTF8.GetString(reader.ReadBytes().Span); break;
+                default: reader.Skip(wireType); break;
+            }
+        }
+        return type == 1 ? JsonValue.Create(text) : JsonValue.Create(intValue);
     }
 
     /// <summary>Protocol buffers wire format, just enough to walk fields.</summary>
