@@ -17,6 +17,12 @@ public sealed record UpsertEvent(Guid ClusterId, KubeEventInfo Event) : Inventor
 
 public sealed record UpsertSummary(Guid ClusterId, ClusterSummary Summary) : InventoryOperation(ClusterId);
 
+/// <summary>
+/// Nothing to store (the health is in the cluster's stream, already committed), but the batch's notification tells
+/// live pages on every replica to read the cluster again.
+/// </summary>
+public sealed record HealthRecorded(Guid ClusterId) : InventoryOperation(ClusterId);
+
 /// <summary>The cluster was unregistered: its inventory goes.</summary>
 public sealed record ForgetCluster(Guid ClusterId) : InventoryOperation(ClusterId);
 

@@ -150,6 +150,7 @@ public sealed class InventorySupervisor(
             var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
             await bus.InvokeAsync(new RecordClusterHealth(observation.ClusterId, observation.Health, observation.Detail, observation.Version));
             _lastReported[observation.ClusterId] = observation with { Version = observation.Version ?? last?.Version };
+            writer.Enqueue(new HealthRecorded(observation.ClusterId));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
