@@ -12,7 +12,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private readonly List<string> _console = [];
 
-    public CocktailApp App { get; } = new();
+    /// <summary>With quick health probes (as the cluster integration tests use), so pages show transitions in seconds.</summary>
+    public CocktailApp App { get; } = new CocktailApp()
+        .WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01")
+        .WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01")
+        .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
+        .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
+        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02");
     public IBrowser Browser { get; private set; } = default!;
 
     public async Task InitializeAsync()

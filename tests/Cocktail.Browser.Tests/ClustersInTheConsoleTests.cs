@@ -1,0 +1,94 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cocktail.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
+{
+    // Health probes run every second in the fixture's app; a transition reaches the page in a few seconds.
+    private static readonly LocatorAssertionsToContainTextOptions Live = new() { Timeout = 20_000 };
+
+    private readonly List<string> _files = [];
+    private KubeSimCluster _sim = default!;
+
+    public async Task InitializeAsync() => _sim = await Sims.StartAsync(nodes: 2, pods: 3);
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        foreach (var file in _files) File.Delete(file);
+    }
+
+    [Fact]
+    public async Task an_admin_registers_a_cluster_from_a_kubeconfig_file_and_sees_it_connected_with_its_nodes()
+    {
+        var kubeconfig = Path.Combine(Path.GetTempPath(), $"{_sim.Name}.kubeconfig");
+        _sim.WriteKubeconfig(kubeconfig);
+        _files.Add(kubeconfig);
+        var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clusters", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Register cluster" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Register a cluster" })).ToBeVisibleAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(_sim.Name);
+        await page.GetByLabel("Region").FillAsync("lab");
+        await page.GetByTestId("cluster-provider").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "BareMetal" }).ClickAsync();
+        await page.Locator("input[type=file]").SetInputFilesAsync(kubeconfig);
+        await Expect(page.GetByTestId("kubeconfig-file-name")).ToContainTextAsync($"{_sim.Name}.kubeconfig");
+        await page.GetByTestId("register-cluster").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = _sim.Name })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("cluster-health").First).ToContainTextAsync("Connected");
+        await Expect(page.GetByTestId("overview-nodes")).ToContainTextAsync("2 / 2", Live);
+        var nodeNames = _sim.Objects.List("v1", "Node").Select(n => (string)n["metadata"]!["name"]!).Order().ToArray();
+        Assert.Equal(2, nodeNames.Length);
+        await Expect(page.GetByTestId("node-name")).ToHaveTextAsync(nodeNames);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Clusters", Exact = true }).ClickAsync();
+        var row = page.Locator("tr").Filter(new() { HasText = _sim.Name });
+        await Expect(row).ToContainTextAsync("Connected");
+        await Expect(row.GetByTestId("cluster-nodes")).ToHaveTextAsync("2 / 2", new() { Timeout = 20_000 });
+        await Expect(row.GetByTestId("cluster-pods")).ToHaveTextAsync("3 / 3", new() { Timeout = 20_000 });
+    }
+
+    [Fact]
+    public async Task a_cluster_that_stops_answering_turns_unreachable_on_the_open_dashboard_without_a_reload()
+    {
+        using (var admin = await browser.App.AsAdminAsync())
+            await Sims.RegisterAsync(admin, _sim);
+        var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await page.GotoAsync("/clusters");
+        var row = page.Locator("tr").Filter(new() { HasText = _sim.Name });
+        await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
+
+        await _sim.Faults.StopAnsweringAsync();
+
+        await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Unreachable", Live);
+        await Expect(row.GetByTestId("cluster-health-detail")).ToContainTextAsync("refused");
+
+        await _sim.Faults.ResumeAsync();
+        await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
+    }
+}
+
+/// <summary>KubeSim clusters for console tests, registered through the API when the test is not about registering.</summary>
+internal static class Sims
+{
+    public static Task<KubeSimCluster> StartAsync(int nodes, int pods) =>
+        KubeSimCluster.StartAsync(new KubeSimOptions { Name = $"ui-{Guid.NewGuid():N}"[..12], Nodes = nodes, SeedPods = pods });
+
+    public static async Task<Guid> RegisterAsync(HttpClient admin, KubeSimCluster cluster)
+    {
+        var response = await admin.PostAsJsonAsync("/api/v1/clusters",
+            new { name = cluster.Name, provider = "BareMetal", region = "lab", kubeconfig = cluster.AdminKubeconfigYaml });
+        var body = await response.Content.ReadFromJsonAsync<JsonNode>();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Registration failed: {(int)response.StatusCode} {body}");
+        return Guid.Parse((string)body!["cluster"]!["id"]!);
+    }
+}
