@@ -9,6 +9,9 @@ using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
 using Cocktail.Infrastructure.Inventory;
 using Cocktail.Infrastructure.Kubernetes;
+using Cocktail.Infrastructure.Reconciling;
+using Cocktail.Application.ServiceMaps.Reconciling;
+using Cocktail.Application.Workspaces;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
 using Cocktail.Infrastructure.EventStore;
@@ -74,6 +77,7 @@ public static class CocktailInfrastructure
         options.AddUsers();
         options.AddApiTokens();
         options.AddClusters();
+        options.AddTenancy();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -92,6 +96,9 @@ public static class CocktailInfrastructure
         services.AddSingleton<IInventoryNotifications>(s => s.GetRequiredService<InventoryNotifier>());
         services.AddSingleton<IInventoryControl, PostgresInventoryControl>();
         services.AddHostedService(s => s.GetRequiredService<InventoryNotifier>());
+        services.Configure<KubernetesIdentityOptions>(configuration.GetSection(KubernetesIdentityOptions.Section));
+        services.Configure<ReconcilingOptions>(configuration.GetSection(ReconcilingOptions.Section));
+        services.AddSingleton<IServiceMapApplier, ServiceMapApplier>();
         services.AddSingleton<InventorySupervisor>();
         services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
     }

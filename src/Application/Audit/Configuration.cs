@@ -1,5 +1,6 @@
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Users;
 
 namespace Cocktail.Application.Audit;
@@ -8,5 +9,6 @@ public static class Configuration
 {
     /// <summary>Streams whose past state the audit time travel can show.</summary>
     public static AggregateRegistry RegisterPlatformAggregates(this AggregateRegistry registry) =>
-        registry.Register<User>().Register<ApiToken>().Register<Cluster>();
+        registry.Register<User>().Register<ApiToken>().Register<Cluster>()
+            .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>();
 }

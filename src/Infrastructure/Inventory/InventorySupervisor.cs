@@ -3,6 +3,7 @@ using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Clusters.Expiry;
 using Cocktail.Application.Clusters.Health;
+using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Clusters;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,7 +22,7 @@ namespace Cocktail.Infrastructure.Inventory;
 /// </summary>
 public sealed class InventorySupervisor(
     IServiceScopeFactory scopes, NpgsqlDataSource dataSource, InventoryWriter writer, InventoryNotifier notifier,
-    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, TimeProvider clock,
+    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<InventorySupervisor> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x636f636b7461696c; // "cocktail"
@@ -29,6 +30,7 @@ public sealed class InventorySupervisor(
     private readonly ConcurrentDictionary<Guid, HealthObservation> _lastReported = new();
     private readonly SemaphoreSlim _resync = new(0, 1);
     private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastDriftCheck = DateTimeOffset.MinValue;
 
     /// <summary>Clusters being watched by this replica, for tests and benchmarks.</summary>
     public IReadOnlyDictionary<Guid, bool> Watching => _watchers.ToDictionary(w => w.Key, w => w.Value.Synced);
@@ -58,7 +60,7 @@ public sealed class InventorySupervisor(
                     {
                         await ReconcileAsync(stoppingToken);
                         await HousekeepingAsync(stoppingToken);
-                        await _resync.WaitAsync(options.Value.ResyncInterval, stoppingToken);
+                        await _resync.WaitAsync(Min(options.Value.ResyncInterval, reconciling.Value.DriftInterval), stoppingToken);
                         await using var alive = new NpgsqlCommand("select 1", leadership);
                         await alive.ExecuteScalarAsync(stoppingToken); // lost the connection, lost the lock: stop watching
                     }
@@ -85,6 +87,8 @@ public sealed class InventorySupervisor(
         lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         return started.Task.WaitAsync(ct);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     public void ResyncSoon()
     {
@@ -158,10 +162,19 @@ public sealed class InventorySupervisor(
         }
     }
 
-    /// <summary>Hourly: warn about expiring credentials, drop old Kubernetes events, forget inventory of removed clusters.</summary>
+    /// <summary>
+    /// On the watching replica only: every drift interval, compare every service map with its cluster; hourly, warn
+    /// about expiring credentials and drop old Kubernetes events.
+    /// </summary>
     private async Task HousekeepingAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        if (now - _lastDriftCheck >= reconciling.Value.DriftInterval)
+        {
+            _lastDriftCheck = now;
+            await using var drift = scopes.CreateAsyncScope();
+            await drift.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new CheckAllServiceMaps());
+        }
         if (now - _lastHousekeeping < TimeSpan.FromHours(1)) return;
         _lastHousekeeping = now;
         await using var scope = scopes.CreateAsyncScope();

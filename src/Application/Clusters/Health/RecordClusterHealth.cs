@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Clusters;
 using Marten;
 
@@ -12,13 +13,16 @@ public sealed record RecordClusterHealth(Guid ClusterId, ClusterHealth Health, s
 
 public static class RecordClusterHealthHandler
 {
-    public static async Task Handle(RecordClusterHealth command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    /// <summary>When the cluster comes back, its service maps catch up (what changed while it was away is applied).</summary>
+    public static async Task<IEnumerable<object>> Handle(RecordClusterHealth command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Cluster>(command.ClusterId, ct);
-        if (stream.Aggregate is not { Unregistered: false } cluster) return;
+        if (stream.Aggregate is not { Unregistered: false } cluster) return [];
         var now = clock.GetUtcNow();
-        stream.AppendMany(cluster.ObserveHealth(command.Health, command.Detail, now).Events.ToArray());
+        var health = cluster.ObserveHealth(command.Health, command.Detail, now).Events;
+        stream.AppendMany(health.ToArray());
         if (command.KubernetesVersion is { } version)
             stream.AppendMany(cluster.ObserveVersion(version, now).Events.ToArray());
+        return health.OfType<ClusterRecovered>().Any() ? [new ReconcileClusterServiceMaps(command.ClusterId)] : [];
     }
 }

@@ -1,0 +1,115 @@
+using Cocktail.Application.Clusters;
+using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.Workspaces;
+using Cocktail.Domain.Tenancy;
+using Marten;
+using Microsoft.Extensions.Options;
+using Wolverine;
+using Wolverine.Attributes;
+
+namespace Cocktail.Application.ServiceMaps.Reconciling;
+
+/// <summary>
+/// Make the cluster match one service map. Sent through Wolverine's durable outbox after every change, so a crash
+/// between the command and the cluster loses nothing. Idempotent: applying twice changes nothing on the cluster.
+/// With <see cref="DriftCheck"/>, a Ready service map is compared with the cluster first and corrected.
+/// </summary>
+public sealed record ReconcileServiceMap(Guid ServiceMapId, bool DriftCheck = false);
+
+/// <summary>Members changed: every service map of the workspace needs its RoleBindings again.</summary>
+public sealed record ReconcileWorkspaceServiceMaps(Guid WorkspaceId);
+
+/// <summary>A cluster came back, or the periodic pass runs: every service map there is reconciled (and drift-checked).</summary>
+public sealed record ReconcileClusterServiceMaps(Guid ClusterId, bool DriftCheck = false);
+
+/// <summary>The periodic pass over every service map: retries Pending and Failed ones, corrects drift on Ready ones.</summary>
+public sealed record CheckAllServiceMaps;
+
+public sealed class ReconcilingOptions
+{
+    public const string Section = "Cocktail:Reconciling";
+
+    /// <summary>How often every service map is compared with its cluster (drift) and Pending ones retried.</summary>
+    public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+public static class ReconcileServiceMapHandler
+{
+    private static readonly TimeSpan DeletionPoll = TimeSpan.FromSeconds(1);
+
+    // Two reconciliations of one service map can race to record the same verdict: try again on a fresh read.
+    [RetryNow(typeof(Exception), 50, 250, 1000)]
+    public static async Task Handle(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
+        ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock, CancellationToken ct)
+    {
+        var map = await session.LoadAsync<ServiceMapView>(command.ServiceMapId, ct);
+        if (map is null) return;
+        var credential = await session.LoadAsync<ClusterCredential>(map.ClusterId, ct);
+        if (credential is null) return; // the cluster was unregistered
+        var cluster = vault.Unprotect(credential.Protected);
+        var now = clock.GetUtcNow();
+
+        if (map.Status == ServiceMapStatus.Deleting)
+        {
+            var (state, message) = await applier.DeleteNamespaceAsync(cluster, map.Namespace, ct);
+            if (state == NamespaceDeletion.Gone)
+                session.Events.Append(map.Id, new ServiceMapDeleted(map.Id, map.Name, map.ClusterId, map.Namespace, now));
+            else if (state == NamespaceDeletion.Terminating)
+                await messages.ScheduleAsync(command, DeletionPoll);
+            else if (state == NamespaceDeletion.Refused)
+                session.Events.Append(map.Id, new ServiceMapReconcileFailed(map.Id, map.Name, map.ClusterId, map.Namespace, message ?? "", now));
+            return;
+        }
+
+        var workspace = await session.LoadAsync<WorkspaceView>(map.WorkspaceId, ct);
+        if (workspace is null) return;
+        var manifest = ServiceMapManifest.For(map, workspace, identity.Value.UserPrefix);
+
+        if (command.DriftCheck && map.Status == ServiceMapStatus.Ready)
+        {
+            var (findings, checkOutcome) = await applier.FindDriftAsync(cluster, manifest, ct);
+            if (checkOutcome.Result != ApplyResult.Applied || findings.Count == 0) return;
+            var corrected = await applier.CorrectDriftAsync(cluster, manifest, ct);
+            if (corrected.Result == ApplyResult.Applied)
+                session.Events.Append(map.Id, new DriftCorrected(map.Id, map.Name, map.ClusterId, map.Namespace, findings, now));
+            else Record(session, map, corrected, now);
+            return;
+        }
+
+        Record(session, map, await applier.ApplyAsync(cluster, manifest, ct), now);
+    }
+
+    /// <summary>Only a change of verdict is an event; an unreachable cluster leaves the service map as it was (Pending).</summary>
+    private static void Record(IDocumentSession session, ServiceMapView map, ApplyOutcome outcome, DateTimeOffset now)
+    {
+        switch (outcome.Result)
+        {
+            case ApplyResult.Applied when map.Status != ServiceMapStatus.Ready:
+                session.Events.Append(map.Id, new ServiceMapBecameReady(map.Id, map.Name, map.ClusterId, map.Namespace, now));
+                break;
+            case ApplyResult.Refused when map.Status != ServiceMapStatus.Failed || map.StatusMessage != outcome.Message:
+                session.Events.Append(map.Id, new ServiceMapReconcileFailed(map.Id, map.Name, map.ClusterId, map.Namespace, outcome.Message ?? "", now));
+                break;
+        }
+    }
+}
+
+public static class ReconcileWorkspaceServiceMapsHandler
+{
+    public static async Task<IEnumerable<ReconcileServiceMap>> Handle(ReconcileWorkspaceServiceMaps command, IQuerySession session, CancellationToken ct) =>
+        (await session.Query<ServiceMapView>().Where(s => s.WorkspaceId == command.WorkspaceId).Select(s => s.Id).ToListAsync(ct))
+        .Select(id => new ReconcileServiceMap(id));
+}
+
+public static class ReconcileClusterServiceMapsHandler
+{
+    public static async Task<IEnumerable<ReconcileServiceMap>> Handle(ReconcileClusterServiceMaps command, IQuerySession session, CancellationToken ct) =>
+        (await session.Query<ServiceMapView>().Where(s => s.ClusterId == command.ClusterId).Select(s => s.Id).ToListAsync(ct))
+        .Select(id => new ReconcileServiceMap(id, command.DriftCheck));
+}
+
+public static class CheckAllServiceMapsHandler
+{
+    public static async Task<IEnumerable<ReconcileServiceMap>> Handle(CheckAllServiceMaps _, IQuerySession session, CancellationToken ct) =>
+        (await session.Query<ServiceMapView>().Select(s => s.Id).ToListAsync(ct)).Select(id => new ReconcileServiceMap(id, DriftCheck: true));
+}

@@ -1,0 +1,67 @@
+using Cocktail.Application.Workspaces;
+using Cocktail.Domain.Tenancy;
+
+namespace Cocktail.Application.ServiceMaps.Reconciling;
+
+public sealed record RoleBindingSpec(string Name, string ClusterRole, IReadOnlyList<string> Users);
+
+/// <summary>
+/// What a service map must be on its cluster, independent of any client library: the Namespace with its labels,
+/// a ResourceQuota, a LimitRange, RoleBindings for the members and a NetworkPolicy isolating the workspace.
+/// </summary>
+public sealed record ServiceMapManifest(
+    string Namespace,
+    IReadOnlyDictionary<string, string> NamespaceLabels,
+    IReadOnlyDictionary<string, string> QuotaHard,
+    DefaultLimits? DefaultLimits,
+    IReadOnlyList<RoleBindingSpec> RoleBindings,
+    string WorkspaceLabelValue)
+{
+    public const string FieldManager = "cocktail";
+    public const string WorkspaceLabel = "cocktail.io/workspace";
+    public const string ServiceMapLabel = "cocktail.io/service-map";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string QuotaName = "cocktail-quota";
+    public const string LimitRangeName = "cocktail-defaults";
+    public const string NetworkPolicyName = "cocktail-workspace-isolation";
+
+    public static ServiceMapManifest For(ServiceMapView map, WorkspaceView workspace, string userPrefix)
+    {
+        var level = map.PodSecurity.ToString().ToLowerInvariant();
+        var labels = new Dictionary<string, string>
+        {
+            [WorkspaceLabel] = workspace.Id.ToString(),
+            [ServiceMapLabel] = map.Id.ToString(),
+            [ManagedByLabel] = "cocktail",
+            ["pod-security.kubernetes.io/enforce"] = level,
+            ["pod-security.kubernetes.io/enforce-version"] = "latest",
+            ["pod-security.kubernetes.io/warn"] = level,
+            ["pod-security.kubernetes.io/audit"] = level,
+        };
+        var hard = new Dictionary<string, string>
+        {
+            ["requests.cpu"] = map.Quota.Cpu ?? "0",
+            ["requests.memory"] = map.Quota.Memory ?? "0",
+            ["requests.nvidia.com/gpu"] = map.Quota.Gpu ?? "0",
+            ["requests.storage"] = map.Quota.Storage ?? "0",
+            ["pods"] = map.Quota.Pods ?? "0",
+        };
+        var bindings = new[]
+        {
+            Binding("cocktail-workspace-admins", "admin", WorkspaceRole.WorkspaceAdmin),
+            Binding("cocktail-workspace-developers", "edit", WorkspaceRole.Developer),
+            Binding("cocktail-workspace-viewers", "view", WorkspaceRole.Viewer),
+        };
+        return new ServiceMapManifest(map.Namespace, labels, hard, map.DefaultLimits, bindings, workspace.Id.ToString());
+
+        RoleBindingSpec Binding(string name, string clusterRole, WorkspaceRole role) =>
+            new(name, clusterRole, workspace.Members.Where(m => m.Role == role).Select(m => userPrefix + m.UserName).Order().ToList());
+    }
+}
+
+/// <summary>The Kubernetes user name each Cocktail user has on the clusters (an OIDC username prefix).</summary>
+public sealed class KubernetesIdentityOptions
+{
+    public const string Section = "Cocktail:Kubernetes";
+    public string UserPrefix { get; set; } = "cocktail:";
+}

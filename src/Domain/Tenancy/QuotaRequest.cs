@@ -1,0 +1,45 @@
+using Cocktail.Domain.Common;
+
+namespace Cocktail.Domain.Tenancy;
+
+public enum QuotaRequestState { Pending, Approved, Rejected }
+
+public sealed record QuotaRequested(
+    Guid RequestId, Guid WorkspaceId, string WorkspaceName, Guid ClusterId, string ClusterName, Guid? ServiceMapId,
+    string? ServiceMapName, Quota Current, Quota Requested, string Reason, ActorRef RequestedBy, DateTimeOffset RequestedAt);
+
+public sealed record QuotaRequestApproved(Guid RequestId, Guid WorkspaceId, Guid ClusterId, Guid? ServiceMapId, Quota Granted, ActorRef ApprovedBy, DateTimeOffset ApprovedAt);
+
+public sealed record QuotaRequestRejected(Guid RequestId, Guid WorkspaceId, Guid ClusterId, Guid? ServiceMapId, string Reason, ActorRef RejectedBy, DateTimeOffset RejectedAt);
+
+/// <summary>A workspace member asks for more quota (for the workspace on a cluster, or for one service map).</summary>
+public sealed record QuotaRequest(Guid Id, Guid WorkspaceId, Guid ClusterId, Guid? ServiceMapId, Quota Requested, Guid RequestedBy, QuotaRequestState State)
+{
+    public static Decision Open(Guid id, Guid workspaceId, string workspaceName, Guid clusterId, string clusterName, Guid? serviceMapId,
+        string? serviceMapName, Quota current, Quota requested, string reason, ActorRef by, DateTimeOffset at)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return DomainError.Invalid("Say why the quota is needed.", "reason");
+        if (requested == current) return DomainError.Invalid("The requested quota is the current one.", "quota");
+        return Decision.Accept(new QuotaRequested(id, workspaceId, workspaceName, clusterId, clusterName, serviceMapId, serviceMapName,
+            current, requested, reason.Trim(), by, at));
+    }
+
+    public Decision Approve(ActorRef by, DateTimeOffset at) => State switch
+    {
+        QuotaRequestState.Pending when by.Id == RequestedBy => DomainError.Forbidden("Nobody approves their own request."),
+        QuotaRequestState.Pending => Decision.Accept(new QuotaRequestApproved(Id, WorkspaceId, ClusterId, ServiceMapId, Requested, by, at)),
+        _ => DomainError.Conflict($"The request is already {State.ToString().ToLowerInvariant()}."),
+    };
+
+    public Decision Reject(string reason, ActorRef by, DateTimeOffset at)
+    {
+        if (State != QuotaRequestState.Pending) return DomainError.Conflict($"The request is already {State.ToString().ToLowerInvariant()}.");
+        if (string.IsNullOrWhiteSpace(reason)) return DomainError.Invalid("Say why the request is rejected.", "reason");
+        return Decision.Accept(new QuotaRequestRejected(Id, WorkspaceId, ClusterId, ServiceMapId, reason.Trim(), by, at));
+    }
+
+    public static QuotaRequest Create(QuotaRequested e) =>
+        new(e.RequestId, e.WorkspaceId, e.ClusterId, e.ServiceMapId, e.Requested, e.RequestedBy.Id, QuotaRequestState.Pending);
+    public QuotaRequest Apply(QuotaRequestApproved _) => this with { State = QuotaRequestState.Approved };
+    public QuotaRequest Apply(QuotaRequestRejected _) => this with { State = QuotaRequestState.Rejected };
+}
