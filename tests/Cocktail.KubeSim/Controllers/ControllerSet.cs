@@ -15,8 +15,9 @@ internal static class ControllerSet
         [
             .. always,
             new DeploymentController(cluster), new ReplicaSetController(cluster), new StatefulSetController(cluster),
-            new DaemonSetController(cluster), new JobController(cluster), new SchedulerController(cluster),
+            new DaemonSetController(cluster), new JobController(cluster), new CronJobController(cluster), new SchedulerController(cluster),
             new KubeletController(cluster), new EndpointsController(cluster), new ResourceQuotaController(cluster),
+            new HorizontalPodAutoscalerController(cluster),
         ];
     }
 }

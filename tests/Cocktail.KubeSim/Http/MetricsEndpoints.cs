@@ -72,23 +72,13 @@ internal sealed class MetricsEndpoints(ClusterRuntime cluster)
         };
     }
 
-    static (Quantity Cpu, Quantity Memory) ContainerUsage(JsonObject pod, JsonObject container)
-    {
-        // A stable pseudo-random load between 20% and 70% of the request, different per container.
-        var seed = (uint)(pod.Uid() + container.Str("name")).GetHashCode();
-        var fraction = 0.2m + seed % 50 / 100m;
-        var cpuRequest = Quantity.Parse(container.Str("resources", "requests", "cpu") ?? "10m");
-        var memRequest = Quantity.Parse(container.Str("resources", "requests", "memory") ?? "32Mi");
-        return (new Quantity(decimal.Round(cpuRequest.Value * fraction, 9), false), new Quantity(decimal.Round(memRequest.Value * fraction / 1024) * 1024, true));
-    }
-
     JsonObject PodMetrics(JsonObject pod)
     {
         var metrics = Envelope("PodMetrics", pod, namespaced: true);
         var containers = new JsonArray();
         foreach (var c in pod.At("spec", "containers").Objects())
         {
-            var (cpu, memory) = ContainerUsage(pod, c);
+            var (cpu, memory) = Controllers.PodUsage.Of(pod, c);
             containers.Add(new JsonObject
             {
                 ["name"] = c.Str("name"),
@@ -106,7 +96,7 @@ internal sealed class MetricsEndpoints(ClusterRuntime cluster)
         foreach (var pod in pods)
             foreach (var c in pod.At("spec", "containers").Objects())
             {
-                var (podCpu, podMemory) = ContainerUsage(pod, c);
+                var (podCpu, podMemory) = Controllers.PodUsage.Of(pod, c);
                 cpu += podCpu;
                 memory += podMemory;
             }

@@ -98,6 +98,26 @@ internal static class TableConverter
             new("Duration", "string", "Duration", (o, now) => HumanAge(o.Str("status", "startTime"), o.Str("status", "completionTime") is { } c ? DateTimeOffset.Parse(c) : now)),
             Age(),
         ],
+        ["batch/cronjobs"] =
+        [
+            Name(), new("Schedule", "string", "The schedule", (o, _) => o.Str("spec", "schedule") ?? ""),
+            new("Timezone", "string", "The time zone", (o, _) => o.Str("spec", "timeZone") ?? "<none>"),
+            new("Suspend", "boolean", "Suspended", (o, _) => o.Bool("spec", "suspend") ?? false),
+            new("Active", "integer", "Active jobs", (o, _) => (o.At("status", "active") as JsonArray)?.Count ?? 0),
+            new("Last Schedule", "date", "Last schedule", (o, now) => o.Str("status", "lastScheduleTime") is { } t ? HumanAge(t, now) : "<none>"),
+            Age(),
+        ],
+        ["autoscaling/horizontalpodautoscalers"] =
+        [
+            Name(),
+            new("Reference", "string", "Target", (o, _) => $"{o.Str("spec", "scaleTargetRef", "kind")}/{o.Str("spec", "scaleTargetRef", "name")}"),
+            new("Targets", "string", "Metrics", (o, _) => o.At("status", "currentMetrics").Objects().FirstOrDefault()?.Long("resource", "current", "averageUtilization") is { } u
+                ? $"cpu: {u}%/{o.At("spec", "metrics").Objects().FirstOrDefault()?.Long("resource", "target", "averageUtilization")}%" : "cpu: <unknown>"),
+            new("MinPods", "integer", "Minimum", (o, _) => o.Long("spec", "minReplicas") ?? 1),
+            new("MaxPods", "integer", "Maximum", (o, _) => o.Long("spec", "maxReplicas") ?? 0),
+            new("Replicas", "integer", "Current", (o, _) => o.Long("status", "currentReplicas") ?? 0),
+            Age(),
+        ],
         ["events"] =
         [
             new("Last Seen", "string", "Last seen", (o, now) => HumanAge(o.Str("lastTimestamp") ?? o.Str("eventTime") ?? o.Str("metadata", "creationTimestamp"), now)),

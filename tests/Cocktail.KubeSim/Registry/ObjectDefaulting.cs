@@ -10,8 +10,6 @@ namespace Cocktail.KubeSim.Registry;
 /// </summary>
 public static class ObjectDefaulting
 {
-    static int _nextServiceIp = 10;
-
     public static void OnCreate(ResourceType type, JsonObject obj, ObjectRegistry registry)
     {
         switch (type.StorageKey)
@@ -26,7 +24,7 @@ public static class ObjectDefaulting
                 obj.Meta().Obj("labels")["kubernetes.io/metadata.name"] = obj.Name();
                 break;
             case "/services":
-                DefaultService(obj);
+                DefaultService(obj, registry);
                 break;
             case "/secrets":
                 if (obj.Str("type") is null) obj["type"] = "Opaque";
@@ -146,7 +144,7 @@ public static class ObjectDefaulting
         return guaranteed ? "Guaranteed" : "Burstable";
     }
 
-    static void DefaultService(JsonObject svc)
+    static void DefaultService(JsonObject svc, ObjectRegistry registry)
     {
         var spec = svc.Obj("spec");
         spec["type"] ??= "ClusterIP";
@@ -155,8 +153,7 @@ public static class ObjectDefaulting
         {
             if (spec.Str("clusterIP") is null or "")
             {
-                var n = Interlocked.Increment(ref _nextServiceIp);
-                spec["clusterIP"] = $"10.96.{n / 250 % 250}.{n % 250 + 1}";
+                spec["clusterIP"] = registry.AllocateServiceIp();
             }
             spec["clusterIPs"] ??= new JsonArray(spec.Str("clusterIP"));
             spec["ipFamilies"] ??= new JsonArray("IPv4");

@@ -64,8 +64,7 @@ public sealed partial class ObjectRegistry
         var items = new JsonArray();
         foreach (var stored in page.Items)
         {
-            var item = stored.Parse();
-            if (type.Group == "events.k8s.io") item = EventConversion.ToEventsV1(item);
+            var item = VersionConversion.ToServedVersion(type, stored.Parse());
             items.Add(custom ? ObjectMetadata.WithTypeMeta(item, type.Kind, type.GroupVersion) : item);
         }
         return new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.GroupVersion, ["metadata"] = meta, ["items"] = items };
@@ -77,7 +76,7 @@ public sealed partial class ObjectRegistry
     /// </summary>
     public byte[] ListBytes(ResourceType type, string? ns, ListOptions options)
     {
-        if (type.Group == "events.k8s.io") return List(type, ns, options).ToUtf8();
+        if (VersionConversion.Converts(type)) return List(type, ns, options).ToUtf8();
         var page = ListPageOf(type, ns, options);
         var custom = catalog.IsCustom(type);
         using var buffer = new MemoryStream(page.Items.Sum(i => i.Json.Length) + 256);

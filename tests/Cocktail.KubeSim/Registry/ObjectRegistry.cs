@@ -25,6 +25,15 @@ public sealed partial class ObjectRegistry(
 
     string Now => ObjectMetadata.Timestamp(time.GetUtcNow());
 
+    int _lastServiceIp = 9; // 10.96.0.1 is the kubernetes service on a real cluster; allocate after a few
+
+    /// <summary>The next ClusterIP from this cluster's 10.96.0.0/12 service range.</summary>
+    public string AllocateServiceIp()
+    {
+        var n = Interlocked.Increment(ref _lastServiceIp);
+        return $"10.96.{n / 254 % 254}.{n % 254 + 1}";
+    }
+
     public JsonObject? TryGet(ResourceType type, string ns, string name) =>
         store.Get(type.StorageKey, type.Namespaced ? ns : "", name) is { } stored ? ToApi(type, stored.Parse()) : null;
 
@@ -34,14 +43,12 @@ public sealed partial class ObjectRegistry(
     /// <summary>The object as the API shows it for this type's version (kind/apiVersion set, events converted).</summary>
     public JsonObject ToApi(ResourceType type, JsonObject stored)
     {
-        if (type.Group == "events.k8s.io") stored = EventConversion.ToEventsV1(stored);
-        return ObjectMetadata.WithTypeMeta(stored, type.Kind, type.GroupVersion);
+        return ObjectMetadata.WithTypeMeta(VersionConversion.ToServedVersion(type, stored), type.Kind, type.GroupVersion);
     }
 
     JsonObject FromApi(ResourceType type, JsonObject apiObject)
     {
-        var stored = ObjectMetadata.WithoutTypeMeta(apiObject);
-        return type.Group == "events.k8s.io" ? EventConversion.ToCoreV1(stored) : stored;
+        return VersionConversion.ToStorageVersion(type, ObjectMetadata.WithoutTypeMeta(apiObject));
     }
 
     public JsonObject Create(ResourceType type, string ns, JsonObject body, WriteOptions options)
@@ -89,7 +96,7 @@ public sealed partial class ObjectRegistry(
     /// </summary>
     JsonObject ValidateFields(ResourceType type, JsonObject obj, WriteOptions options)
     {
-        if (options.FieldValidation is null || type.Group == "events.k8s.io" || catalog.IsCustom(type)) return obj;
+        if (options.FieldValidation is null || VersionConversion.Converts(type) || catalog.IsCustom(type)) return obj;
         var typed = obj["kind"] is null ? ObjectMetadata.WithTypeMeta(obj, type.Kind, type.GroupVersion) : obj;
         var unknown = Discovery.ObjectSchemas.Prune(type, typed);
         if (unknown.Count == 0) return typed;

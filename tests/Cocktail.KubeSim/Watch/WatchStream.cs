@@ -137,7 +137,7 @@ public sealed class WatchStream(ObjectRegistry registry, TimeSpan bookmarkInterv
     }
 
     byte[] Serialize(WatchRequest request, StoredObject obj) =>
-        request.Type.Group == "events.k8s.io"
+        Registry.VersionConversion.Converts(request.Type)
             ? registry.ToApi(request.Type, obj.Parse()).ToUtf8()
             : ObjectMetadata.WithTypeMeta(obj.Json, request.Type.Kind, request.Type.GroupVersion);
 

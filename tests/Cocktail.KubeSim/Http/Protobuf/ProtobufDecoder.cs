@@ -34,7 +34,7 @@ internal static class ProtobufDecoder
                 default: reader.Skip(wireType); break;
             }
         }
-        if (!ProtobufSchema.ByKind.TryGetValue(kind, out var schema))
+        if (!ProtobufSchema.ByKind.TryGetValue($"{apiVersion} {kind}", out var schema) && !ProtobufSchema.ByKind.TryGetValue(kind, out schema))
             throw ApiException.UnsupportedMediaType($"application/vnd.kubernetes.protobuf ({kind})");
         var obj = DecodeMessage(raw, schema);
         return new JsonObject(new[] { KeyValuePair.Create("apiVersion", (JsonNode?)apiVersion), KeyValuePair.Create("kind", (JsonNode?)kind) }

@@ -16,7 +16,7 @@ internal sealed class ProtoMessage(Dictionary<int, ProtoField> fields)
 
 /// <summary>
 /// The request bodies kubectl's typed clients send as protobuf (auth can-i, create token, and the `kubectl create
-/// configmap/secret/namespace/serviceaccount/deployment/job/service` generators), covering the fields those
+/// configmap/secret/namespace/serviceaccount/deployment/job/cronjob/service` generators), covering the fields those
 /// commands set. Everything else reaches KubeSim as JSON or YAML.
 /// </summary>
 internal static class ProtobufSchema
@@ -130,6 +130,52 @@ internal static class ProtobufSchema
         [8] = new("ttlSecondsAfterFinished", ProtoKind.Int32, Pointer: true), [10] = new("suspend", ProtoKind.Bool, Pointer: true),
     });
 
+    static readonly ProtoMessage JobTemplateSpec = new(new()
+    {
+        [1] = new("metadata", ProtoKind.Message, ObjectMeta), [2] = new("spec", ProtoKind.Message, JobSpec),
+    });
+
+    static readonly ProtoMessage CronJobSpec = new(new()
+    {
+        [1] = new("schedule", ProtoKind.String), [2] = new("startingDeadlineSeconds", ProtoKind.Int64, Pointer: true),
+        [3] = new("concurrencyPolicy", ProtoKind.String), [4] = new("suspend", ProtoKind.Bool, Pointer: true),
+        [5] = new("jobTemplate", ProtoKind.Message, JobTemplateSpec),
+        [6] = new("successfulJobsHistoryLimit", ProtoKind.Int32, Pointer: true), [7] = new("failedJobsHistoryLimit", ProtoKind.Int32, Pointer: true),
+        [8] = new("timeZone", ProtoKind.String, Pointer: true),
+    });
+
+    static readonly ProtoMessage CrossVersionObjectReference = new(new()
+    {
+        [1] = new("kind", ProtoKind.String), [2] = new("name", ProtoKind.String), [3] = new("apiVersion", ProtoKind.String),
+    });
+
+    static readonly ProtoMessage HorizontalPodAutoscalerSpecV1 = new(new()
+    {
+        [1] = new("scaleTargetRef", ProtoKind.Message, CrossVersionObjectReference), [2] = new("minReplicas", ProtoKind.Int32, Pointer: true),
+        [3] = new("maxReplicas", ProtoKind.Int32), [4] = new("targetCPUUtilizationPercentage", ProtoKind.Int32, Pointer: true),
+    });
+
+    static readonly ProtoMessage MetricTarget = new(new()
+    {
+        [1] = new("type", ProtoKind.String), [4] = new("averageUtilization", ProtoKind.Int32, Pointer: true),
+    });
+
+    static readonly ProtoMessage ResourceMetricSource = new(new()
+    {
+        [1] = new("name", ProtoKind.String), [2] = new("target", ProtoKind.Message, MetricTarget),
+    });
+
+    static readonly ProtoMessage MetricSpec = new(new()
+    {
+        [1] = new("type", ProtoKind.String), [4] = new("resource", ProtoKind.Message, ResourceMetricSource),
+    });
+
+    static readonly ProtoMessage HorizontalPodAutoscalerSpecV2 = new(new()
+    {
+        [1] = new("scaleTargetRef", ProtoKind.Message, CrossVersionObjectReference), [2] = new("minReplicas", ProtoKind.Int32, Pointer: true),
+        [3] = new("maxReplicas", ProtoKind.Int32), [4] = new("metrics", ProtoKind.Message, MetricSpec, Repeated: true),
+    });
+
     static readonly ProtoMessage ServicePort = new(new()
     {
         [1] = new("name", ProtoKind.String), [2] = new("protocol", ProtoKind.String), [3] = new("port", ProtoKind.Int32),
@@ -150,6 +196,7 @@ internal static class ProtobufSchema
         return new ProtoMessage(fields);
     }
 
+    /// <summary>Keyed by kind, or by "apiVersion kind" where versions of a kind differ.</summary>
     public static readonly IReadOnlyDictionary<string, ProtoMessage> ByKind = new Dictionary<string, ProtoMessage>
     {
         ["SelfSubjectAccessReview"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, SelfSubjectAccessReviewSpec) }),
@@ -173,6 +220,9 @@ internal static class ProtobufSchema
         }),
         ["Deployment"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, DeploymentSpec) }),
         ["Job"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, JobSpec) }),
+        ["autoscaling/v1 HorizontalPodAutoscaler"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, HorizontalPodAutoscalerSpecV1) }),
+        ["autoscaling/v2 HorizontalPodAutoscaler"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, HorizontalPodAutoscalerSpecV2) }),
+        ["CronJob"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, CronJobSpec) }),
         ["Service"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, ServiceSpec) }),
         ["DeleteOptions"] = new ProtoMessage(new()
         {
