@@ -208,4 +208,20 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
         var endpoints = await Eventually.Get(() => Client.CoreV1.ListNamespacedEndpointsAsync(ns), e => e.Items.Any(x => x.Subsets?.Any(s => s.Addresses?.Count == 1) == true), TimeSpan.FromSeconds(60));
         Assert.Equal("backend", endpoints.Items.Single().Metadata.Name);
     }
+
+    [Fact]
+    public async Task a_rollout_that_cannot_progress_reports_progress_deadline_exceeded()
+    {
+        var ns = await cluster.NewNamespaceAsync("deadline");
+        var deployment = Manifests.Deployment("stuck", 1, image: "registry.example.com/does-not-exist:1");
+        deployment.Spec.ProgressDeadlineSeconds = 1;
+        await Client.AppsV1.CreateNamespacedDeploymentAsync(deployment, ns);
+        var stuck = await WaitForDeployment(ns, "stuck",
+            d => d.Status?.Conditions?.Any(c => c.Type == "Progressing" && c.Reason == "ProgressDeadlineExceeded") == true, "the deadline passes");
+        var progressing = stuck.Status.Conditions.Single(c => c.Type == "Progressing");
+        Assert.Equal("False", progressing.Status);
+        Assert.Matches("^ReplicaSet \"stuck-[a-z0-9]+\" has timed out progressing.$", progressing.Message);
+        var available = stuck.Status.Conditions.Single(c => c.Type == "Available");
+        Assert.Equal(("False", "MinimumReplicasUnavailable"), (available.Status, available.Reason));
+    }
 }

@@ -114,4 +114,53 @@ public sealed class KubectlContract(ClusterUnderTest cluster)
         var stored = await cluster.Client.CoreV1.ReadNamespacedConfigMapAsync("typo", ns);
         Assert.Equal("b", stored.Data["a"]);
     }
+
+    [SkippableFact]
+    public async Task kubectl_shows_the_pod_security_warning_for_a_workload_in_a_warn_namespace()
+    {
+        Kubectl.SkipIfMissing();
+        var ns = await cluster.NewNamespaceAsync("kubectl", new Dictionary<string, string> { ["pod-security.kubernetes.io/warn"] = "restricted" });
+        var created = await Run($"create -n {ns} -f -", Manifest);
+        Succeeded(created);
+        Assert.Contains("Warning: would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (container \"nginx\" must set securityContext.allowPrivilegeEscalation=false)", created.Stderr);
+    }
+
+    [SkippableFact]
+    public async Task kubectl_get_prints_a_custom_resources_printer_columns()
+    {
+        Kubectl.SkipIfMissing();
+        var group = $"g{Guid.NewGuid().ToString("N")[..6]}.cocktail.example.com";
+        var crd = $$"""
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: widgets.{{group}}}
+            spec:
+              group: {{group}}
+              scope: Namespaced
+              names: {plural: widgets, singular: widget, kind: Widget}
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                additionalPrinterColumns:
+                - {name: Size, type: integer, jsonPath: .spec.size}
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+            """;
+        Succeeded(await Run("create -f -", crd));
+        try
+        {
+            var ns = await cluster.NewNamespaceAsync("kubectl");
+            await Eventually.Until(async () => (await Run($"create -n {ns} -f -", $"apiVersion: {group}/v1\nkind: Widget\nmetadata: {{name: w1}}\nspec: {{size: 7}}\n")).ExitCode == 0,
+                because: "the CRD becomes established");
+            var get = await Run($"get widgets.{group} -n {ns}");
+            Succeeded(get);
+            Assert.Matches(@"NAME\s+SIZE", get.Stdout);
+            Assert.Matches(@"w1\s+7", get.Stdout);
+        }
+        finally
+        {
+            await Run($"delete crd widgets.{group}");
+        }
+    }
 }

@@ -91,10 +91,17 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
         if (ContentNegotiation.WantsTable(accept))
         {
             var includeObject = QueryOptions.Get(exchange.Http, "includeObject") ?? "Metadata";
-            await exchange.Respond(200, TableConverter.Convert(type, obj, includeObject, cluster.Time.GetUtcNow()));
+            await exchange.Respond(200, TableConverter.Convert(type, obj, includeObject, cluster.Time.GetUtcNow(), PrinterColumns(type)));
             return;
         }
         await exchange.Respond(200, obj);
+    }
+
+    JsonArray? PrinterColumns(ResourceType type)
+    {
+        if (!cluster.Catalog.IsCustom(type)) return null;
+        var crd = Registry.TryGet(cluster.Type("apiextensions.k8s.io", "customresourcedefinitions"), "", type.Qualified);
+        return crd?.At("spec", "versions").Objects().FirstOrDefault(v => v.Str("name") == type.Version)?["additionalPrinterColumns"] as JsonArray;
     }
 
     async Task Watch(Exchange exchange, ResourceType type)

@@ -141,9 +141,10 @@ internal static class TableConverter
             .Select(h => $"{h.Key}: {used.GetValueOrDefault(h.Key, "0")}/{h.Value}"));
     }
 
-    public static JsonObject Convert(ResourceType type, JsonObject objOrList, string includeObject, DateTimeOffset now)
+    /// <param name="printerColumns">A CRD version's additionalPrinterColumns, when the type is a custom resource.</param>
+    public static JsonObject Convert(ResourceType type, JsonObject objOrList, string includeObject, DateTimeOffset now, JsonArray? printerColumns = null)
     {
-        var columns = Printers.GetValueOrDefault(type.StorageKey) ?? DefaultColumns(type);
+        var columns = Printers.GetValueOrDefault(type.StorageKey) ?? CustomColumns(printerColumns) ?? [Name(), Age()];
         var isList = objOrList["items"] is JsonArray;
         var items = isList ? objOrList["items"].Objects().ToList() : [objOrList];
         var rows = new JsonArray();
@@ -178,10 +179,24 @@ internal static class TableConverter
         };
     }
 
-    static Column[] DefaultColumns(ResourceType type) =>
-        type.Group.Contains('.') && !type.Group.EndsWith(".k8s.io", StringComparison.Ordinal) && !type.Group.EndsWith(".kubernetes.io", StringComparison.Ordinal)
-            ? [Name(), new("Created At", "date", "CreationTimestamp", (o, _) => o.Str("metadata", "creationTimestamp"))]
-            : [Name(), Age()];
+    /// <summary>additionalPrinterColumns with simple JSONPaths (.spec.replicas); dates print as ages, like kubectl.</summary>
+    static Column[]? CustomColumns(JsonArray? printerColumns)
+    {
+        if (printerColumns is null || printerColumns.Count == 0) return null;
+        var columns = new List<Column> { Name() };
+        foreach (var c in printerColumns.Objects())
+        {
+            var path = (c.Str("jsonPath") ?? "").TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+            var type = c.Str("type") ?? "string";
+            columns.Add(new Column(c.Str("name") ?? "", type, c.Str("description") ?? "", (o, now) =>
+            {
+                var value = o.At(path);
+                if (value is null) return null;
+                return type == "date" ? HumanAge(value.ToString(), now) : value.DeepClone();
+            }, (int)(c.Long("priority") ?? 0)));
+        }
+        return [.. columns];
+    }
 
     static string PodStatus(JsonObject pod)
     {
