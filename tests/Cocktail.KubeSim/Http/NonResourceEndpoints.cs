@@ -22,6 +22,11 @@ internal sealed class NonResourceEndpoints(ClusterRuntime cluster)
                 exchange.Code = 200;
                 await Responses.WriteBytes(http, 200, "ok"u8.ToArray(), "text/plain; charset=utf-8");
                 return;
+            case ["api"] when AggregatedDiscovery.IsRequested(http.Request.Headers.Accept.ToString()):
+            case ["apis"] when AggregatedDiscovery.IsRequested(http.Request.Headers.Accept.ToString()):
+                exchange.Code = 200;
+                await Responses.WriteBytes(http, 200, Json.JsonExtensions.ToUtf8(AggregatedDiscovery.Document(cluster.Catalog, core: segments[0] == "api")), AggregatedDiscovery.MediaType);
+                return;
             case ["api"]:
                 await exchange.Respond(200, DiscoveryDocuments.CoreVersions(cluster.ServerAddress));
                 return;
