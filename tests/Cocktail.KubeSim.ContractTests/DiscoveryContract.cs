@@ -40,6 +40,25 @@ public sealed class DiscoveryContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+    public async Task aggregated_discovery_lists_groups_versions_and_resources_in_one_document()
+    {
+        var client = (Kubernetes)cluster.Client;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, "/apis"));
+        request.Headers.TryAddWithoutValidation("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json");
+        if (client.Credentials is not null) await client.Credentials.ProcessHttpRequestAsync(request, CancellationToken.None);
+        using var response = await client.HttpClient.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        Assert.Contains("as=APIGroupDiscoveryList", response.Content.Headers.ContentType!.ToString());
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal("APIGroupDiscoveryList", document["kind"]!.GetValue<string>());
+        var apps = document["items"]!.AsArray().Single(i => i!["metadata"]!["name"]!.GetValue<string>() == "apps")!;
+        var deployments = apps["versions"]![0]!["resources"]!.AsArray().Single(r => r!["resource"]!.GetValue<string>() == "deployments")!;
+        Assert.Equal("Namespaced", deployments["scope"]!.GetValue<string>());
+        Assert.Equal("Deployment", deployments["responseKind"]!["kind"]!.GetValue<string>());
+        Assert.Contains(deployments["subresources"]!.AsArray(), s => s!["subresource"]!.GetValue<string>() == "scale");
+    }
+
+    [Fact]
     public async Task an_unknown_resource_is_404_the_server_could_not_find_the_requested_resource()
     {
         var error = await ApiError.From(() => cluster.Client.CustomObjects.ListClusterCustomObjectAsync("nothing.example.com", "v1", "widgets"));
