@@ -21,6 +21,37 @@ internal sealed class NamespaceController(ClusterRuntime cluster) : Controller(c
             if (Cluster.Registry.TryGet(namespaces, "", ns) is null)
                 Cluster.Registry.Create(namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Internal("kube-apiserver"));
         foreach (var stored in Cluster.Store.List("/namespaces", null).Items) Enqueue(stored.Name);
+        EnsureKubernetesService();
+    }
+
+    /// <summary>default/kubernetes, the apiserver's own Service at the first address of the service range.</summary>
+    void EnsureKubernetesService()
+    {
+        var services = Cluster.Type("", "services");
+        if (Cluster.Registry.TryGet(services, "default", "kubernetes") is not null) return;
+        var write = WriteOptions.Internal("kube-apiserver");
+        Cluster.Registry.Create(services, "default", new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "kubernetes",
+                ["labels"] = new JsonObject { ["component"] = "apiserver", ["provider"] = "kubernetes" },
+            },
+            ["spec"] = new JsonObject
+            {
+                ["clusterIP"] = "10.96.0.1",
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 443, ["protocol"] = "TCP", ["targetPort"] = 6443 }),
+            },
+        }, write);
+        Cluster.Registry.Create(Cluster.Type("", "endpoints"), "default", new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["labels"] = new JsonObject { ["endpointslice.kubernetes.io/skip-mirror"] = "true" } },
+            ["subsets"] = new JsonArray(new JsonObject
+            {
+                ["addresses"] = new JsonArray(new JsonObject { ["ip"] = "10.0.0.1" }),
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "https", ["port"] = 6443, ["protocol"] = "TCP" }),
+            }),
+        }, write);
     }
 
     public override IEnumerable<string> KeysFor(StoreEvent change)

@@ -29,7 +29,7 @@ internal sealed class ApiHandler(ClusterRuntime cluster)
                 http.Request.Headers.Authorization.ToString(), await ClientCertificate(http));
             var isWatch = QueryOptions.Flag(http, "watch");
             exchange.Info = RequestInfo.Parse(http.Request.Method, http.Request.Path.Value ?? "/", isWatch, cluster.Catalog);
-            exchange.Info = Impersonation.Apply(http, exchange, cluster);
+            Impersonation.Apply(http, exchange, cluster);
             RecordStage(exchange, "RequestReceived", auditId, received, null);
             Authorize(exchange);
             if (exchange.Info.IsResourceRequest) await _resources.Serve(exchange);

@@ -10,10 +10,10 @@ namespace Cocktail.KubeSim.Http;
 /// </summary>
 internal static class Impersonation
 {
-    public static RequestInfo Apply(HttpContext http, Exchange exchange, ClusterRuntime cluster)
+    public static void Apply(HttpContext http, Exchange exchange, ClusterRuntime cluster)
     {
         var user = http.Request.Headers["Impersonate-User"].ToString();
-        if (user.Length == 0) return exchange.Info!;
+        if (user.Length == 0) return;
         var groups = http.Request.Headers["Impersonate-Group"].Select(g => g ?? "").Where(g => g.Length > 0).ToList();
         var caller = exchange.User!;
         void Require(string resource, string name)
@@ -26,6 +26,5 @@ internal static class Impersonation
         foreach (var g in groups) Require("groups", g);
         exchange.AuthenticatedAs = caller;
         exchange.User = UserInfo.Authenticated(user, groups);
-        return exchange.Info!;
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class ObjectRegistry(
 
     string Now => ObjectMetadata.Timestamp(time.GetUtcNow());
 
-    int _lastServiceIp = 9; // 10.96.0.1 is the kubernetes service on a real cluster; allocate after a few
+    int _lastServiceIp = 9; // 10.96.0.1 belongs to default/kubernetes; Services get addresses after a few reserved ones
 
     /// <summary>The next ClusterIP from this cluster's 10.96.0.0/12 service range.</summary>
     public string AllocateServiceIp()
