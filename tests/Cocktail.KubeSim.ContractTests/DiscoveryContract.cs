@@ -116,4 +116,64 @@ public sealed class DiscoveryContract(ClusterUnderTest cluster)
             await cluster.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync(crd.Metadata.Name);
         }
     }
+
+    [Fact]
+    public async Task custom_resources_are_pruned_to_their_structural_schema()
+    {
+        var group = $"p{Guid.NewGuid().ToString("N")[..6]}.cocktail.example.com";
+        var crd = new k8s.Models.V1CustomResourceDefinition
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = $"gadgets.{group}" },
+            Spec = new k8s.Models.V1CustomResourceDefinitionSpec
+            {
+                Group = group,
+                Scope = "Namespaced",
+                Names = new k8s.Models.V1CustomResourceDefinitionNames { Plural = "gadgets", Singular = "gadget", Kind = "Gadget" },
+                Versions =
+                [
+                    new k8s.Models.V1CustomResourceDefinitionVersion
+                    {
+                        Name = "v1", Served = true, Storage = true,
+                        Schema = new k8s.Models.V1CustomResourceValidation
+                        {
+                            OpenAPIV3Schema = new k8s.Models.V1JSONSchemaProps
+                            {
+                                Type = "object",
+                                Properties = new Dictionary<string, k8s.Models.V1JSONSchemaProps>
+                                {
+                                    ["spec"] = new() { Type = "object", Properties = new Dictionary<string, k8s.Models.V1JSONSchemaProps> { ["size"] = new() { Type = "integer" } } },
+                                },
+                            },
+                        },
+                    },
+                ],
+            },
+        };
+        await cluster.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        try
+        {
+            var ns = await cluster.NewNamespaceAsync("prune");
+            var body = new Dictionary<string, object>
+            {
+                ["apiVersion"] = $"{group}/v1", ["kind"] = "Gadget",
+                ["metadata"] = new Dictionary<string, object> { ["name"] = "g1", ["labels"] = new Dictionary<string, string> { ["kept"] = "yes" } },
+                ["spec"] = new Dictionary<string, object> { ["size"] = 3, ["colour"] = "red" },
+                ["extra"] = true,
+            };
+            await Eventually.Until(async () =>
+            {
+                try { await cluster.Client.CustomObjects.CreateNamespacedCustomObjectAsync(body, group, "v1", ns, "gadgets"); return true; }
+                catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound) { return false; }
+            }, because: "the CRD is established");
+            var stored = (System.Text.Json.JsonElement)await cluster.Client.CustomObjects.GetNamespacedCustomObjectAsync(group, "v1", ns, "gadgets", "g1");
+            Assert.Equal(3, stored.GetProperty("spec").GetProperty("size").GetInt32());
+            Assert.False(stored.GetProperty("spec").TryGetProperty("colour", out _));
+            Assert.False(stored.TryGetProperty("extra", out _));
+            Assert.Equal("yes", stored.GetProperty("metadata").GetProperty("labels").GetProperty("kept").GetString());
+        }
+        finally
+        {
+            await cluster.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync(crd.Metadata.Name);
+        }
+    }
 }

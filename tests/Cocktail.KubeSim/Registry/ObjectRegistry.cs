@@ -96,15 +96,23 @@ public sealed partial class ObjectRegistry(
     /// </summary>
     JsonObject ValidateFields(ResourceType type, JsonObject obj, WriteOptions options)
     {
-        if (options.FieldValidation is null || VersionConversion.Converts(type) || catalog.IsCustom(type)) return obj;
+        if (options.FieldValidation is null || VersionConversion.Converts(type)) return obj;
         var typed = obj["kind"] is null ? ObjectMetadata.WithTypeMeta(obj, type.Kind, type.GroupVersion) : obj;
-        var unknown = Discovery.ObjectSchemas.Prune(type, typed);
+        var unknown = catalog.IsCustom(type)
+            ? CustomResourceSchema(type) is { } schema ? Discovery.ObjectSchemas.PruneCustom(typed, schema) : []
+            : Discovery.ObjectSchemas.Prune(type, typed);
         if (unknown.Count == 0) return typed;
         var described = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
         if (options.FieldValidation == "Strict")
             throw ApiException.BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: strict decoding error: {described}");
         if (options.FieldValidation == "Warn") LastWarnings = [.. LastWarnings, .. unknown.Select(u => $"unknown field \"{u}\"")];
         return typed;
+    }
+
+    JsonNode? CustomResourceSchema(ResourceType type)
+    {
+        var crd = store.Get("apiextensions.k8s.io/customresourcedefinitions", "", type.Qualified)?.Parse();
+        return crd?.At("spec", "versions").Objects().FirstOrDefault(v => v.Str("name") == type.Version)?.At("schema", "openAPIV3Schema");
     }
 
     /// <summary>Admission warnings of the last write on this thread, sent back as <c>Warning</c> headers.</summary>
