@@ -86,9 +86,10 @@ public sealed class AuditContract : IAsyncLifetime
 
     IEnumerable<JsonObject> Events => _batches.SelectMany(b => b["items"]!.AsArray().OfType<JsonObject>());
 
-    [Fact]
+    [SkippableFact]
     public async Task requests_are_sent_to_the_webhook_as_event_lists_with_the_real_fields()
     {
+        SimulatorOnly.Require();
         await using var sim = await KubeSimCluster.StartAsync(new KubeSimOptions
         {
             Name = "audited",
@@ -121,9 +122,10 @@ public sealed class AuditContract : IAsyncLifetime
         Assert.Equal("NotFound", notFound["responseStatus"]!["reason"]!.GetValue<string>());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_failing_webhook_is_retried_before_the_batch_is_delivered()
     {
+        SimulatorOnly.Require();
         _failuresToAnswer = 2;
         await using var sim = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = "retrying" });
         await sim.Audit.ConfigureAsync(new AuditOptions
@@ -138,9 +140,10 @@ public sealed class AuditContract : IAsyncLifetime
         Assert.Equal(0, sim.Audit.DroppedEvents);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task synthetic_audit_load_arrives_in_batches_of_at_most_the_configured_size()
     {
+        SimulatorOnly.Require();
         await using var sim = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = "loaded" });
         await sim.Audit.ConfigureAsync(new AuditOptions { WebhookKubeconfigYaml = WebhookKubeconfig, BatchMaxSize = 50, BatchMaxWait = TimeSpan.FromMilliseconds(100) });
         var generated = await sim.Audit.GenerateSyntheticLoadAsync(1000, TimeSpan.FromMilliseconds(500));

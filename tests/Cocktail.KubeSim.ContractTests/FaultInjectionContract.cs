@@ -27,9 +27,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         await _sim.DisposeAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task the_next_requests_can_be_throttled_with_429_and_retry_after()
     {
+        SimulatorOnly.Require();
         _sim.Faults.FailNextRequests(1, 429, retryAfterSeconds: 3);
         var error = await ApiError.From(() => _client.CoreV1.ListNamespaceAsync());
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
@@ -38,18 +39,20 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         Assert.NotEmpty((await _client.CoreV1.ListNamespaceAsync()).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task server_errors_can_be_injected_and_reset()
     {
+        SimulatorOnly.Require();
         _sim.Faults.FailFraction(1.0, 503);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ApiError.From(() => _client.CoreV1.ListNamespaceAsync())).StatusCode);
         _sim.Faults.Reset();
         Assert.NotEmpty((await _client.CoreV1.ListNamespaceAsync()).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task added_latency_delays_every_answer()
     {
+        SimulatorOnly.Require();
         _sim.Faults.Latency = TimeSpan.FromMilliseconds(300);
         var started = DateTime.UtcNow;
         await _client.CoreV1.ListNamespaceAsync();
@@ -57,9 +60,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         _sim.Faults.Reset();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task dropping_watches_ends_open_watch_streams()
     {
+        SimulatorOnly.Require();
         var start = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var watching = Task.Run(async () =>
@@ -73,9 +77,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         Assert.False(guard.IsCancellationRequested, "the stream was ended by the server");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task the_next_watch_can_be_forced_to_410_gone()
     {
+        SimulatorOnly.Require();
         var start = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
         _sim.Faults.ExpireNextWatches(1);
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -87,9 +92,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         Assert.Equal(410, error.Status.Code);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task watches_that_allow_bookmarks_receive_them()
     {
+        SimulatorOnly.Require();
         var start = await _client.CoreV1.ListNamespacedConfigMapAsync("default");
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         var response = _client.CoreV1.WatchListNamespacedConfigMapAsync("default", allowWatchBookmarks: true,
@@ -103,9 +109,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         Assert.Fail("no bookmark arrived");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_stopped_cluster_refuses_connections_and_comes_back_on_the_same_port_with_the_same_credentials()
     {
+        SimulatorOnly.Require();
         var port = _sim.Port;
         await _sim.Faults.StopAnsweringAsync();
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -119,9 +126,10 @@ public sealed class FaultInjectionContract : IAsyncLifetime
         Assert.NotEmpty((await _client.CoreV1.ListNamespaceAsync()).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task a_hung_cluster_accepts_connections_but_never_answers()
     {
+        SimulatorOnly.Require();
         await _sim.Faults.HangAsync();
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(_sim.AdminKubeconfigYaml)));
         config.HttpClientTimeout = TimeSpan.FromMilliseconds(500);
