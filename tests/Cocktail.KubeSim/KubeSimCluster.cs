@@ -151,6 +151,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
             _runtime.Registry.Create(_runtime.Type(RbacAuthorizer.Group, "clusterrolebindings"), "", binding, write);
         _controllers = new ControllerManager(_runtime, ControllerSet.Create(_runtime));
         _controllers.Start();
+        // A real apiserver's watch cache starts at the revision it found on start-up: older resourceVersions
+        // (resourceVersion=1, say) are already "too old" to watch from, even on a brand-new cluster.
+        lock (_runtime.Store.Gate) _runtime.Store.History.CompactThrough(_runtime.Store.CurrentResourceVersion);
     }
 
     internal async Task SetAvailabilityAsync(ServerAvailability availability, CancellationToken cancellationToken = default)
