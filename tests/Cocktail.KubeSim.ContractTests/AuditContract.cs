@@ -102,7 +102,8 @@ public sealed class AuditContract : IAsyncLifetime
         var batch = _batches.First();
         Assert.Equal("EventList", batch["kind"]!.GetValue<string>());
         Assert.Equal("audit.k8s.io/v1", batch["apiVersion"]!.GetValue<string>());
-        var create = Events.Single(e => e["verb"]!.GetValue<string>() == "create" && e["objectRef"]?["name"] is null && e["objectRef"]?["resource"]?.GetValue<string>() == "configmaps");
+        // The apiserver completes a create's objectRef from the decoded body (audit.LogRequestObject), name included.
+        var create = Events.Single(e => e["verb"]!.GetValue<string>() == "create" && e["objectRef"]?["name"]?.GetValue<string>() == "audited" && e["objectRef"]?["resource"]?.GetValue<string>() == "configmaps");
         Assert.Equal("Event", create["kind"]!.GetValue<string>());
         Assert.Equal("ResponseComplete", create["stage"]!.GetValue<string>());
         Assert.Equal("RequestResponse", create["level"]!.GetValue<string>());

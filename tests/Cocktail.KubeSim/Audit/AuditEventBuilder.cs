@@ -32,7 +32,10 @@ public static class AuditEventBuilder
         {
             var objectRef = new JsonObject { ["resource"] = info.Resource };
             if (info.Namespace.Length > 0 && info.Resource != "namespaces") objectRef["namespace"] = info.Namespace;
-            if (info.Name.Length > 0) objectRef["name"] = info.Name;
+            // Like the apiserver's audit.LogRequestObject: a create names no object in its URL, so the decoded
+            // body's metadata completes the reference (at Metadata level and above).
+            var name = info.Name.Length > 0 ? info.Name : requestObject?["metadata"]?["name"]?.GetValue<string>();
+            if (!string.IsNullOrEmpty(name)) objectRef["name"] = name;
             if (info.Group.Length > 0) objectRef["apiGroup"] = info.Group;
             objectRef["apiVersion"] = info.Version;
             if (info.Subresource.Length > 0) objectRef["subresource"] = info.Subresource;
