@@ -10,6 +10,10 @@ using Cocktail.Application.Common;
 using Cocktail.Infrastructure.Inventory;
 using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Infrastructure.Reconciling;
+using Cocktail.Infrastructure.Access;
+using Cocktail.Infrastructure.KubernetesAudit;
+using Cocktail.Application.AccessGrants;
+using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Users;
@@ -78,6 +82,7 @@ public static class CocktailInfrastructure
         options.AddApiTokens();
         options.AddClusters();
         options.AddTenancy();
+        options.AddAccess();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -99,6 +104,13 @@ public static class CocktailInfrastructure
         services.Configure<KubernetesIdentityOptions>(configuration.GetSection(KubernetesIdentityOptions.Section));
         services.Configure<ReconcilingOptions>(configuration.GetSection(ReconcilingOptions.Section));
         services.AddSingleton<IServiceMapApplier, ServiceMapApplier>();
+        services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.Section));
+        services.Configure<KubernetesAuditOptions>(configuration.GetSection(KubernetesAuditOptions.Section));
+        services.AddSingleton<IAccessGrantApplier, AccessGrantApplier>();
+        services.AddSingleton<IKubeconfigWriter, KubeconfigWriter>();
+        services.AddSingleton<IKubernetesAuditStore, KubernetesAuditStore>();
+        services.AddSingleton<KubernetesAuditStore>();
+        services.AddSingleton<GrantDirectory>();
         services.AddSingleton<InventorySupervisor>();
         services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
     }

@@ -1,4 +1,5 @@
 using Cocktail.Domain.ApiTokens;
+using Cocktail.Domain.Access;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Users;
@@ -10,5 +11,6 @@ public static class Configuration
     /// <summary>Streams whose past state the audit time travel can show.</summary>
     public static AggregateRegistry RegisterPlatformAggregates(this AggregateRegistry registry) =>
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
-            .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>();
+            .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
+            .Register<AccessGrant>().Register<AccessRequest>();
 }

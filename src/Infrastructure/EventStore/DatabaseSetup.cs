@@ -34,7 +34,8 @@ public sealed class DatabaseSetup(NpgsqlDataSource dataSource, IDocumentStore st
         await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_xact_lock({SchemaLockKey})", connection, transaction))
             await lockCommand.ExecuteNonQueryAsync(ct);
         await using (var create = new NpgsqlCommand(
-            $"create schema if not exists {CocktailInfrastructure.Schema};" + InventoryStore.CreateSql + Security.PostgresXmlRepository.CreateSql,
+            $"create schema if not exists {CocktailInfrastructure.Schema};" + InventoryStore.CreateSql + Security.PostgresXmlRepository.CreateSql +
+            KubernetesAudit.KubernetesAuditStore.CreateSql,
             connection, transaction))
             await create.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);

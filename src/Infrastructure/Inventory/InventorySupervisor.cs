@@ -4,6 +4,9 @@ using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Clusters.Expiry;
 using Cocktail.Application.Clusters.Health;
 using Cocktail.Application.ServiceMaps.Reconciling;
+using Cocktail.Application.AccessGrants;
+using Cocktail.Application.KubernetesAudit;
+using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Domain.Clusters;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +25,8 @@ namespace Cocktail.Infrastructure.Inventory;
 /// </summary>
 public sealed class InventorySupervisor(
     IServiceScopeFactory scopes, NpgsqlDataSource dataSource, InventoryWriter writer, InventoryNotifier notifier,
-    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling, TimeProvider clock,
+    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling,
+    IOptions<AccessOptions> access, IOptions<KubernetesAuditOptions> audit, KubernetesAuditStore auditStore, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<InventorySupervisor> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x636f636b7461696c; // "cocktail"
@@ -31,6 +35,7 @@ public sealed class InventorySupervisor(
     private readonly SemaphoreSlim _resync = new(0, 1);
     private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
     private DateTimeOffset _lastDriftCheck = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>Clusters being watched by this replica, for tests and benchmarks.</summary>
     public IReadOnlyDictionary<Guid, bool> Watching => _watchers.ToDictionary(w => w.Key, w => w.Value.Synced);
@@ -60,7 +65,7 @@ public sealed class InventorySupervisor(
                     {
                         await ReconcileAsync(stoppingToken);
                         await HousekeepingAsync(stoppingToken);
-                        await _resync.WaitAsync(Min(options.Value.ResyncInterval, reconciling.Value.DriftInterval), stoppingToken);
+                        await _resync.WaitAsync(Min(Min(options.Value.ResyncInterval, reconciling.Value.DriftInterval), access.Value.SweepInterval), stoppingToken);
                         await using var alive = new NpgsqlCommand("select 1", leadership);
                         await alive.ExecuteScalarAsync(stoppingToken); // lost the connection, lost the lock: stop watching
                     }
@@ -172,14 +177,27 @@ public sealed class InventorySupervisor(
         if (now - _lastDriftCheck >= reconciling.Value.DriftInterval)
         {
             _lastDriftCheck = now;
-            await using var drift = scopes.CreateAsyncScope();
-            await drift.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new CheckAllServiceMaps());
+            await PublishAsync(new CheckAllServiceMaps());
+        }
+        // Scheduled messages expire grants on time; the sweep also catches what a stopped Cocktail missed.
+        if (now - _lastSweep >= access.Value.SweepInterval)
+        {
+            _lastSweep = now;
+            await PublishAsync(new SweepAccessGrants());
         }
         if (now - _lastHousekeeping < TimeSpan.FromHours(1)) return;
         _lastHousekeeping = now;
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new WarnAboutExpiringCredentials(), ct);
         await store.PurgeEventsOlderThanAsync(now - options.Value.EventRetention, ct);
+        await auditStore.EnsurePartitionsAsync(now, ct);
+        await auditStore.PurgeOlderThanAsync(now - audit.Value.Retention, ct);
+    }
+
+    private async Task PublishAsync(object message)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(message);
     }
 
     private async Task StopAllAsync()

@@ -44,6 +44,7 @@ public static class WebSetup
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapWolverineEndpoints(o => o.RejectUnparseableQueryValues = true);
         app.MapAccountEndpoints();
+        app.MapAuditIngest();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         app.Lifetime.ApplicationStarted.Register(() =>

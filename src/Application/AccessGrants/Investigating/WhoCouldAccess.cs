@@ -1,0 +1,79 @@
+using Cocktail.Application.Clusters;
+using Cocktail.Application.Common;
+using Cocktail.Domain.Access;
+using Cocktail.Domain.Tenancy;
+using Cocktail.Domain.Users;
+using Marten;
+
+namespace Cocktail.Application.AccessGrants.Investigating;
+
+/// <summary>
+/// "Who could reach cluster X (or service map Y) at time T, with which role, granted by whom, approved by whom?" —
+/// answered from the events as they stood at T (each stream rebuilt up to T), not from today's read models.
+/// </summary>
+[RequiresRole(PlatformRole.PlatformAdmin, PlatformRole.Auditor)]
+public sealed record WhoCouldAccess(Guid ClusterId, Guid? ServiceMapId, DateTimeOffset At) : IRequest<AccessAtTime>;
+
+public sealed record AccessAtTime(Guid ClusterId, string ClusterName, Guid? ServiceMapId, DateTimeOffset At, IReadOnlyList<AccessHolder> Holders);
+
+/// <summary>One way a user could reach the cluster at that time: a grant, or a workspace role over a service map's namespace.</summary>
+public sealed record AccessHolder(
+    Guid UserId, string UserName, string Source, string? Namespace, string Role, DateTimeOffset? ValidFrom, DateTimeOffset? ValidUntil,
+    string? GrantedBy, string? ApprovedBy, string? RequestedBy, string? Reason, Guid? GrantId);
+
+public static class WhoCouldAccessHandler
+{
+    public static async Task<Result<AccessAtTime>> Handle(WhoCouldAccess query, IQuerySession session, CancellationToken ct)
+    {
+        var cluster = await session.LoadAsync<ClusterView>(query.ClusterId, ct)
+                      ?? await session.Events.AggregateStreamAsync<ClusterView>(query.ClusterId, token: ct);
+        if (cluster is null) return Failure.NotFound("No such cluster.");
+        var at = query.At;
+        var holders = new List<AccessHolder>();
+        holders.AddRange(await FromGrantsAsync(query, session, ct));
+        holders.AddRange(await FromWorkspacesAsync(query, session, ct));
+        return new AccessAtTime(cluster.Id, cluster.Name, query.ServiceMapId, at,
+            holders.OrderBy(h => h.UserName).ThenBy(h => h.Source).ThenBy(h => h.Namespace).ToList());
+    }
+
+    private static async Task<IEnumerable<AccessHolder>> FromGrantsAsync(WhoCouldAccess query, IQuerySession session, CancellationToken ct)
+    {
+        // Which grants exist is taken from the read model (grants are never deleted from it); what each was at T from its events.
+        var candidates = await session.Query<AccessGrantView>().Where(g => g.ClusterId == query.ClusterId).Select(g => g.Id).ToListAsync(ct);
+        var holders = new List<AccessHolder>();
+        foreach (var id in candidates)
+        {
+            var grant = await session.Events.AggregateStreamAsync<AccessGrant>(id, timestamp: query.At, token: ct);
+            if (grant is null || grant.Revoked || grant.Expired || query.At < grant.ValidFrom || query.At >= grant.ValidUntil) continue;
+            var granted = (await session.Events.FetchStreamAsync(id, token: ct)).Select(e => e.Data).OfType<ClusterAccessGranted>().Single();
+            if (query.ServiceMapId is { } mapId && granted.Scope == AccessScope.ServiceMap && granted.ServiceMapId != mapId) continue;
+            holders.Add(new AccessHolder(granted.UserId, granted.UserName, $"grant ({granted.Scope})", granted.Namespace,
+                granted.Role.ClusterRoleName(), granted.ValidFrom, granted.ValidUntil, granted.GrantedBy.Name,
+                granted.RequestId is null ? null : granted.GrantedBy.Name, granted.RequestId is null ? null : granted.UserName,
+                granted.Reason, granted.GrantId));
+        }
+        return holders;
+    }
+
+    /// <summary>Workspace members reach their service maps' namespaces through RoleBindings: admin, edit or view.</summary>
+    private static async Task<IEnumerable<AccessHolder>> FromWorkspacesAsync(WhoCouldAccess query, IQuerySession session, CancellationToken ct)
+    {
+        var allocation = await session.Events.AggregateStreamAsync<ClusterAllocation>(ClusterAllocation.StreamIdFor(query.ClusterId),
+            timestamp: query.At, token: ct);
+        if (allocation is null) return [];
+        var holders = new List<AccessHolder>();
+        foreach (var workspaceMaps in allocation.ServiceMaps.Values.GroupBy(s => s.WorkspaceId))
+        {
+            var workspace = await session.Events.AggregateStreamAsync<Workspace>(workspaceMaps.Key, timestamp: query.At, token: ct);
+            if (workspace is null || workspace.Deleted) continue;
+            foreach (var map in workspaceMaps.Where(m => query.ServiceMapId is null || m.ServiceMapId == query.ServiceMapId))
+            foreach (var member in workspace.Members.Values)
+            {
+                var role = member.Role switch { WorkspaceRole.WorkspaceAdmin => "admin", WorkspaceRole.Developer => "edit", _ => "view" };
+                holders.Add(new AccessHolder(member.UserId, member.UserName, $"workspace {workspace.Name} ({member.Role})", map.Namespace,
+                    role, null, null, null, null, null, null, null));
+            }
+        }
+        return holders;
+    }
+}
