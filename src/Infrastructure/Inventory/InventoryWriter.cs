@@ -17,9 +17,16 @@ public sealed class InventoryWriter(InventoryStore store, IOptions<InventoryOpti
     private readonly Channel<InventoryOperation> _queue = Channel.CreateUnbounded<InventoryOperation>(
         new UnboundedChannelOptions { SingleReader = true });
 
-    public void Enqueue(InventoryOperation operation) => _queue.Writer.TryWrite(operation);
+    private int _pending;
 
-    public int Pending => _queue.Reader.Count;
+    public void Enqueue(InventoryOperation operation)
+    {
+        Interlocked.Increment(ref _pending);
+        _queue.Writer.TryWrite(operation);
+    }
+
+    /// <summary>Changes waiting to be written (a single-reader channel cannot count itself).</summary>
+    public int Pending => Volatile.Read(ref _pending);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,6 +37,7 @@ public sealed class InventoryWriter(InventoryStore store, IOptions<InventoryOpti
             // Gather for a short moment: one transaction for many changes.
             await Task.Delay(options.Value.FlushInterval, stoppingToken);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation)) batch.Add(operation);
+            Interlocked.Add(ref _pending, -batch.Count);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
