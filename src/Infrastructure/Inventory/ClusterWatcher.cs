@@ -31,11 +31,13 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     private readonly List<WatchState> _watches = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _probeNow = new(0, 1);
+    private readonly SemaphoreSlim _listSlots;
     private readonly List<Task> _tasks = [];
 
     public ClusterWatcher(Guid clusterId, ClusterConnection connection, InventoryWriter writer, InventoryOptions options,
-        TimeProvider clock, ILogger logger, Func<HealthObservation, Task> report)
+        TimeProvider clock, ILogger logger, Func<HealthObservation, Task> report, SemaphoreSlim listSlots)
     {
+        _listSlots = listSlots;
         _clusterId = clusterId;
         _connection = connection;
         _writer = writer;
@@ -43,8 +45,8 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         _clock = clock;
         _logger = logger;
         _report = report;
-        _client = KubernetesClients.Create(connection, TimeSpan.FromSeconds(30));
-        _probeClient = KubernetesClients.Create(connection, options.ProbeTimeout);
+        _client = InventoryClients.Create(connection, TimeSpan.FromSeconds(30));
+        _probeClient = InventoryClients.Create(connection, options.ProbeTimeout);
     }
 
     public ClusterConnection Connection => _connection;
@@ -80,7 +82,7 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     {
         var state = new WatchState { Resource = resource.Name };
         _watches.Add(state);
-        var watch = new ResourceWatch<T, TList>(resource, _client, listed, changed, state, _options, _clock, ProbeSoon, _logger);
+        var watch = new ResourceWatch<T, TList>(resource, _client, listed, changed, state, _options, _clock, ProbeSoon, _listSlots, _logger);
         _tasks.Add(Task.Run(() => watch.RunAsync(ct), ct));
     }
 
@@ -190,6 +192,7 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     // --- health, figures, metrics -------------------------------------------------------------------------------
 
     private int _failedProbes;
+    private int _slowProbes;
 
     private void ProbeSoon()
     {
@@ -204,11 +207,12 @@ internal sealed class ClusterWatcher : IAsyncDisposable
             var version = await _probeClient.Version.GetCodeAsync(ct);
             watch.Stop();
             _failedProbes = 0;
+            _slowProbes = watch.Elapsed > _options.DegradedLatency ? _slowProbes + 1 : 0;
             var now = _clock.GetUtcNow();
             var failing = _watches.Where(w => w.FailingSince is { } since && now - since > _options.WatchFailureGrace).ToList();
             var (health, detail) = failing.Count > 0
                 ? (ClusterHealth.Degraded, $"Watching {string.Join(", ", failing.Select(w => w.Resource))} fails: {failing[0].LastError}")
-                : watch.Elapsed > _options.DegradedLatency
+                : _slowProbes >= _options.DegradedAfter
                     ? (ClusterHealth.Degraded, $"The API server answers slowly ({watch.Elapsed.TotalSeconds:0.0} s).")
                     : (ClusterHealth.Connected, null);
             await _report(new HealthObservation(_clusterId, health, detail, version.GitVersion));

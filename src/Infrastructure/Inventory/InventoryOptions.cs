@@ -15,8 +15,14 @@ public sealed class InventoryOptions
     /// <summary>Failed probes in a row before a cluster is Unreachable (interval × this + timeout stays under 30 s).</summary>
     public int UnreachableAfter { get; set; } = 2;
 
-    /// <summary>A cluster that answers slower than this is Degraded.</summary>
+    /// <summary>A cluster that answers slower than this, <see cref="DegradedAfter"/> probes in a row, is Degraded.</summary>
     public TimeSpan DegradedLatency { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Slow answers in a row before a cluster is Degraded. One slow answer is not a degraded cluster, and when this
+    /// replica itself is busy (hundreds of clusters listed at a restart) every answer looks slow for a moment.
+    /// </summary>
+    public int DegradedAfter { get; set; } = 3;
 
     /// <summary>A watch that has been failing for longer than this makes the cluster Degraded.</summary>
     public TimeSpan WatchFailureGrace { get; set; } = TimeSpan.FromSeconds(10);
@@ -41,4 +47,11 @@ public sealed class InventoryOptions
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(7);
 
     public int ListPageSize { get; set; } = 500;
+
+    /// <summary>
+    /// Lists in flight at once across every cluster; the others wait their turn. Without a limit a restart with
+    /// hundreds of clusters starts thousands of lists together and saturates this replica (and its database) for
+    /// longer than the same work done in order.
+    /// </summary>
+    public int MaxConcurrentLists { get; set; } = 16;
 }

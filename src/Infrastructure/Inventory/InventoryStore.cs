@@ -35,11 +35,15 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource) : IInventoryRead
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var batch = new NpgsqlBatch(connection, transaction);
         var pending = new Dictionary<(Guid, InventoryKind, string, string), InventoryOperation>();
+        // One statement for all of them (a restart lists hundreds of thousands); the last report of an event wins.
+        var events = new Dictionary<(Guid, string), KubeEventInfo>();
 
         void FlushPending()
         {
             AddObjectWrites(batch, pending.Values);
             pending.Clear();
+            AddEventWrites(batch, events);
+            events.Clear();
         }
 
         foreach (var op in operations)
@@ -54,7 +58,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource) : IInventoryRead
                         $"delete from {Schema}.inv_objects where cluster_id = $1 and kind = $2 and not ((namespace || '/' || name) = any($3))",
                         keep.ClusterId, (short)keep.Kind, keep.Keys.ToArray()));
                     break;
-                case UpsertEvent e: AddEvent(batch, e); break;
+                case UpsertEvent e: events[(e.ClusterId, e.Event.Uid)] = e.Event; break;
                 case UpsertSummary s:
                     batch.BatchCommands.Add(Command(
                         $"insert into {Schema}.inv_summaries (cluster_id, data) values ($1, $2::jsonb) on conflict (cluster_id) do update set data = excluded.data, updated_at = now()",
@@ -103,14 +107,21 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource) : IInventoryRead
         }
     }
 
-    private static void AddEvent(NpgsqlBatch batch, UpsertEvent e) =>
+    private static void AddEventWrites(NpgsqlBatch batch, Dictionary<(Guid ClusterId, string Uid), KubeEventInfo> events)
+    {
+        if (events.Count == 0) return;
+        var rows = events.ToList();
         batch.BatchCommands.Add(Command($"""
             insert into {Schema}.inv_events (cluster_id, uid, namespace, type, involved_kind, involved_name, last_seen, data)
-            values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
+            select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::jsonb[])
             on conflict (cluster_id, uid) do update set type = excluded.type, last_seen = excluded.last_seen, data = excluded.data
             """,
-            e.ClusterId, e.Event.Uid, e.Event.Namespace, e.Event.Type, e.Event.InvolvedKind, e.Event.InvolvedName,
-            e.Event.LastSeen.ToUniversalTime(), JsonSerializer.Serialize(e.Event, InventoryJson.Options)));
+            rows.Select(r => r.Key.ClusterId).ToArray(), rows.Select(r => r.Key.Uid).ToArray(),
+            rows.Select(r => r.Value.Namespace).ToArray(), rows.Select(r => r.Value.Type).ToArray(),
+            rows.Select(r => r.Value.InvolvedKind).ToArray(), rows.Select(r => r.Value.InvolvedName).ToArray(),
+            rows.Select(r => r.Value.LastSeen.ToUniversalTime()).ToArray(),
+            rows.Select(r => JsonSerializer.Serialize(r.Value, InventoryJson.Options)).ToArray()));
+    }
 
     public async Task PurgeEventsOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct)
     {

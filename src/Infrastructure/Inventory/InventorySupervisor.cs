@@ -33,6 +33,7 @@ public sealed class InventorySupervisor(
     private readonly ConcurrentDictionary<Guid, ClusterWatcher> _watchers = new();
     private readonly ConcurrentDictionary<Guid, HealthObservation> _lastReported = new();
     private readonly SemaphoreSlim _resync = new(0, 1);
+    private readonly SemaphoreSlim _listSlots = new(Math.Max(1, options.Value.MaxConcurrentLists));
     private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
     private DateTimeOffset _lastDriftCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
@@ -141,7 +142,7 @@ public sealed class InventorySupervisor(
         foreach (var (id, connection) in wanted)
         {
             if (_watchers.ContainsKey(id)) continue;
-            var watcher = new ClusterWatcher(id, connection, writer, options.Value, clock, logger, ReportAsync);
+            var watcher = new ClusterWatcher(id, connection, writer, options.Value, clock, logger, ReportAsync, _listSlots);
             _watchers[id] = watcher;
             watcher.Start();
         }

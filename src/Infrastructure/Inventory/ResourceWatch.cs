@@ -42,6 +42,7 @@ internal sealed class ResourceWatch<T, TList>(
     InventoryOptions options,
     TimeProvider clock,
     Action onConnectionTrouble,
+    SemaphoreSlim listSlots,
     ILogger logger)
     where T : IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
@@ -87,13 +88,21 @@ internal sealed class ResourceWatch<T, TList>(
         var items = new List<T>();
         string? next = null;
         string resourceVersion;
-        do
+        await listSlots.WaitAsync(ct);
+        try
         {
-            var page = await resource.List(client, next, options.ListPageSize, ct);
-            items.AddRange(page.Items);
-            next = page.Metadata?.ContinueProperty;
-            resourceVersion = page.Metadata?.ResourceVersion ?? "0";
-        } while (!string.IsNullOrEmpty(next));
+            do
+            {
+                var page = await resource.List(client, next, options.ListPageSize, ct);
+                items.AddRange(page.Items);
+                next = page.Metadata?.ContinueProperty;
+                resourceVersion = page.Metadata?.ResourceVersion ?? "0";
+            } while (!string.IsNullOrEmpty(next));
+        }
+        finally
+        {
+            listSlots.Release();
+        }
         listed(items);
         state.Listed();
         return resourceVersion;
