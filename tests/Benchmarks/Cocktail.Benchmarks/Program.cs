@@ -1,1 +1,22 @@
-Console.WriteLine("benchmarks");
+using Cocktail.Benchmarks;
+using Cocktail.Benchmarks.Inventory;
+
+// WebApplicationFactory finds the web app's content root through MvcTestingAppManifest.json in the current
+// folder; `dotnet run` starts wherever it is called from.
+Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+
+// One console harness, one subcommand per benchmark: `dotnet run -c Release --project tests/Benchmarks/Cocktail.Benchmarks -- <name> [options]`.
+var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["inventory"] = ("time to full inventory of N simulated clusters, memory, pod change to read model delay (issue 4)", InventoryBenchmark.RunAsync),
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
+{
+    Console.WriteLine("usage: Cocktail.Benchmarks <benchmark> [options]");
+    foreach (var (name, (about, _)) in benchmarks) Console.WriteLine($"  {name,-12} {about}");
+    Console.WriteLine();
+    Console.WriteLine(InventoryBenchmark.Usage);
+    return args.Length == 0 ? 0 : 2;
+}
+return await benchmark.Run(new Arguments(args[1..]));
