@@ -1,5 +1,6 @@
 using Cocktail.Benchmarks;
 using Cocktail.Benchmarks.Inventory;
+using Cocktail.Benchmarks.Reconcile;
 
 // WebApplicationFactory finds the web app's content root through MvcTestingAppManifest.json in the current
 // folder; `dotnet run` starts wherever it is called from.
@@ -9,6 +10,7 @@ Directory.SetCurrentDirectory(AppContext.BaseDirectory);
 var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)
 {
     ["inventory"] = ("time to full inventory of N simulated clusters, memory, pod change to read model delay (issue 4)", InventoryBenchmark.RunAsync),
+    ["reconcile"] = ("service map API call to Ready, one at a time (p50/p99), and a burst over many clusters until all Ready (issue 5)", ReconcileBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
@@ -17,6 +19,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     foreach (var (name, (about, _)) in benchmarks) Console.WriteLine($"  {name,-12} {about}");
     Console.WriteLine();
     Console.WriteLine(InventoryBenchmark.Usage);
+    Console.WriteLine(ReconcileBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));
