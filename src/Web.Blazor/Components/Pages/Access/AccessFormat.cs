@@ -1,0 +1,57 @@
+using System.Globalization;
+using Cocktail.Application.AccessGrants;
+using Cocktail.Domain.Access;
+using MudBlazor;
+
+namespace Cocktail.Web.Components.Pages.Access;
+
+/// <summary>How the access pages write roles, scopes, states and times (UTC, like every time in the console).</summary>
+public static class AccessFormat
+{
+    /// <summary>A grant ending within this long is flagged, as its grantee is warned.</summary>
+    public static readonly TimeSpan EndingSoon = TimeSpan.FromDays(1);
+
+    private static readonly string[] InputFormats = ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.fff"];
+
+    public static string Role(AccessRole role) => role.ClusterRoleName();
+
+    public static string Scope(AccessScope scope, string? ns) => scope == AccessScope.Cluster ? "whole cluster" : $"namespace {ns}";
+
+    public static bool IsOpen(GrantState state) => state is GrantState.Scheduled or GrantState.Activating or GrantState.Active;
+
+    public static bool EndsSoon(AccessGrantItem item, DateTimeOffset now) =>
+        IsOpen(item.State) && item.Grant.ValidUntil - now <= EndingSoon;
+
+    public static Color StateColor(GrantState state) => state switch
+    {
+        GrantState.Active => Color.Success,
+        GrantState.Activating => Color.Info,
+        GrantState.Scheduled => Color.Primary,
+        GrantState.Revoked => Color.Error,
+        _ => Color.Default,
+    };
+
+    public static Color RequestColor(AccessRequestState state) => state switch
+    {
+        AccessRequestState.Approved => Color.Success,
+        AccessRequestState.Rejected => Color.Error,
+        _ => Color.Info,
+    };
+
+    /// <summary>"3 days", "24 h", "5.5 h", "12 min": hours up to two days, as token lifetimes and short grants are thought of.</summary>
+    public static string Span(TimeSpan span) =>
+        span.TotalHours > 48 ? Invariant($"{span.TotalDays:0.#} days")
+        : span.TotalHours >= 1 ? Invariant($"{span.TotalHours:0.#} h")
+        : Invariant($"{Math.Max(0, (int)Math.Ceiling(span.TotalMinutes))} min");
+
+    /// <summary>The value of an &lt;input type="datetime-local"&gt;, read as UTC.</summary>
+    public static string Input(DateTimeOffset at) => at.UtcDateTime.ToString(InputFormats[0], CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? ParseInput(string? text) =>
+        DateTime.TryParseExact(text, InputFormats, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            ? new DateTimeOffset(at, TimeSpan.Zero)
+            : null;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
