@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cocktail.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
+{
+    // The grant is set up on the cluster right after approval; My access re-reads itself every 2 s while something settles.
+    private static readonly LocatorAssertionsToHaveTextOptions Settled = new() { Timeout = 20_000 };
+
+    private KubeSimCluster _sim = default!;
+    private Guid _clusterId;
+    private readonly List<string> _files = [];
+
+    public async Task InitializeAsync()
+    {
+        _sim = await Sims.StartAsync(nodes: 1, pods: 0);
+        using var admin = await browser.App.AsAdminAsync();
+        _clusterId = await Sims.RegisterAsync(admin, _sim);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _sim.DisposeAsync();
+        foreach (var file in _files) File.Delete(file);
+    }
+
+    [Fact]
+    public async Task a_user_requests_access_an_admin_approves_it_in_the_inbox_and_the_user_downloads_a_kubeconfig_that_works()
+    {
+        var user = await browser.App.CreateUserAsync();
+        await MemberOfAWorkspaceWithTheClusterAsync(user);
+
+        var page = await browser.SignedInAsync(user.UserName, user.Password);
+        await page.GetByRole(AriaRole.Link, new() { Name = "My access", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My access" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("my-grants").GetByTestId("empty-state")).ToContainTextAsync("No access yet");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request access" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await ChooseAsync(page, dialog.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
+        await dialog.GetByTestId("access-role").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "edit", Exact = true }).ClickAsync();
+        await dialog.GetByLabel("Duration (hours)").FillAsync("2");
+        await dialog.GetByLabel("Reason").FillAsync("Debug the checkout outage");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Request" }).ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        var request = page.GetByTestId("my-requests").Locator("tr").Filter(new() { HasText = "Debug the checkout outage" });
+        await Expect(request.GetByTestId("request-state")).ToHaveTextAsync("Pending");
+
+        var admin = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Requests", Exact = true }).ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Access requests" })).ToBeVisibleAsync();
+        var row = admin.Locator("tr").Filter(new() { HasText = user.UserName });
+        await Expect(row).ToContainTextAsync("Debug the checkout outage");
+        await Expect(row).ToContainTextAsync("2 h");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(admin.GetByText($"Approved: {user.UserName} has edit access to {_sim.Name}")).ToBeVisibleAsync();
+        await Expect(row).ToHaveCountAsync(0);
+
+        // The user's page was left open: the decision and the grant arrive without a reload.
+        await Expect(request.GetByTestId("request-state")).ToHaveTextAsync("Approved", Settled);
+        await Expect(request).ToContainTextAsync($"by {CocktailApp.AdminUserName}");
+        var grant = page.GetByTestId("my-grants").Locator("tr").Filter(new() { HasText = _sim.Name });
+        await Expect(grant.GetByTestId("grant-role")).ToHaveTextAsync("edit");
+        await Expect(grant.GetByTestId("grant-state")).ToHaveTextAsync("Active", Settled);
+        await Expect(page.GetByTestId("token-lifetime")).ToContainTextAsync("lives at most 24 h");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => grant.GetByTestId("download-kubeconfig").ClickAsync());
+        Assert.Equal($"{_sim.Name}-{user.UserName}.kubeconfig", download.SuggestedFilename);
+        var path = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.kubeconfig");
+        _files.Add(path);
+        await download.SaveAsAsync(path);
+        var kubeconfig = await File.ReadAllTextAsync(path);
+        Assert.Contains($"server: {_sim.Server}", kubeconfig);
+        var token = kubeconfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
+        Assert.NotEmpty(token);
+        Assert.Equal(HttpStatusCode.OK, await ListConfigMapsAsync(token));
+        await page.ReloadAsync();
+        await Expect(grant).ToContainTextAsync("last download");
+    }
+
+    /// <summary>Users see (and may ask for) the clusters of their workspaces.</summary>
+    private async Task MemberOfAWorkspaceWithTheClusterAsync(TestUser user)
+    {
+        using var admin = await browser.App.AsAdminAsync();
+        var workspace = await PostAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
+        var id = (string)workspace["id"]!;
+        await PostAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = user.Id, role = "Developer" });
+        await PostAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
+            new { mode = "Shared", quota = new { cpu = "2", memory = "4Gi", gpu = "0", storage = "10Gi", pods = "20" } });
+    }
+
+    /// <summary>The downloaded token on the cluster itself, as kubectl would use it.</summary>
+    private async Task<HttpStatusCode> ListConfigMapsAsync(string token)
+    {
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(_sim.Server) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (await client.GetAsync("/api/v1/namespaces/default/configmaps")).StatusCode;
+    }
+
+    private static async Task ChooseAsync(IPage page, ILocator input, string text)
+    {
+        await input.ClickAsync();
+        await input.PressSequentiallyAsync(text);
+        var options = page.GetByRole(AriaRole.Option);
+        await Expect(options).ToHaveCountAsync(1);
+        await Expect(options).ToHaveTextAsync(text);
+        await options.ClickAsync();
+        await Expect(input).ToHaveValueAsync(text);
+    }
+
+    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
+    }
+}
