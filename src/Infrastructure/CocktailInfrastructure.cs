@@ -16,6 +16,8 @@ using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
+using Cocktail.Application.Workloads;
+using Cocktail.Infrastructure.Workloads;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
 using Cocktail.Infrastructure.EventStore;
@@ -83,6 +85,7 @@ public static class CocktailInfrastructure
         options.AddClusters();
         options.AddTenancy();
         options.AddAccess();
+        options.AddWorkloads();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -111,8 +114,13 @@ public static class CocktailInfrastructure
         services.AddSingleton<IKubernetesAuditStore, KubernetesAuditStore>();
         services.AddSingleton<KubernetesAuditStore>();
         services.AddSingleton<GrantDirectory>();
+        services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
+        services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
+        services.AddSingleton<IWorkloadInventory, WorkloadInventory>();
         services.AddSingleton<InventorySupervisor>();
         services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
+        services.AddSingleton<RolloutTracker>();
+        services.AddHostedService(s => s.GetRequiredService<RolloutTracker>());
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

@@ -2,7 +2,9 @@ using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Tenancy;
+using Cocktail.Domain.Policies;
 using Cocktail.Domain.Users;
+using Cocktail.Domain.Workloads;
 
 namespace Cocktail.Application.Audit;
 
@@ -12,5 +14,6 @@ public static class Configuration
     public static AggregateRegistry RegisterPlatformAggregates(this AggregateRegistry registry) =>
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
-            .Register<AccessGrant>().Register<AccessRequest>();
+            .Register<AccessGrant>().Register<AccessRequest>()
+            .Register<Workload>().Register<PolicyStream>();
 }

@@ -2,7 +2,7 @@ using Cocktail.Domain.Common;
 
 namespace Cocktail.Application.Common;
 
-public enum FailureKind { Invalid, Unauthorized, Forbidden, NotFound, Conflict }
+public enum FailureKind { Invalid, Unauthorized, Forbidden, NotFound, Conflict, Unavailable }
 
 /// <summary>Why a request was refused, in words a user can act on. Field errors are keyed by the JSON field name.</summary>
 public sealed record Failure(FailureKind Kind, string Message, IReadOnlyDictionary<string, string[]>? FieldErrors = null)

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 using Cocktail.Domain.Common;
 
 namespace Cocktail.Domain.Tenancy;
@@ -19,13 +17,7 @@ public sealed record ClusterAllocation(
     ImmutableDictionary<Guid, Allocation> ServiceMaps)
 {
     /// <summary>A cluster's allocation stream has an id derived from the cluster's, so any handler can find it.</summary>
-    public static Guid StreamIdFor(Guid clusterId)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes("cocktail:allocation:" + clusterId));
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x80); // a valid RFC 9562 "custom" (v8) uuid
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
-    }
+    public static Guid StreamIdFor(Guid clusterId) => DerivedIds.From("cocktail:allocation:", clusterId);
 
     // Marten's generated aggregation finds the stream's identity by the Id member.
     public static ClusterAllocation Empty(Guid clusterId, string clusterName) =>

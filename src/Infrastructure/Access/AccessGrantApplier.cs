@@ -7,6 +7,7 @@ using Cocktail.Infrastructure.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using static Cocktail.Infrastructure.Kubernetes.ClusterCalls;
 
 namespace Cocktail.Infrastructure.Access;
 
@@ -17,12 +18,11 @@ namespace Cocktail.Infrastructure.Access;
 /// </summary>
 public sealed class AccessGrantApplier : IAccessGrantApplier
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private const string Manager = ServiceMapManifest.FieldManager;
     private const string RbacGroup = "rbac.authorization.k8s.io";
 
     public Task<ApplyOutcome> EnsureAsync(ClusterConnection cluster, GrantManifest grant, CancellationToken ct) =>
-        GuardAsync(cluster, async client =>
+        ClusterCalls.GuardAsync(cluster, async client =>
         {
             var ns = new V1Namespace
             {
@@ -62,14 +62,14 @@ public sealed class AccessGrantApplier : IAccessGrantApplier
         });
 
     public Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, GrantManifest grant, CancellationToken ct) =>
-        GuardAsync(cluster, async client =>
+        ClusterCalls.GuardAsync(cluster, async client =>
         {
             // The account first: once it is gone, no token of it authenticates, whatever happens to the binding.
-            await Ignore404(() => client.CoreV1.DeleteNamespacedServiceAccountAsync(grant.ServiceAccount, AccessGrant.AccessNamespace, cancellationToken: ct));
+            await DeleteIfPresent(() => client.CoreV1.DeleteNamespacedServiceAccountAsync(grant.ServiceAccount, AccessGrant.AccessNamespace, cancellationToken: ct));
             if (grant.Scope == AccessScope.Cluster)
-                await Ignore404(() => client.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(BindingName(grant), cancellationToken: ct));
+                await DeleteIfPresent(() => client.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(BindingName(grant), cancellationToken: ct));
             else
-                await Ignore404(() => client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(BindingName(grant), grant.Namespace!, cancellationToken: ct));
+                await DeleteIfPresent(() => client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(BindingName(grant), grant.Namespace!, cancellationToken: ct));
             return new ApplyOutcome(ApplyResult.Applied);
         });
 
@@ -77,7 +77,7 @@ public sealed class AccessGrantApplier : IAccessGrantApplier
         CancellationToken ct)
     {
         IssuedToken? token = null;
-        var outcome = await GuardAsync(cluster, async client =>
+        var outcome = await ClusterCalls.GuardAsync(cluster, async client =>
         {
             var request = new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = (long)lifetime.TotalSeconds, Audiences = [] } };
             var issued = await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, grant.ServiceAccount, AccessGrant.AccessNamespace, cancellationToken: ct);
@@ -100,39 +100,4 @@ public sealed class AccessGrantApplier : IAccessGrantApplier
         },
         Annotations = new Dictionary<string, string> { ["cocktail.io/user"] = grant.UserName },
     };
-
-    private static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
-
-    private static async Task Ignore404(Func<Task> delete)
-    {
-        try { await delete(); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-    }
-
-    private static async Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work)
-    {
-        try
-        {
-            using var client = KubernetesClients.Create(cluster, Timeout);
-            return await work(client);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, e.Message);
-        }
-        catch (HttpOperationException e)
-        {
-            return new ApplyOutcome(ApplyResult.Refused, StatusMessage(e));
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or IOException)
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message);
-        }
-    }
-
-    private static string StatusMessage(HttpOperationException e)
-    {
-        try { return KubernetesJson.Deserialize<V1Status>(e.Response.Content)?.Message ?? e.Message; }
-        catch (System.Text.Json.JsonException) { return e.Message; }
-    }
 }

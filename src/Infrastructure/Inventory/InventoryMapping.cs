@@ -103,9 +103,11 @@ public static class InventoryMapping
         var status = d.Status;
         var failure = status?.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True");
         var progressing = status?.Conditions?.FirstOrDefault(c => c.Type == "Progressing");
+        // As `kubectl rollout status`: until the controller has seen the latest generation, the status describes an older spec.
+        var observed = (status?.ObservedGeneration ?? 0) >= (d.Metadata.Generation ?? 0);
         var state = failure is not null ? "Failing"
             : progressing is { Status: "False" } ? "Stalled"
-            : (status?.AvailableReplicas ?? 0) >= desired && (status?.UpdatedReplicas ?? 0) >= desired ? "Available"
+            : observed && (status?.AvailableReplicas ?? 0) >= desired && (status?.UpdatedReplicas ?? 0) >= desired && (status?.Replicas ?? 0) <= desired ? "Available"
             : "Progressing";
         return new WorkloadInfo(InventoryKind.Deployment, d.Metadata.NamespaceProperty, d.Metadata.Name, desired,
             status?.ReadyReplicas ?? 0, status?.AvailableReplicas ?? 0, status?.UpdatedReplicas ?? 0,
@@ -117,9 +119,12 @@ public static class InventoryMapping
     {
         var desired = s.Spec?.Replicas ?? 1;
         var ready = s.Status?.ReadyReplicas ?? 0;
+        var observed = (s.Status?.ObservedGeneration ?? 0) >= (s.Metadata.Generation ?? 0);
+        var updated = s.Status?.UpdatedReplicas ?? 0;
+        var available = observed && ready >= desired && updated >= desired && (s.Status?.Replicas ?? 0) <= desired;
         return new WorkloadInfo(InventoryKind.StatefulSet, s.Metadata.NamespaceProperty, s.Metadata.Name, desired, ready,
-            s.Status?.AvailableReplicas ?? ready, s.Status?.UpdatedReplicas ?? 0, Images(s.Spec?.Template),
-            ready >= desired ? "Available" : "Progressing", null, Labels(s.Metadata.Labels), s.Metadata.CreationTimestamp);
+            s.Status?.AvailableReplicas ?? ready, updated, Images(s.Spec?.Template),
+            available ? "Available" : "Progressing", null, Labels(s.Metadata.Labels), s.Metadata.CreationTimestamp);
     }
 
     public static WorkloadInfo DaemonSet(V1DaemonSet d)

@@ -5,6 +5,7 @@ using Cocktail.Infrastructure.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using static Cocktail.Infrastructure.Kubernetes.ClusterCalls;
 
 namespace Cocktail.Infrastructure.Reconciling;
 
@@ -15,11 +16,10 @@ namespace Cocktail.Infrastructure.Reconciling;
 /// </summary>
 public sealed class ServiceMapApplier : IServiceMapApplier
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-    private const string Manager = ServiceMapManifest.FieldManager;
+        private const string Manager = ServiceMapManifest.FieldManager;
 
     public async Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        await GuardAsync(async client =>
+        await ClusterCalls.GuardAsync(cluster, async client =>
         {
             var ns = ServiceMapObjects.Namespace(manifest);
             await client.CoreV1.PatchNamespaceAsync(Apply(ns), ns.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: ct);
@@ -33,34 +33,59 @@ public sealed class ServiceMapApplier : IServiceMapApplier
                 await client.RbacAuthorizationV1.PatchNamespacedRoleBindingAsync(Apply(binding), binding.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
             var policy = ServiceMapObjects.NetworkPolicy(manifest);
             await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(policy), policy.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
+            await ApplyAdmissionPoliciesAsync(client, manifest, ct);
             return new ApplyOutcome(ApplyResult.Applied);
-        }, cluster);
+        });
+
+    /// <summary>The service map's security policy as admission policies; those its rules no longer need are deleted.</summary>
+    private static async Task ApplyAdmissionPoliciesAsync(IKubernetes client, ServiceMapManifest manifest, CancellationToken ct)
+    {
+        var wanted = AdmissionPolicies.For(manifest);
+        foreach (var (definition, binding) in wanted)
+        {
+            await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyAsync(Apply(definition), definition.Metadata.Name,
+                fieldManager: Manager, force: true, cancellationToken: ct);
+            await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyBindingAsync(Apply(binding), binding.Metadata.Name,
+                fieldManager: Manager, force: true, cancellationToken: ct);
+        }
+        foreach (var name in AdmissionPolicies.AllNames(manifest).Except(wanted.Select(w => w.Definition.Metadata.Name)))
+        {
+            await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct));
+            await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct));
+        }
+    }
 
     public async Task<(IReadOnlyList<string> Findings, ApplyOutcome Outcome)> FindDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct)
     {
         var findings = new List<string>();
-        var outcome = await GuardAsync(async client =>
+        var outcome = await ClusterCalls.GuardAsync(cluster, async client =>
         {
             findings.AddRange(await new DriftInspector(client, manifest, ct).InspectAsync());
             return new ApplyOutcome(ApplyResult.Applied);
-        }, cluster);
+        });
         return (findings, outcome);
     }
 
     public Task<ApplyOutcome> CorrectDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        GuardAsync(async client =>
+        ClusterCalls.GuardAsync(cluster, async client =>
         {
             await new DriftInspector(client, manifest, ct).CorrectAsync();
             return new ApplyOutcome(ApplyResult.Applied);
-        }, cluster);
+        });
 
     public async Task<(NamespaceDeletion State, string? Message)> DeleteNamespaceAsync(ClusterConnection cluster, string ns, CancellationToken ct)
     {
         try
         {
-            using var client = KubernetesClients.Create(cluster, Timeout);
+            using var client = KubernetesClients.Create(cluster, ClusterCalls.Timeout);
             try
             {
+                // Admission policies are cluster-scoped: they do not go with the namespace.
+                foreach (var name in AdmissionPolicies.AllNames(ns))
+                {
+                    await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct));
+                    await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct));
+                }
                 await client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: ct);
                 await client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: ct);
                 return (NamespaceDeletion.Terminating, null);
@@ -72,9 +97,9 @@ public sealed class ServiceMapApplier : IServiceMapApplier
         }
         catch (HttpOperationException e)
         {
-            return (NamespaceDeletion.Refused, ClusterMessage(e));
+            return (NamespaceDeletion.Refused, ClusterCalls.StatusMessage(e));
         }
-        catch (Exception e) when (IsUnreachable(e))
+        catch (Exception e) when (ClusterCalls.IsUnreachable(e))
         {
             return (NamespaceDeletion.Unreachable, e.GetBaseException().Message);
         }
@@ -90,54 +115,9 @@ public sealed class ServiceMapApplier : IServiceMapApplier
                 (quota.Status?.Hard ?? new Dictionary<string, ResourceQuantity>()).ToDictionary(h => h.Key, h => h.Value.ToString()),
                 (quota.Status?.Used ?? new Dictionary<string, ResourceQuantity>()).ToDictionary(u => u.Key, u => u.Value.ToString()));
         }
-        catch (Exception e) when (e is HttpOperationException || IsUnreachable(e))
+        catch (Exception e) when (e is HttpOperationException || ClusterCalls.IsUnreachable(e))
         {
             return null;
         }
-    }
-
-    private static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
-
-    private static async Task DeleteIfPresent(Func<Task> delete)
-    {
-        try { await delete(); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-    }
-
-    private static async Task<ApplyOutcome> GuardAsync(Func<IKubernetes, Task<ApplyOutcome>> work, ClusterConnection cluster)
-    {
-        try
-        {
-            using var client = KubernetesClients.Create(cluster, Timeout);
-            return await work(client);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, ClusterMessage(e));
-        }
-        catch (HttpOperationException e)
-        {
-            return new ApplyOutcome(ApplyResult.Refused, ClusterMessage(e));
-        }
-        catch (Exception e) when (IsUnreachable(e))
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message);
-        }
-    }
-
-    private static bool IsUnreachable(Exception e) =>
-        e is HttpRequestException or TaskCanceledException or TimeoutException or IOException ||
-        e.InnerException is not null && IsUnreachable(e.InnerException);
-
-    /// <summary>The Status message the API server sent (what kubectl would print).</summary>
-    private static string ClusterMessage(HttpOperationException e)
-    {
-        try
-        {
-            var status = KubernetesJson.Deserialize<V1Status>(e.Response.Content);
-            if (!string.IsNullOrEmpty(status?.Message)) return status.Message;
-        }
-        catch (System.Text.Json.JsonException) { }
-        return $"{(int)e.Response.StatusCode} {e.Response.ReasonPhrase}";
     }
 }

@@ -14,6 +14,7 @@ public static class ApiResults
             FailureKind.Forbidden => StatusCodes.Status403Forbidden,
             FailureKind.NotFound => StatusCodes.Status404NotFound,
             FailureKind.Conflict => StatusCodes.Status409Conflict,
+            FailureKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status500InternalServerError,
         };
         var title = failure.Kind switch
@@ -23,6 +24,7 @@ public static class ApiResults
             FailureKind.Forbidden => "Forbidden",
             FailureKind.NotFound => "Not found",
             FailureKind.Conflict => "Conflict",
+            FailureKind.Unavailable => "The cluster is unavailable",
             _ => "Error",
         };
         return failure.FieldErrors is { Count: > 0 } errors

@@ -1,6 +1,8 @@
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
+using Cocktail.Application.Workloads;
 using Cocktail.Application.Workspaces;
+using Cocktail.Domain.Workloads;
 using Cocktail.Domain.Tenancy;
 using Marten;
 using Wolverine;
@@ -27,6 +29,13 @@ public static class DeleteServiceMapHandler
 
         var allocation = await session.Events.FetchForWriting<ClusterAllocation>(ClusterAllocation.StreamIdFor(map.Value!.ClusterId), ct);
         if (allocation.Aggregate is { } state) allocation.AppendMany(state.ReleaseServiceMap(command.ServiceMapId, actor.Ref, now).Events.ToArray());
+        // Its workloads go with the namespace: each history ends with who deleted it and why.
+        foreach (var workload in await session.Query<WorkloadView>().Where(w => w.ServiceMapId == command.ServiceMapId).ToListAsync(ct))
+        {
+            var stream = await session.Events.FetchForWriting<Workload>(workload.Id, ct);
+            if (stream.Aggregate is { } w)
+                stream.AppendMany(w.Delete($"The service map {map.Value.Name} was deleted.", actor.Ref, now).Events.ToArray());
+        }
         await messages.PublishAsync(new ReconcileServiceMap(command.ServiceMapId));
         return result;
     }

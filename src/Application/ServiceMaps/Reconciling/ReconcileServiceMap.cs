@@ -63,7 +63,8 @@ public static class ReconcileServiceMapHandler
 
         var workspace = await session.LoadAsync<WorkspaceView>(map.WorkspaceId, ct);
         if (workspace is null) return;
-        var manifest = ServiceMapManifest.For(map, workspace, identity.Value.UserPrefix);
+        var policies = await Policies.EffectivePolicies.ForAsync(session, map, ct);
+        var manifest = ServiceMapManifest.For(map, workspace, identity.Value.UserPrefix, policies.Effective);
 
         if (command.DriftCheck && map.Status == ServiceMapStatus.Ready)
         {

@@ -1,4 +1,5 @@
 using Cocktail.Application.Workspaces;
+using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 
 namespace Cocktail.Application.ServiceMaps.Reconciling;
@@ -15,7 +16,9 @@ public sealed record ServiceMapManifest(
     IReadOnlyDictionary<string, string> QuotaHard,
     DefaultLimits? DefaultLimits,
     IReadOnlyList<RoleBindingSpec> RoleBindings,
-    string WorkspaceLabelValue)
+    string WorkspaceLabelValue,
+    Guid ServiceMapId,
+    SecurityPolicy Policy)
 {
     public const string FieldManager = "cocktail";
     public const string WorkspaceLabel = "cocktail.io/workspace";
@@ -25,9 +28,10 @@ public sealed record ServiceMapManifest(
     public const string LimitRangeName = "cocktail-defaults";
     public const string NetworkPolicyName = "cocktail-workspace-isolation";
 
-    public static ServiceMapManifest For(ServiceMapView map, WorkspaceView workspace, string userPrefix)
+    /// <summary>The effective policy decides the Pod Security level (the stricter of the map's and the policy's) and the admission rules.</summary>
+    public static ServiceMapManifest For(ServiceMapView map, WorkspaceView workspace, string userPrefix, SecurityPolicy effective)
     {
-        var level = map.PodSecurity.ToString().ToLowerInvariant();
+        var level = (effective.PodSecurity ?? map.PodSecurity).ToString().ToLowerInvariant();
         var labels = new Dictionary<string, string>
         {
             [WorkspaceLabel] = workspace.Id.ToString(),
@@ -52,7 +56,7 @@ public sealed record ServiceMapManifest(
             Binding("cocktail-workspace-developers", "edit", WorkspaceRole.Developer),
             Binding("cocktail-workspace-viewers", "view", WorkspaceRole.Viewer),
         };
-        return new ServiceMapManifest(map.Namespace, labels, hard, map.DefaultLimits, bindings, workspace.Id.ToString());
+        return new ServiceMapManifest(map.Namespace, labels, hard, map.DefaultLimits, bindings, workspace.Id.ToString(), map.Id, effective);
 
         RoleBindingSpec Binding(string name, string clusterRole, WorkspaceRole role) =>
             new(name, clusterRole, workspace.Members.Where(m => m.Role == role).Select(m => userPrefix + m.UserName).Order().ToList());

@@ -1,0 +1,93 @@
+using Cocktail.Domain.Common;
+using Cocktail.Domain.Tenancy;
+
+namespace Cocktail.Domain.Policies;
+
+/// <summary>
+/// What workloads must meet in a workspace or a service map. Empty registries mean any registry; null means no
+/// rule. A service map's policy may only tighten its workspace's.
+/// </summary>
+public sealed record SecurityPolicy(
+    PodSecurityLevel? PodSecurity = null,
+    IReadOnlyList<string>? AllowedRegistries = null,
+    bool ForbidLatestTag = false,
+    bool RequireLimits = false,
+    bool ForbidPrivilegeEscalation = false,
+    bool ForbidHostPath = false,
+    int? MaxReplicas = null)
+{
+    public static readonly SecurityPolicy None = new();
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> Registries => AllowedRegistries ?? [];
+
+    public bool SameAs(SecurityPolicy other) =>
+        PodSecurity == other.PodSecurity && Registries.Order().SequenceEqual(other.Registries.Order()) &&
+        ForbidLatestTag == other.ForbidLatestTag && RequireLimits == other.RequireLimits &&
+        ForbidPrivilegeEscalation == other.ForbidPrivilegeEscalation && ForbidHostPath == other.ForbidHostPath && MaxReplicas == other.MaxReplicas;
+
+    /// <summary>The policy that applies in a service map: every rule of both, the stricter of each.</summary>
+    public static SecurityPolicy Effective(SecurityPolicy workspace, SecurityPolicy serviceMap, PodSecurityLevel serviceMapLevel) => new(
+        PodSecurity: Stricter(Stricter(workspace.PodSecurity, serviceMap.PodSecurity), serviceMapLevel),
+        AllowedRegistries: (workspace.Registries.Count, serviceMap.Registries.Count) switch
+        {
+            (0, _) => serviceMap.Registries,
+            (_, 0) => workspace.Registries,
+            _ => workspace.Registries.Intersect(serviceMap.Registries).ToList(),
+        },
+        ForbidLatestTag: workspace.ForbidLatestTag || serviceMap.ForbidLatestTag,
+        RequireLimits: workspace.RequireLimits || serviceMap.RequireLimits,
+        ForbidPrivilegeEscalation: workspace.ForbidPrivilegeEscalation || serviceMap.ForbidPrivilegeEscalation,
+        ForbidHostPath: workspace.ForbidHostPath || serviceMap.ForbidHostPath,
+        MaxReplicas: (workspace.MaxReplicas, serviceMap.MaxReplicas) switch
+        {
+            (null, var s) => s,
+            (var w, null) => w,
+            (var w, var s) => Math.Min(w!.Value, s!.Value),
+        });
+
+    /// <summary>The fields where a service map's policy would loosen its workspace's (empty when it only tightens).</summary>
+    public static IReadOnlyList<(string Field, string Message)> Loosening(SecurityPolicy workspace, SecurityPolicy serviceMap)
+    {
+        var problems = new List<(string, string)>();
+        if (workspace.PodSecurity is { } level && serviceMap.PodSecurity is { } mine && Rank(mine) < Rank(level))
+            problems.Add(("podSecurity", $"The workspace requires at least {Name(level)}."));
+        if (workspace.Registries.Count > 0 && (serviceMap.Registries.Count == 0 || serviceMap.Registries.Except(workspace.Registries).Any()))
+            problems.Add(("allowedRegistries", $"Only registries the workspace allows: {string.Join(", ", workspace.Registries)}."));
+        if (workspace.ForbidLatestTag && !serviceMap.ForbidLatestTag) problems.Add(("forbidLatestTag", "The workspace forbids the latest tag."));
+        if (workspace.RequireLimits && !serviceMap.RequireLimits) problems.Add(("requireLimits", "The workspace requires limits."));
+        if (workspace.ForbidPrivilegeEscalation && !serviceMap.ForbidPrivilegeEscalation)
+            problems.Add(("forbidPrivilegeEscalation", "The workspace forbids privilege escalation."));
+        if (workspace.ForbidHostPath && !serviceMap.ForbidHostPath) problems.Add(("forbidHostPath", "The workspace forbids host paths."));
+        if (workspace.MaxReplicas is { } max && (serviceMap.MaxReplicas is null || serviceMap.MaxReplicas > max))
+            problems.Add(("maxReplicas", $"The workspace allows at most {max} replicas."));
+        return problems;
+    }
+
+    public static PodSecurityLevel? Stricter(PodSecurityLevel? a, PodSecurityLevel? b) =>
+        a is null ? b : b is null ? a : Rank(a.Value) >= Rank(b.Value) ? a : b;
+
+    public static int Rank(PodSecurityLevel level) => level switch
+    {
+        PodSecurityLevel.Privileged => 0, PodSecurityLevel.Baseline => 1, _ => 2,
+    };
+
+    public static string Name(PodSecurityLevel level) => level.ToString().ToLowerInvariant();
+}
+
+/// <summary>Which policy a stream holds: a workspace's or a service map's.</summary>
+public enum PolicyScope { Workspace, ServiceMap }
+
+public sealed record SecurityPolicyChanged(Guid TargetId, PolicyScope Scope, SecurityPolicy Before, SecurityPolicy After, ActorRef ChangedBy, DateTimeOffset ChangedAt);
+
+/// <summary>A workspace's or service map's policy stream, with an id derived from its target's.</summary>
+public sealed record PolicyStream(Guid Id, Guid TargetId, PolicyScope Scope, SecurityPolicy Policy)
+{
+    public static Guid StreamIdFor(Guid targetId) => DerivedIds.From("cocktail:policy:", targetId);
+
+    public Decision Change(SecurityPolicy after, ActorRef by, DateTimeOffset at) =>
+        after.SameAs(Policy) ? Decision.Nothing : Decision.Accept(new SecurityPolicyChanged(TargetId, Scope, Policy, after, by, at));
+
+    public static PolicyStream Create(SecurityPolicyChanged e) => new(StreamIdFor(e.TargetId), e.TargetId, e.Scope, e.After);
+    public PolicyStream Apply(SecurityPolicyChanged e) => this with { Policy = e.After };
+}
