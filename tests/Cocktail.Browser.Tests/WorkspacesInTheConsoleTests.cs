@@ -109,6 +109,39 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
         await Expect(dialog).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task a_workspace_admin_deletes_a_service_map_only_after_typing_its_namespace_and_sees_it_go()
+    {
+        var workspaceAdmin = await browser.App.CreateUserAsync();
+        string mapId;
+        using (var admin = await browser.App.AsAdminAsync())
+        {
+            var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
+            var id = (string)workspace["id"]!;
+            await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = workspaceAdmin.Id, role = "WorkspaceAdmin" });
+            await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
+                new { mode = "Shared", quota = new { cpu = "2", memory = "4Gi", gpu = "0", storage = "10Gi", pods = "20" } });
+            var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
+                new { name = "scratch", clusterId = _clusterId, quota = new { cpu = "1", memory = "1Gi", pods = "5" } });
+            mapId = (string)map["id"]!;
+        }
+        var page = await browser.SignedInAsync(workspaceAdmin.UserName, workspaceAdmin.Password);
+        await page.GotoAsync($"/service-maps/{mapId}");
+        await Expect(page.GetByTestId("service-map-status")).ToHaveTextAsync("Ready", new() { Timeout = 20_000 });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("everything in it");
+        var delete = dialog.GetByRole(AriaRole.Button, new() { Name = "Delete namespace" });
+        await dialog.GetByLabel("Type scratch to confirm").FillAsync("scratc");
+        await Expect(delete).ToBeDisabledAsync();
+        await dialog.GetByLabel("Type scratch to confirm").FillAsync("scratch");
+        await delete.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Service map deleted" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Namespace scratch is gone");
+    }
+
     /// <summary>
     /// Types into an autocomplete key by key, as a person does, waits until its list shows only the match (the search
     /// for the whole text has answered), and picks it.
