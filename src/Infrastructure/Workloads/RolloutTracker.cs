@@ -78,13 +78,14 @@ public sealed class RolloutTracker(
         var objects = (await inventory.WorkloadsAsync(clusterId, ct))
             .GroupBy(o => (o.WorkloadId, o.Info.Kind)).ToDictionary(g => g.Key, g => g.First().Info);
         var pods = (await inventory.PodsAsync(clusterId, null, ct)).ToLookup(p => p.WorkloadId, p => p.Pod);
-        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        var observations = new List<WorkloadObservation>();
         foreach (var view in views)
         {
             objects.TryGetValue((view.Id, WorkloadLabels.InventoryKindOf(view.Kind)), out var info);
-            if (RolloutObserver.Observe(view, info, pods[view.Id].ToList()) is not { } observation) continue;
-            await bus.InvokeAsync(observation, ct);
-            Interlocked.Increment(ref _recorded);
+            if (RolloutObserver.Observe(view, info, pods[view.Id].ToList()) is { } observation) observations.Add(observation);
         }
+        if (observations.Count == 0) return;
+        await scope.ServiceProvider.GetRequiredService<IMessageBus>().InvokeAsync(new RecordWorkloadObservations(observations), ct);
+        Interlocked.Add(ref _recorded, observations.Count);
     }
 }

@@ -15,7 +15,7 @@ public sealed record ReconcileWorkload(Guid WorkloadId);
 public sealed record RemoveWorkload(Guid WorkloadId, Guid ClusterId, string Namespace, WorkloadSpec Spec);
 
 /// <summary>What the rollout tracker saw on the cluster for a revision; only changes become events.</summary>
-public sealed record RecordWorkloadObservation(Guid WorkloadId, int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift);
+public sealed record WorkloadObservation(Guid WorkloadId, int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift);
 
 public static class ReconcileWorkloadHandler
 {
@@ -53,19 +53,26 @@ public static class RemoveWorkloadHandler
     }
 }
 
-public static class RecordWorkloadObservationHandler
+/// <summary>Every observation of one tracker pass over a cluster, recorded in one transaction.</summary>
+public sealed record RecordWorkloadObservations(IReadOnlyList<WorkloadObservation> Observations);
+
+public static class RecordWorkloadObservationsHandler
 {
     [RetryNow(typeof(Exception), 50, 250, 1000)]
-    public static async Task Handle(RecordWorkloadObservation command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task Handle(RecordWorkloadObservations command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var view = await session.LoadAsync<WorkloadView>(command.WorkloadId, ct);
-        if (view is null || view.Revision != command.Revision) return; // a newer revision was deployed meanwhile
+        var views = (await session.LoadManyAsync<WorkloadView>(ct, command.Observations.Select(o => o.WorkloadId).Distinct())).ToDictionary(v => v.Id);
         var now = clock.GetUtcNow();
-        if (view.Rollout != command.Status || view.RolloutMessage != command.Message)
-            session.Events.Append(view.Id, new WorkloadRolloutChanged(view.Id, view.Name, command.Status, command.Message, now));
-        if (!view.Drift.SequenceEqual(command.Drift))
-            session.Events.Append(view.Id, command.Drift.Count == 0
-                ? new WorkloadDriftCleared(view.Id, view.Name, now)
-                : new WorkloadDriftDetected(view.Id, view.Name, command.Drift, now));
+        foreach (var observation in command.Observations)
+        {
+            // A newer revision deployed meanwhile, or the workload deleted: this observation is about the past.
+            if (!views.TryGetValue(observation.WorkloadId, out var view) || view.Revision != observation.Revision) continue;
+            if (view.Rollout != observation.Status || view.RolloutMessage != observation.Message)
+                session.Events.Append(view.Id, new WorkloadRolloutChanged(view.Id, view.Name, observation.Status, observation.Message, now));
+            if (!view.Drift.SequenceEqual(observation.Drift))
+                session.Events.Append(view.Id, observation.Drift.Count == 0
+                    ? new WorkloadDriftCleared(view.Id, view.Name, now)
+                    : new WorkloadDriftDetected(view.Id, view.Name, observation.Drift, now));
+        }
     }
 }

@@ -17,13 +17,13 @@ public static class RolloutObserver
         ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError", "RunContainerError"];
 
     /// <summary>The observation to record, or null when nothing changed (or nothing can be said yet).</summary>
-    public static RecordWorkloadObservation? Observe(WorkloadView view, WorkloadInfo? onCluster, IReadOnlyList<PodInfo> pods)
+    public static WorkloadObservation? Observe(WorkloadView view, WorkloadInfo? onCluster, IReadOnlyList<PodInfo> pods)
     {
         var (status, message, drift) = Read(view, onCluster, pods);
         if (status is null) return null;
         return status == view.Rollout && message == view.RolloutMessage && drift.SequenceEqual(view.Drift)
             ? null
-            : new RecordWorkloadObservation(view.Id, view.Revision, status.Value, message, drift);
+            : new WorkloadObservation(view.Id, view.Revision, status.Value, message, drift);
     }
 
     private static (RolloutStatus? Status, string? Message, IReadOnlyList<string> Drift) Read(WorkloadView view, WorkloadInfo? info, IReadOnlyList<PodInfo> pods)
