@@ -34,6 +34,7 @@ public sealed class InventorySupervisor(
     private readonly ConcurrentDictionary<Guid, HealthObservation> _lastReported = new();
     private readonly SemaphoreSlim _resync = new(0, 1);
     private readonly SemaphoreSlim _listSlots = new(Math.Max(1, options.Value.MaxConcurrentLists));
+    private readonly ConcurrentDictionary<Guid, string> _watchedCredentials = new();
     private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
     private DateTimeOffset _lastDriftCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
@@ -122,28 +123,33 @@ public sealed class InventorySupervisor(
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        Dictionary<Guid, ClusterConnection> wanted;
+        // The stored (encrypted) form of each registered cluster's connection. It changes whenever the connection
+        // does, so only new or changed ones are decrypted: decrypting all of them on every registration made a bulk
+        // registration of N clusters cost N² decryptions (30 ms a pass at 500 clusters).
+        Dictionary<Guid, string> wanted;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
             var ids = (await session.Query<ClusterView>().Select(c => c.Id).ToListAsync(ct)).ToHashSet();
             var credentials = await session.Query<ClusterCredential>().ToListAsync(ct);
-            wanted = credentials.Where(c => ids.Contains(c.Id)).ToDictionary(c => c.Id, c => vault.Unprotect(c.Protected));
+            wanted = credentials.Where(c => ids.Contains(c.Id)).ToDictionary(c => c.Id, c => c.Protected);
         }
 
         foreach (var (id, watcher) in _watchers)
         {
-            if (wanted.TryGetValue(id, out var connection) && connection == watcher.Connection) continue;
+            if (wanted.TryGetValue(id, out var stored) && _watchedCredentials.TryGetValue(id, out var watched) && stored == watched) continue;
             _watchers.TryRemove(id, out _);
+            _watchedCredentials.TryRemove(id, out _);
             await watcher.DisposeAsync();
             _lastReported.TryRemove(id, out _);
             if (!wanted.ContainsKey(id)) writer.Enqueue(new ForgetCluster(id));
         }
-        foreach (var (id, connection) in wanted)
+        foreach (var (id, stored) in wanted)
         {
             if (_watchers.ContainsKey(id)) continue;
-            var watcher = new ClusterWatcher(id, connection, writer, options.Value, clock, logger, ReportAsync, _listSlots);
+            var watcher = new ClusterWatcher(id, vault.Unprotect(stored), writer, options.Value, clock, logger, ReportAsync, _listSlots);
             _watchers[id] = watcher;
+            _watchedCredentials[id] = stored;
             watcher.Start();
         }
     }
@@ -205,6 +211,7 @@ public sealed class InventorySupervisor(
     {
         foreach (var id in _watchers.Keys.ToList())
             if (_watchers.TryRemove(id, out var watcher)) await watcher.DisposeAsync();
+        _watchedCredentials.Clear();
         _lastReported.Clear();
     }
 
