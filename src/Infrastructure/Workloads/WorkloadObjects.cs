@@ -44,14 +44,14 @@ public static class WorkloadObjects
             WorkloadKind.Deployment => new V1Deployment
             {
                 ApiVersion = "apps/v1", Kind = "Deployment", Metadata = Meta(),
-                Spec = new V1DeploymentSpec { Replicas = Replicas(spec), Selector = new V1LabelSelector { MatchLabels = selector }, Template = template },
+                Spec = new V1DeploymentSpec { Replicas = Replicas(spec, id is null), Selector = new V1LabelSelector { MatchLabels = selector }, Template = template },
             },
             WorkloadKind.StatefulSet => new V1StatefulSet
             {
                 ApiVersion = "apps/v1", Kind = "StatefulSet", Metadata = Meta(),
                 Spec = new V1StatefulSetSpec
                 {
-                    Replicas = Replicas(spec), ServiceName = spec.Name, Selector = new V1LabelSelector { MatchLabels = selector }, Template = template,
+                    Replicas = Replicas(spec, id is null), ServiceName = spec.Name, Selector = new V1LabelSelector { MatchLabels = selector }, Template = template,
                 },
             },
             WorkloadKind.Job => new V1Job
@@ -140,8 +140,12 @@ public static class WorkloadObjects
         return new Set(workload, service, ingress, autoscaler);
     }
 
-    /// <summary>With an autoscaler the replicas belong to it: Cocktail's apply leaves them out.</summary>
-    private static int? Replicas(WorkloadSpec spec) => spec.Autoscaler is null ? spec.DesiredReplicas : null;
+    /// <summary>
+    /// With an autoscaler the replicas belong to it: Cocktail's apply leaves them out. The portable form keeps what
+    /// the spec says, so that reading it back gives the same spec (the count to return to without the autoscaler).
+    /// </summary>
+    private static int? Replicas(WorkloadSpec spec, bool portable) =>
+        portable ? spec.Replicas : spec.Autoscaler is null ? spec.DesiredReplicas : null;
 
     private static V1PodTemplateSpec WithRestartPolicy(V1PodTemplateSpec template)
     {
