@@ -51,8 +51,9 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await Expect(page.GetByTestId("node-name")).ToHaveTextAsync(nodeNames);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Clusters", Exact = true }).ClickAsync();
-        var row = page.Locator("tr").Filter(new() { HasText = _sim.Name });
-        await Expect(row).ToContainTextAsync("Connected");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clusters", Exact = true })).ToBeVisibleAsync();
+        var row = Row(page);
+        await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected");
         await Expect(row.GetByTestId("cluster-nodes")).ToHaveTextAsync("2 / 2", new() { Timeout = 20_000 });
         await Expect(row.GetByTestId("cluster-pods")).ToHaveTextAsync("3 / 3", new() { Timeout = 20_000 });
     }
@@ -64,7 +65,7 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
             await Sims.RegisterAsync(admin, _sim);
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.GotoAsync("/clusters");
-        var row = page.Locator("tr").Filter(new() { HasText = _sim.Name });
+        var row = Row(page);
         await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
 
         await _sim.Faults.StopAnsweringAsync();
@@ -75,6 +76,38 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await _sim.Faults.ResumeAsync();
         await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
     }
+
+    [Fact]
+    public async Task an_admin_changes_a_cluster_s_labels_and_unregisters_it_after_typing_its_name()
+    {
+        Guid id;
+        using (var admin = await browser.App.AsAdminAsync())
+            id = await Sims.RegisterAsync(admin, _sim);
+        var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await page.GotoAsync($"/clusters/{id}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Dialog);
+        await edit.GetByLabel("Labels").FillAsync("env=prod\nteam=blue");
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByText($"{_sim.Name} is updated.")).ToBeVisibleAsync();
+        await Expect(page.GetByText("team=blue")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unregister" }).ClickAsync();
+        var unregister = page.GetByRole(AriaRole.Dialog);
+        var confirm = unregister.GetByRole(AriaRole.Button, new() { Name = "Unregister" });
+        await Expect(confirm).ToBeDisabledAsync();
+        await unregister.GetByTestId("unregister-confirmation").FillAsync(_sim.Name);
+        await confirm.ClickAsync();
+
+        await Expect(page.GetByText($"{_sim.Name} is unregistered.")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Clusters", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("cluster-name").Filter(new() { HasText = _sim.Name })).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The dashboard's row of this test's cluster (node names on other pages contain the cluster's name too).</summary>
+    private ILocator Row(IPage page) =>
+        page.Locator("tr").Filter(new() { Has = page.GetByTestId("cluster-name").GetByText(_sim.Name, new() { Exact = true }) });
 }
 
 /// <summary>KubeSim clusters for console tests, registered through the API when the test is not about registering.</summary>
