@@ -11,6 +11,13 @@ namespace Cocktail.Infrastructure.KubernetesAudit;
 /// Kubernetes audit records in a table partitioned by day: bulk inserts of whole batches, idempotent on
 /// (auditID, stage) through the primary key, searched by time with keyset paging, purged by dropping old partitions.
 /// </summary>
+/// <remarks>
+/// A batch is written with a binary COPY, PostgreSQL's cheapest way in. A batch that repeats stored events (an API
+/// server resending after a lost answer) makes the COPY fail on the primary key; it is then inserted again with
+/// ON CONFLICT DO NOTHING, which skips exactly the duplicates. The raw event is kept as text: it is only ever shown
+/// whole, the batch was already checked to be JSON, and having PostgreSQL build jsonb of every event cost more than
+/// the rest of the row.
+/// </remarks>
 public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKubernetesAuditStore
 {
     private const string Table = CocktailInfrastructure.Schema + ".k8s_audit";
@@ -20,9 +27,15 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
             cluster_id uuid not null, audit_id uuid not null, stage text not null, ts timestamptz not null, stage_ts timestamptz,
             verb text not null, username text not null, groups text[] not null, impersonated text, source_ips text[] not null,
             user_agent text, resource text, subresource text, namespace text, name text, api_group text, api_version text,
-            request_uri text not null, code int, level text not null, grant_id uuid, cocktail_user text, event jsonb not null,
+            request_uri text not null, code int, level text not null, grant_id uuid, cocktail_user text, event text not null,
             primary key (cluster_id, ts, audit_id, stage)
         ) partition by range (ts);
+        do $$ begin
+            if exists (select 1 from information_schema.columns where table_schema = '{CocktailInfrastructure.Schema}' and table_name = 'k8s_audit'
+                       and column_name = 'event' and data_type = 'jsonb') then
+                alter table {Table} alter column event type text using event::text;
+            end if;
+        end $$;
         create table if not exists {Table}_default partition of {Table} default;
         create index if not exists k8s_audit_user on {Table} (cluster_id, username, ts desc);
         create index if not exists k8s_audit_cocktail_user on {Table} (cocktail_user, ts desc) where cocktail_user is not null;
@@ -51,18 +64,74 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
     public async Task<IngestResult> IngestAsync(Guid clusterId, IReadOnlyList<ParsedAuditEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return new IngestResult(0, 0);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            return new IngestResult(events.Count, await CopyAsync(connection, events, ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return new IngestResult(events.Count, await InsertNewAsync(connection, events, ct));
+        }
+    }
+
+    private static async Task<int> CopyAsync(NpgsqlConnection connection, IReadOnlyList<ParsedAuditEvent> events, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"copy {Table} ({Columns}, event) from stdin (format binary)", ct);
+        foreach (var e in events)
+        {
+            var r = e.Record;
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(r.ClusterId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(r.AuditId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(r.Stage, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.Timestamp, NpgsqlDbType.TimestampTz, ct);
+            await WriteAsync(copy, r.StageTimestamp, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteAsync(r.Verb, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.User, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(Strings(r.Groups), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.ImpersonatedUser, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(Strings(r.SourceIps), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.UserAgent, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.Resource, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.Subresource, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.Namespace, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.Name, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.ApiGroup, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.ApiVersion, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(r.RequestUri, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.Code, NpgsqlDbType.Integer, ct);
+            await copy.WriteAsync(r.Level, NpgsqlDbType.Text, ct);
+            await WriteAsync(copy, r.GrantId, NpgsqlDbType.Uuid, ct);
+            await WriteAsync(copy, r.CocktailUser, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(e.RawJson, NpgsqlDbType.Text, ct);
+        }
+        return (int)await copy.CompleteAsync(ct);
+    }
+
+    private static string[] Strings(IReadOnlyList<string> values) => values as string[] ?? [.. values];
+
+    private static Task WriteAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+
+    private static Task WriteAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
+        value is { } v ? copy.WriteAsync(v, type, ct) : copy.WriteNullAsync(ct);
+
+    /// <summary>The batch again, skipping the events already stored; answers how many were new.</summary>
+    private static async Task<int> InsertNewAsync(NpgsqlConnection connection, IReadOnlyList<ParsedAuditEvent> events, CancellationToken ct)
+    {
         var r = events.Select(e => e.Record).ToList();
-        await using var command = dataSource.CreateCommand($"""
+        await using var command = new NpgsqlCommand($"""
             insert into {Table} ({Columns}, event)
             select cluster_id, audit_id, stage, ts, stage_ts, verb, username, groups::text[], impersonated, source_ips::text[], user_agent,
                    resource, subresource, namespace, name, api_group, api_version, request_uri, code, level, grant_id, cocktail_user, event
             from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[],
-                $17::text[], $18::text[], $19::int[], $20::text[], $21::uuid[], $22::text[], $23::jsonb[])
+                $17::text[], $18::text[], $19::int[], $20::text[], $21::uuid[], $22::text[], $23::text[])
                 as t(cluster_id, audit_id, stage, ts, stage_ts, verb, username, groups, impersonated, source_ips, user_agent,
                      resource, subresource, namespace, name, api_group, api_version, request_uri, code, level, grant_id, cocktail_user, event)
             on conflict do nothing
-            """);
+            """, connection);
         Add(command, r.Select(x => x.ClusterId).ToArray());
         Add(command, r.Select(x => x.AuditId).ToArray());
         Add(command, r.Select(x => x.Stage).ToArray());
@@ -85,9 +154,8 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
         Add(command, r.Select(x => x.Level).ToArray());
         Add(command, r.Select(x => x.GrantId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         Add(command, r.Select(x => x.CocktailUser).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        Add(command, events.Select(e => e.RawJson).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb);
-        var stored = await command.ExecuteNonQueryAsync(ct);
-        return new IngestResult(events.Count, stored);
+        Add(command, events.Select(e => e.RawJson).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     public async Task<AuditPage> SearchAsync(IReadOnlyCollection<Guid> clusterIds, AuditFilter filter, int limit, string? before, CancellationToken ct)
