@@ -1,0 +1,131 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cocktail.Browser.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
+{
+    // A rollout on KubeSim takes a few seconds: apply, the inventory sees the pods, the tracker records it, the page re-reads.
+    private static readonly LocatorAssertionsToHaveTextOptions Rollout = new() { Timeout = 30_000 };
+
+    private KubeSimCluster _sim = default!;
+    private Guid _clusterId;
+
+    public async Task InitializeAsync()
+    {
+        _sim = await Sims.StartAsync(nodes: 1, pods: 0);
+        using var admin = await browser.App.AsAdminAsync();
+        _clusterId = await Sims.RegisterAsync(admin, _sim);
+    }
+
+    public async Task DisposeAsync() => await _sim.DisposeAsync();
+
+    [Fact]
+    public async Task a_developer_deploys_from_the_form_scales_it_changes_the_image_rolls_back_and_sees_each_change_in_the_history()
+    {
+        var developer = await browser.App.CreateUserAsync();
+        var mapId = await ServiceMapAsync(developer, "shop");
+        var page = await browser.SignedInAsync(developer.UserName, developer.Password);
+        await page.GotoAsync($"/service-maps/{mapId}");
+        await Expect(page.GetByTestId("workloads-table")).ToContainTextAsync("No workloads yet");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Deploy", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Deploy to shop" })).ToBeVisibleAsync();
+        await page.GetByLabel("Workload name").FillAsync("web");
+        await page.GetByLabel("Replicas", new() { Exact = true }).FillAsync("2");
+        await page.GetByLabel("Container name").FillAsync("web");
+        await page.GetByLabel("Image").FillAsync("registry.example.com/shop/web:1.0");
+        await page.GetByLabel("CPU request").FillAsync("100m");
+        await page.GetByLabel("Memory request").FillAsync("64Mi");
+        await page.GetByLabel("CPU limit").FillAsync("200m");
+        await page.GetByLabel("Memory limit").FillAsync("128Mi");
+        await page.GetByLabel("Reason").FillAsync("first release");
+        await page.GetByTestId("deploy-workload").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "web", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("workload-rollout")).ToHaveTextAsync("Available", Rollout);
+        await Expect(page.GetByTestId("workload-replicas")).ToHaveTextAsync("2");
+        await Expect(page.GetByTestId("workload-ready-pods")).ToHaveTextAsync("2 / 2", Rollout);
+        await Expect(page.GetByTestId("workload-pod-name")).ToHaveCountAsync(2);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Scale" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("Replicas", new() { Exact = true }).FillAsync("3");
+        await dialog.GetByLabel("Reason").FillAsync("more traffic");
+        await dialog.GetByTestId("scale-submit").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        await Expect(page.GetByTestId("workload-replicas")).ToHaveTextAsync("3");
+        await Expect(page.GetByTestId("workload-ready-pods")).ToHaveTextAsync("3 / 3", Rollout);
+        await Expect(page.GetByTestId("workload-rollout")).ToHaveTextAsync("Available", Rollout);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Edit web" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Image")).ToHaveValueAsync("registry.example.com/shop/web:1.0");
+        await page.GetByLabel("Image").FillAsync("registry.example.com/shop/web:1.1");
+        await page.GetByTestId("save-workload").ClickAsync();
+        await Expect(page.GetByTestId("workload-images")).ToHaveTextAsync("registry.example.com/shop/web:1.1");
+        await Expect(page.GetByTestId("workload-rollout")).ToHaveTextAsync("Available", Rollout);
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        var history = page.GetByTestId("workload-history");
+        await Expect(history.GetByTestId("revision-change")).ToHaveTextAsync(["Updated", "Scaled", "Deployed"]);
+        await Expect(history.GetByTestId("revision-diff").First)
+            .ToHaveTextAsync("containers[0].image: registry.example.com/shop/web:1.0 → registry.example.com/shop/web:1.1");
+        await Expect(history.GetByTestId("revision-diff").Nth(1)).ToHaveTextAsync("replicas: 2 → 3");
+
+        await history.Locator("tr").Filter(new() { Has = page.GetByTestId("revision-number").GetByText("1", new() { Exact = true }) })
+            .GetByTestId("roll-back-to").ClickAsync();
+        dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("rollback-diff")).ToContainTextAsync("containers[0].image: registry.example.com/shop/web:1.1 → registry.example.com/shop/web:1.0");
+        await Expect(dialog.GetByTestId("rollback-diff")).ToContainTextAsync("replicas: 3 → 2");
+        await dialog.GetByLabel("Reason").FillAsync("1.1 is broken");
+        await dialog.GetByTestId("rollback-submit").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+
+        await Expect(page.GetByTestId("workload-images")).ToHaveTextAsync("registry.example.com/shop/web:1.0");
+        await Expect(page.GetByTestId("workload-replicas")).ToHaveTextAsync("2");
+        await Expect(page.GetByTestId("workload-rollout")).ToHaveTextAsync("Available", Rollout);
+        await Expect(history.GetByTestId("revision-change")).ToHaveTextAsync(["Rolled back to revision 1", "Updated", "Scaled", "Deployed"]);
+        var rolledBack = history.Locator("tr").Filter(new() { HasText = "1.1 is broken" });
+        await Expect(rolledBack.GetByTestId("revision-field-change")).ToHaveTextAsync(
+            ["containers[0].image: registry.example.com/shop/web:1.1 → registry.example.com/shop/web:1.0", "replicas: 3 → 2"]);
+        await Expect(rolledBack).ToContainTextAsync(developer.UserName);
+
+        var deployment = await Eventually.GetAsync(() => Task.FromResult(_sim.Objects.Get("apps/v1", "Deployment", "web", "shop")),
+            d => (string?)d?["metadata"]?["labels"]?["cocktail.io/revision"] == "4", because: "revision 4 on the cluster");
+        var spec = deployment!["spec"]!;
+        Assert.Equal(2, (int?)spec["replicas"]);
+        Assert.Equal("registry.example.com/shop/web:1.0", (string?)spec["template"]!["spec"]!["containers"]![0]!["image"]);
+        Assert.Equal("128Mi", (string?)spec["template"]!["spec"]!["containers"]![0]!["resources"]!["limits"]!["memory"]);
+    }
+
+    /// <summary>A workspace with the developer in it, the cluster assigned, and a Ready service map, through the API.</summary>
+    private async Task<string> ServiceMapAsync(TestUser developer, string name)
+    {
+        using var admin = await browser.App.AsAdminAsync();
+        var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
+        var id = (string)workspace["id"]!;
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = developer.Id, role = "Developer" });
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
+            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
+        var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
+            new { name, clusterId = _clusterId, quota = new { cpu = "2", memory = "2Gi", pods = "10" } });
+        var mapId = (string)map["id"]!;
+        await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
+            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
+        return mapId;
+    }
+
+    private static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
+    }
+}
