@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.ExceptionServices;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Infrastructure.Kubernetes;
@@ -14,78 +15,98 @@ namespace Cocktail.Infrastructure.Reconciling;
 /// what was changed by hand, and puts it back. Every answer from the cluster is classified: it did not answer
 /// (stay Pending and retry), or it refused (Failed, with the cluster's own message).
 /// </summary>
-public sealed class ServiceMapApplier : IServiceMapApplier
+public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, IDisposable
 {
-        private const string Manager = ServiceMapManifest.FieldManager;
+    private const string Manager = ServiceMapManifest.FieldManager;
+    /// <summary>Reconciliations writing to one cluster at once; the others wait their turn (in memory, not on the cluster).</summary>
+    private const int WritersPerCluster = 4;
+    private static readonly TimeSpan UsageTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly ClusterClients _clients = new(ClusterCalls.Timeout, WritersPerCluster, clock);
+
+    /// <summary>
+    /// The Namespace first (everything else lives in it or points at it), then the rest side by side: they do not
+    /// depend on one another, and one round trip instead of six matters when the cluster is far away.
+    /// </summary>
     public async Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        await ClusterCalls.GuardAsync(cluster, async client =>
+        await GuardAsync(cluster, async client =>
         {
             var ns = ServiceMapObjects.Namespace(manifest);
             await client.CoreV1.PatchNamespaceAsync(Apply(ns), ns.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: ct);
             var quota = ServiceMapObjects.Quota(manifest);
-            await client.CoreV1.PatchNamespacedResourceQuotaAsync(Apply(quota), quota.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
-            if (ServiceMapObjects.LimitRange(manifest) is { } limits)
-                await client.CoreV1.PatchNamespacedLimitRangeAsync(Apply(limits), limits.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
-            else
-                await DeleteIfPresent(() => client.CoreV1.DeleteNamespacedLimitRangeAsync(ServiceMapManifest.LimitRangeName, manifest.Namespace, cancellationToken: ct));
-            foreach (var binding in ServiceMapObjects.RoleBindings(manifest))
-                await client.RbacAuthorizationV1.PatchNamespacedRoleBindingAsync(Apply(binding), binding.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
+            var limits = ServiceMapObjects.LimitRange(manifest);
             var policy = ServiceMapObjects.NetworkPolicy(manifest);
-            await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(policy), policy.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct);
-            await ApplyAdmissionPoliciesAsync(client, manifest, ct);
+            List<Task> writes =
+            [
+                client.CoreV1.PatchNamespacedResourceQuotaAsync(Apply(quota), quota.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct),
+                limits is not null
+                    ? client.CoreV1.PatchNamespacedLimitRangeAsync(Apply(limits), limits.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct)
+                    : DeleteIfPresent(() => client.CoreV1.DeleteNamespacedLimitRangeAsync(ServiceMapManifest.LimitRangeName, manifest.Namespace, cancellationToken: ct)),
+                client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(Apply(policy), policy.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct),
+                ApplyAdmissionPoliciesAsync(client, manifest, ct),
+            ];
+            writes.AddRange(ServiceMapObjects.RoleBindings(manifest).Select(binding =>
+                client.RbacAuthorizationV1.PatchNamespacedRoleBindingAsync(Apply(binding), binding.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct)));
+            await AllAsync(writes);
             return new ApplyOutcome(ApplyResult.Applied);
-        });
+        }, ct);
 
-    /// <summary>The service map's security policy as admission policies; those its rules no longer need are deleted.</summary>
-    private static async Task ApplyAdmissionPoliciesAsync(IKubernetes client, ServiceMapManifest manifest, CancellationToken ct)
+    /// <summary>
+    /// The service map's security policy as admission policies; those its rules no longer need are deleted. Each
+    /// policy is written before its binding; the policies, and the deletions, go side by side.
+    /// </summary>
+    private static Task ApplyAdmissionPoliciesAsync(IKubernetes client, ServiceMapManifest manifest, CancellationToken ct)
     {
         var wanted = AdmissionPolicies.For(manifest);
-        foreach (var (definition, binding) in wanted)
+        var applies = wanted.Select(async policy =>
         {
+            var (definition, binding) = policy;
             await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyAsync(Apply(definition), definition.Metadata.Name,
                 fieldManager: Manager, force: true, cancellationToken: ct);
             await client.AdmissionregistrationV1.PatchValidatingAdmissionPolicyBindingAsync(Apply(binding), binding.Metadata.Name,
                 fieldManager: Manager, force: true, cancellationToken: ct);
-        }
-        foreach (var name in AdmissionPolicies.AllNames(manifest).Except(wanted.Select(w => w.Definition.Metadata.Name)))
-        {
-            await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct));
-            await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct));
-        }
+        });
+        var removals = AdmissionPolicies.AllNames(manifest).Except(wanted.Select(w => w.Definition.Metadata.Name))
+            .SelectMany(name => new[]
+            {
+                DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct)),
+                DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct)),
+            });
+        return AllAsync(applies.Concat(removals).ToList());
     }
 
     public async Task<(IReadOnlyList<string> Findings, ApplyOutcome Outcome)> FindDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct)
     {
         var findings = new List<string>();
-        var outcome = await ClusterCalls.GuardAsync(cluster, async client =>
+        var outcome = await GuardAsync(cluster, async client =>
         {
             findings.AddRange(await new DriftInspector(client, manifest, ct).InspectAsync());
             return new ApplyOutcome(ApplyResult.Applied);
-        });
+        }, ct);
         return (findings, outcome);
     }
 
     public Task<ApplyOutcome> CorrectDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        ClusterCalls.GuardAsync(cluster, async client =>
+        GuardAsync(cluster, async client =>
         {
             await new DriftInspector(client, manifest, ct).CorrectAsync();
             return new ApplyOutcome(ApplyResult.Applied);
-        });
+        }, ct);
 
     public async Task<(NamespaceDeletion State, string? Message)> DeleteNamespaceAsync(ClusterConnection cluster, string ns, CancellationToken ct)
     {
         try
         {
-            using var client = KubernetesClients.Create(cluster, ClusterCalls.Timeout);
+            using var lease = await _clients.WriteAsync(cluster, ct);
+            var client = lease.Client;
             try
             {
                 // Admission policies are cluster-scoped: they do not go with the namespace.
-                foreach (var name in AdmissionPolicies.AllNames(ns))
+                await AllAsync(AdmissionPolicies.AllNames(ns).SelectMany(name => new[]
                 {
-                    await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct));
-                    await DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct));
-                }
+                    DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyBindingAsync(name, cancellationToken: ct)),
+                    DeleteIfPresent(() => client.AdmissionregistrationV1.DeleteValidatingAdmissionPolicyAsync(name, cancellationToken: ct)),
+                }).ToList());
                 await client.CoreV1.DeleteNamespaceAsync(ns, cancellationToken: ct);
                 await client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: ct);
                 return (NamespaceDeletion.Terminating, null);
@@ -109,8 +130,10 @@ public sealed class ServiceMapApplier : IServiceMapApplier
     {
         try
         {
-            using var client = KubernetesClients.Create(cluster, TimeSpan.FromSeconds(5));
-            var quota = await client.CoreV1.ReadNamespacedResourceQuotaAsync(ServiceMapManifest.QuotaName, ns, cancellationToken: ct);
+            using var lease = _clients.Read(cluster);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(UsageTimeout);
+            var quota = await lease.Client.CoreV1.ReadNamespacedResourceQuotaAsync(ServiceMapManifest.QuotaName, ns, cancellationToken: timeout.Token);
             return new QuotaUsage(
                 (quota.Status?.Hard ?? new Dictionary<string, ResourceQuantity>()).ToDictionary(h => h.Key, h => h.Value.ToString()),
                 (quota.Status?.Used ?? new Dictionary<string, ResourceQuantity>()).ToDictionary(u => u.Key, u => u.Value.ToString()));
@@ -120,4 +143,48 @@ public sealed class ServiceMapApplier : IServiceMapApplier
             return null;
         }
     }
+
+    /// <summary>
+    /// <see cref="ClusterCalls.GuardAsync"/>'s classification of what the cluster answered, with a client from the
+    /// cache (and a writer's turn on the cluster) instead of a new client per call.
+    /// </summary>
+    private async Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct)
+    {
+        try
+        {
+            using var lease = await _clients.WriteAsync(cluster, ct);
+            return await work(lease.Client);
+        }
+        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            return new ApplyOutcome(ApplyResult.Unreachable, StatusMessage(e));
+        }
+        catch (HttpOperationException e)
+        {
+            return new ApplyOutcome(ApplyResult.Refused, StatusMessage(e));
+        }
+        catch (Exception e) when (IsUnreachable(e))
+        {
+            return new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>Writes that run side by side: all of them finish before the first failure is classified.</summary>
+    private static async Task AllAsync(IReadOnlyList<Task> writes)
+    {
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch
+        {
+            // WhenAll rethrows the first failure in list order; the cluster's own refusal says more than a timeout.
+            var failure = writes.Select(w => w.Exception?.InnerException).OfType<HttpOperationException>().FirstOrDefault()
+                          ?? writes.Select(w => w.Exception?.InnerException).FirstOrDefault(e => e is not null);
+            if (failure is not null) ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
+    }
+
+    public void Dispose() => _clients.Dispose();
 }

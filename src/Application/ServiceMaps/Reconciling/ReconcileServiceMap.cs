@@ -6,6 +6,8 @@ using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
 using Wolverine.Attributes;
+using Wolverine.Configuration;
+using Wolverine.Transports.Local;
 
 namespace Cocktail.Application.ServiceMaps.Reconciling;
 
@@ -33,15 +35,25 @@ public sealed class ReconcilingOptions
     public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(2);
 }
 
-public static class ReconcileServiceMapHandler
+public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
 {
     private static readonly TimeSpan DeletionPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Reconciling mostly waits: on the database, and on clusters that may be far away. Wolverine's default (the
+    /// number of CPUs, at least 5) left a burst of service maps over many clusters queued behind a few slow round
+    /// trips; each cluster still sees only a few writers at once (the applier bounds that per cluster).
+    /// </summary>
+    public const int Parallelism = 32;
+
+    public static void Configure(LocalQueueConfiguration queue) => queue.MaximumParallelMessages(Parallelism);
 
     // Two reconciliations of one service map can race to record the same verdict: try again on a fresh read.
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
         ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock, CancellationToken ct)
     {
+        using var turn = await ServiceMapTurns.TakeAsync(command.ServiceMapId, ct);
         var map = await session.LoadAsync<ServiceMapView>(command.ServiceMapId, ct);
         if (map is null) return;
         var credential = await session.LoadAsync<ClusterCredential>(map.ClusterId, ct);
