@@ -104,6 +104,50 @@ public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncL
         Assert.Equal("128Mi", (string?)spec["template"]!["spec"]!["containers"]![0]!["resources"]!["limits"]!["memory"]);
     }
 
+    [Fact]
+    public async Task a_deploy_that_breaks_the_security_policy_shows_every_violation_beside_its_field_from_the_form_and_from_yaml()
+    {
+        var developer = await browser.App.CreateUserAsync();
+        var mapId = await ServiceMapAsync(developer, "strict");
+        using (var admin = await browser.App.AsAdminAsync())
+        {
+            var workspaceId = (string)(await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"))!["workspaceId"]!;
+            var policy = await admin.PutAsJsonAsync($"/api/v1/workspaces/{workspaceId}/policy",
+                new { allowedRegistries = new[] { "registry.example.com" }, forbidLatestTag = true, requireLimits = true, maxReplicas = 3 });
+            policy.EnsureSuccessStatusCode();
+        }
+        var page = await browser.SignedInAsync(developer.UserName, developer.Password);
+        await page.GotoAsync($"/service-maps/{mapId}/deploy");
+        await Expect(page.GetByTestId("policy-summary")).ToContainTextAsync("images from registry.example.com only");
+
+        await page.GetByLabel("Workload name").FillAsync("web");
+        await page.GetByLabel("Replicas", new() { Exact = true }).FillAsync("5");
+        await page.GetByLabel("Container name").FillAsync("web");
+        await page.GetByLabel("Image").FillAsync("nginx");
+        await page.GetByTestId("deploy-workload").ClickAsync();
+
+        var errors = page.GetByTestId("deploy-errors");
+        await Expect(errors).ToContainTextAsync("The workload breaks the security policy (4 violation(s)).");
+        await Expect(errors.Locator("li")).ToHaveTextAsync([
+            "containers[0].image: Image 'nginx' comes from docker.io; allowed: registry.example.com. [allowedRegistries]",
+            "containers[0].image: Image 'nginx' uses the latest tag or none; pin a version or a digest. [forbidLatestTag]",
+            "containers[0].resources.limits: Container 'web' needs cpu and memory limits. [requireLimits]",
+            "replicas: 5 replicas; at most 3 are allowed. [maxReplicas]",
+        ]);
+        await Expect(page.GetByText("5 replicas; at most 3 are allowed. [maxReplicas]", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("resources-error")).ToHaveTextAsync("Container 'web' needs cpu and memory limits. [requireLimits]");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "YAML" }).ClickAsync();
+        await Expect(page.GetByLabel("Workload YAML")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("image: nginx"));
+        await page.GetByTestId("deploy-workload").ClickAsync();
+        await Expect(errors).ToContainTextAsync("(4 violation(s))");
+        await page.GetByLabel("Workload YAML").FillAsync("kind: [unclosed");
+        await page.GetByTestId("deploy-workload").ClickAsync();
+        await Expect(errors).ToContainTextAsync("The YAML is not a workload Cocktail can deploy.");
+        await Expect(errors.Locator("li")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^yaml: The YAML could not be read"));
+        Assert.Empty(_sim.Objects.List("apps/v1", "Deployment", "strict"));
+    }
+
     /// <summary>A workspace with the developer in it, the cluster assigned, and a Ready service map, through the API.</summary>
     private async Task<string> ServiceMapAsync(TestUser developer, string name)
     {
