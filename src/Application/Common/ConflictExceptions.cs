@@ -15,6 +15,14 @@ public static class ConflictExceptions
         "ExistingStreamIdCollisionException", "DocumentAlreadyExistsException",
     ];
 
+    /// <summary>Another transaction appended to the same stream first: deciding again on fresh state may well succeed.</summary>
+    public static bool IsConcurrency(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (ConcurrencyTypes.Contains(e.GetType().Name)) return true;
+        return false;
+    }
+
     public static Failure? ToFailure(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
