@@ -23,12 +23,19 @@ public static class ClusterCalls
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
     }
 
-    public static async Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work)
-    {
-        try
+    public static Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work) =>
+        ClassifyAsync(async () =>
         {
             using var client = KubernetesClients.Create(cluster, Timeout);
             return await work(client);
+        });
+
+    /// <summary>Runs calls to a cluster and turns what went wrong into an outcome: unreachable (retry) or refused (say why).</summary>
+    public static async Task<ApplyOutcome> ClassifyAsync(Func<Task<ApplyOutcome>> calls)
+    {
+        try
+        {
+            return await calls();
         }
         catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
         {

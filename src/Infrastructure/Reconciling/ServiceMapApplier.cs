@@ -148,26 +148,12 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     /// <see cref="ClusterCalls.GuardAsync"/>'s classification of what the cluster answered, with a client from the
     /// cache (and a writer's turn on the cluster) instead of a new client per call.
     /// </summary>
-    private async Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct)
-    {
-        try
+    private Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct) =>
+        ClassifyAsync(async () =>
         {
             using var lease = await _clients.WriteAsync(cluster, ct);
             return await work(lease.Client);
-        }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, StatusMessage(e));
-        }
-        catch (HttpOperationException e)
-        {
-            return new ApplyOutcome(ApplyResult.Refused, StatusMessage(e));
-        }
-        catch (Exception e) when (IsUnreachable(e))
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message);
-        }
-    }
+        });
 
     /// <summary>Writes that run side by side: all of them finish before the first failure is classified.</summary>
     private static async Task AllAsync(IReadOnlyList<Task> writes)

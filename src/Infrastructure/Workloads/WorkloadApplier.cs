@@ -4,6 +4,7 @@ using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workloads;
 using Cocktail.Domain.Workloads;
 using Cocktail.Infrastructure.Kubernetes;
+using Cocktail.Infrastructure.Reconciling;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -15,15 +16,20 @@ namespace Cocktail.Infrastructure.Workloads;
 /// Applies a workload's objects with server-side apply (field manager "cocktail", forced) and deletes the parts
 /// its spec no longer has. Only objects labelled with the workload's id are ever deleted.
 /// </summary>
-public sealed class WorkloadApplier : IWorkloadApplier
+public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDisposable
 {
     private const string Manager = ServiceMapManifest.FieldManager;
+    /// <summary>Workload writes to one cluster at once; the others wait their turn in memory.</summary>
+    private const int WritersPerCluster = 4;
+
+    /// <summary>One client per cluster connection, kept between reconciliations (no TLS handshake per deploy).</summary>
+    private readonly ClusterClients _clients = new(ClusterCalls.Timeout, WritersPerCluster, clock);
 
     /// <summary>Hands the replicas to the autoscaler without the cluster resetting them to 1 in between.</summary>
     private const string HandoverManager = "cocktail-handover";
 
     public Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        GuardAsync(cluster, async client =>
+        WriteAsync(cluster, async client =>
         {
             var objects = WorkloadObjects.For(manifest);
             var ns = manifest.Namespace;
@@ -48,7 +54,16 @@ public sealed class WorkloadApplier : IWorkloadApplier
                 await DeleteOwnedAsync(manifest, () => client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync(name, ns, cancellationToken: ct),
                     () => client.AutoscalingV2.DeleteNamespacedHorizontalPodAutoscalerAsync(name, ns, cancellationToken: ct));
             return new ApplyOutcome(ApplyResult.Applied);
+        }, ct);
+
+    private Task<ApplyOutcome> WriteAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct) =>
+        ClassifyAsync(async () =>
+        {
+            using var lease = await _clients.WriteAsync(cluster, ct);
+            return await work(lease.Client);
         });
+
+    public void Dispose() => _clients.Dispose();
 
     private static async Task ApplyWorkloadAsync(IKubernetes client, WorkloadManifest manifest, IKubernetesObject<V1ObjectMeta> workload, CancellationToken ct)
     {
@@ -111,7 +126,7 @@ public sealed class WorkloadApplier : IWorkloadApplier
     }
 
     public Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        GuardAsync(cluster, async client =>
+        WriteAsync(cluster, async client =>
         {
             var ns = manifest.Namespace;
             var name = manifest.Spec.Name;
@@ -141,7 +156,7 @@ public sealed class WorkloadApplier : IWorkloadApplier
                     break;
             }
             return new ApplyOutcome(ApplyResult.Applied);
-        });
+        }, ct);
 
     public async Task<(Stream? Log, LogSourceProblem Problem, string? Message)> OpenLogAsync(ClusterConnection cluster, string ns, string pod,
         string? container, bool follow, int? tailLines, CancellationToken ct)
