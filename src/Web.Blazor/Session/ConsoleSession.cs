@@ -16,9 +16,12 @@ public sealed class ConsoleSession
     private readonly ISnackbar _snackbar;
     private readonly string? _sourceIp;
     private readonly string? _userAgent;
+    private readonly ILogger<ConsoleSession> _logger;
 
-    public ConsoleSession(IHttpContextAccessor http, AuthenticationStateProvider auth, RequestDispatcher dispatcher, ISnackbar snackbar)
+    public ConsoleSession(IHttpContextAccessor http, AuthenticationStateProvider auth, RequestDispatcher dispatcher, ISnackbar snackbar,
+        ILogger<ConsoleSession> logger)
     {
+        _logger = logger;
         _auth = auth;
         _dispatcher = dispatcher;
         _snackbar = snackbar;
@@ -28,10 +31,23 @@ public sealed class ConsoleSession
 
     public async Task<Guid?> UserIdAsync() => (await _auth.GetAuthenticationStateAsync()).User.UserId();
 
+    /// <summary>
+    /// An unexpected exception becomes a failure to show, with a reference to find it in the log: it must not end
+    /// the user's circuit (and with it every open page).
+    /// </summary>
     public async Task<Result<T>> SendAsync<T>(IRequest<T> request, CancellationToken ct = default)
     {
         var caller = new Caller(await UserIdAsync(), _sourceIp, _userAgent, Guid.CreateVersion7().ToString());
-        return await _dispatcher.SendAsync(request, caller, ct);
+        try
+        {
+            return await _dispatcher.SendAsync(request, caller, ct);
+        }
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
+        {
+            _logger.LogError(e, "{Request} failed unexpectedly (correlation id {CorrelationId})", request.GetType().Name, caller.CorrelationId);
+            return new Failure(FailureKind.Unavailable,
+                $"Cocktail could not do this because of an unexpected error (reference {caller.CorrelationId}). It is logged; try again, and tell your platform team if it persists.");
+        }
     }
 
     /// <summary>Sends, and shows a failure in a snackbar; answers the value or null.</summary>
