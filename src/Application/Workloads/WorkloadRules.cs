@@ -26,7 +26,7 @@ public sealed partial class WorkloadSpecValidator : AbstractValidator<WorkloadSp
             v.RuleFor(x => x).Must(x => new object?[] { x.HostPath, x.EmptyDir ? true : null, x.ConfigMap, x.PersistentVolumeClaim }.Count(o => o is not null) == 1)
                 .WithMessage("A volume is one of emptyDir, configMap, persistentVolumeClaim or hostPath.");
         });
-        RuleFor(x => x).Must(MountsExist).WithName("volumeMounts").WithMessage("Every volume mount names a volume of the workload.");
+        RuleFor(x => x).Must(MountsExist).OverridePropertyName("volumeMounts").WithMessage("Every volume mount names a volume of the workload.");
         RuleFor(x => x.Service).ChildRules(s =>
         {
             s.RuleFor(x => x!.Type).Must(t => t is "ClusterIP" or "NodePort" or "LoadBalancer").WithMessage("Service types are ClusterIP, NodePort and LoadBalancer.");

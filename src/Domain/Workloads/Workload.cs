@@ -36,6 +36,7 @@ public sealed record Workload(
         if (!Revisions.TryGetValue(toRevision, out var spec))
             return DomainError.Invalid($"There is no revision {toRevision}; revisions go from 1 to {Revision}.", "revision");
         if (toRevision == Revision) return DomainError.Invalid($"Revision {toRevision} is the current one.", "revision");
+        if (spec.SameAs(Current)) return DomainError.Invalid($"Revision {toRevision} has the same spec as the current revision {Revision}; nothing to roll back.", "revision");
         return Decision.Accept(new WorkloadRolledBack(Id, Name, Revision + 1, toRevision, spec, reason, by, at));
     }
 

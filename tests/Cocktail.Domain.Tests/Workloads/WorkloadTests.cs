@@ -87,6 +87,16 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void rolling_back_to_a_revision_with_the_current_spec_is_refused_rather_than_recorded()
+    {
+        var v1 = Deployed();
+        var v2 = Then(v1, v1.Scale(5, null, null, Dev, Now));
+        var v3 = Then(v2, v2.Scale(2, null, null, Dev, Now)); // the same spec as revision 1 again
+
+        Assert.Contains("same spec", v3.RollBack(1, null, Dev, Now).Refused().Message);
+    }
+
+    [Fact]
     public void name_and_kind_never_change()
     {
         var workload = Deployed();

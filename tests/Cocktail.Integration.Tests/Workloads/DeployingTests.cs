@@ -200,6 +200,10 @@ public sealed class DeployingTests(WorkloadsApp app)
         Assert.Equal(70, hpa.Spec.Metrics.Single().Resource.Target.AverageUtilization);
         Assert.NotEqual(1, (await kube.AppsV1.ReadNamespacedDeploymentAsync("web", "auto")).Spec.Replicas); // not reset by the handover
 
+        var nothing = await t.Developer.Client.PostAsJsonAsync($"/api/v1/workloads/{id}/scale", new { reason = "forgot the numbers" });
+        Assert.Equal(HttpStatusCode.BadRequest, nothing.StatusCode);
+        Assert.Equal("Give replicas or an autoscaler.", (string?)(await nothing.BodyAsync())["errors"]!["replicas"]![0]);
+
         var manual = await t.Developer.Client.PostAsJsonAsync($"/api/v1/workloads/{id}/scale", new { replicas = 2 });
         Assert.Equal(HttpStatusCode.OK, manual.StatusCode);
         await Eventually.TrueAsync(async () =>

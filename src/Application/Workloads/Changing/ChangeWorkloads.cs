@@ -25,7 +25,7 @@ public sealed class ScaleWorkloadValidator : AbstractValidator<ScaleWorkload>
 {
     public ScaleWorkloadValidator()
     {
-        RuleFor(x => x).Must(x => x.Replicas is not null || x.Autoscaler is not null).WithName("replicas").WithMessage("Give replicas or an autoscaler.");
+        RuleFor(x => x.Replicas).NotNull().When(x => x.Autoscaler is null).WithMessage("Give replicas or an autoscaler.");
         RuleFor(x => x.Replicas).InclusiveBetween(0, 1000).When(x => x.Replicas is not null).WithMessage("Replicas go from 0 to 1000.");
     }
 }
