@@ -1,3 +1,4 @@
+using Cocktail.Application.Common;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Workspaces;
@@ -16,7 +17,7 @@ namespace Cocktail.Application.ServiceMaps.Reconciling;
 /// between the command and the cluster loses nothing. Idempotent: applying twice changes nothing on the cluster.
 /// With <see cref="DriftCheck"/>, a Ready service map is compared with the cluster first and corrected.
 /// </summary>
-public sealed record ReconcileServiceMap(Guid ServiceMapId, bool DriftCheck = false);
+public sealed record ReconcileServiceMap(Guid ServiceMapId, bool DriftCheck = false, int Attempt = 0);
 
 /// <summary>Members changed: every service map of the workspace needs its RoleBindings again.</summary>
 public sealed record ReconcileWorkspaceServiceMaps(Guid WorkspaceId);
@@ -89,7 +90,12 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
             return;
         }
 
-        Record(session, map, await applier.ApplyAsync(cluster, manifest, ct), now);
+        var outcome = await applier.ApplyAsync(cluster, manifest, ct);
+        Record(session, map, outcome, now);
+        // The cluster did not answer (or asked to slow down): try again soon, then less often. The periodic pass
+        // retries on its own, and the cluster's recovery triggers one as well.
+        if (outcome.Result == ApplyResult.Unreachable && !command.DriftCheck)
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
     }
 
     /// <summary>Only a change of verdict is an event; an unreachable cluster leaves the service map as it was (Pending).</summary>

@@ -1,3 +1,4 @@
+using Cocktail.Application.Common;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ServiceMaps.Reconciling;
@@ -9,18 +10,16 @@ using Wolverine.Attributes;
 namespace Cocktail.Application.Workloads.Reconciling;
 
 /// <summary>Apply a workload's current revision to its cluster (server-side apply), after the change committed.</summary>
-public sealed record ReconcileWorkload(Guid WorkloadId);
+public sealed record ReconcileWorkload(Guid WorkloadId, int Attempt = 0);
 
 /// <summary>Remove a deleted workload's objects; carries what is needed, since the workload's view is gone.</summary>
-public sealed record RemoveWorkload(Guid WorkloadId, Guid ClusterId, string Namespace, WorkloadSpec Spec);
+public sealed record RemoveWorkload(Guid WorkloadId, Guid ClusterId, string Namespace, WorkloadSpec Spec, int Attempt = 0);
 
 /// <summary>What the rollout tracker saw on the cluster for a revision; only changes become events.</summary>
 public sealed record WorkloadObservation(Guid WorkloadId, int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift);
 
 public static class ReconcileWorkloadHandler
 {
-    private static readonly TimeSpan UnreachableRetry = TimeSpan.FromSeconds(10);
-
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, CancellationToken ct)
@@ -35,7 +34,7 @@ public static class ReconcileWorkloadHandler
                 session.Events.Append(view.Id, new WorkloadRolloutChanged(view.Id, view.Name, RolloutStatus.Failed, outcome.Message, clock.GetUtcNow()));
                 break;
             case ApplyResult.Unreachable:
-                await messages.ScheduleAsync(command, UnreachableRetry);
+                await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
                 break;
         }
     }
@@ -49,7 +48,8 @@ public static class RemoveWorkloadHandler
         var credential = await session.LoadAsync<ClusterCredential>(command.ClusterId, ct);
         if (credential is null) return;
         var outcome = await applier.RemoveAsync(vault.Unprotect(credential.Protected), new WorkloadManifest(command.WorkloadId, command.Namespace, 0, command.Spec), ct);
-        if (outcome.Result == ApplyResult.Unreachable) await messages.ScheduleAsync(command, TimeSpan.FromSeconds(10));
+        if (outcome.Result == ApplyResult.Unreachable)
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
     }
 }
 
