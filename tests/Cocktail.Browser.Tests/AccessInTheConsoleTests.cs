@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.KubeSim;
+using Cocktail.KubeSim.Audit;
 using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -86,6 +87,60 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await Expect(grant).ToContainTextAsync("last download");
     }
 
+    [Fact]
+    public async Task an_auditor_finds_a_grant_s_request_in_the_cluster_s_audit_log_with_the_cocktail_user_and_the_object_sent()
+    {
+        using var admin = await browser.App.AsAdminAsync();
+        var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{_clusterId}/audit-webhook"))!;
+        await _sim.Audit.ConfigureAsync(new AuditOptions
+        {
+            WebhookKubeconfigYaml = (string)webhook["kubeconfig"]!, Level = AuditLevel.Request, BatchMaxWait = TimeSpan.FromMilliseconds(200),
+        });
+        var user = await browser.App.CreateUserAsync();
+        var grant = await PostAsync(admin, "/api/v1/access-grants", new
+        {
+            userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "edit", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "fix the config",
+        });
+        var grantId = (string)grant["grant"]!["id"]!;
+        await Eventually.TrueAsync(async () => (string?)JsonNode.Parse(await user.Client.GetStringAsync($"/api/v1/access-grants/{grantId}"))!["state"] == "Active",
+            because: "the grant set up on the cluster");
+        var kubeconfig = await user.Client.GetStringAsync($"/api/v1/access-grants/{grantId}/kubeconfig");
+        var token = kubeconfig.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("token:", StringComparison.Ordinal))["token:".Length..].Trim();
+        Assert.Equal(HttpStatusCode.Created, await CreateConfigMapAsync(token, "feature-flags"));
+        // The API server sends its audit batch within a moment; the page is opened once Cocktail has it.
+        await Eventually.TrueAsync(async () => JsonNode.Parse(await admin.GetStringAsync(
+                $"/api/v1/clusters/{_clusterId}/audit?window=1h&cocktailUser={user.UserName}&verb=create"))!["items"]!.AsArray().Count > 0,
+            because: "the create in Cocktail's audit log");
+
+        var auditor = await browser.App.CreateUserAsync(role: "Auditor");
+        var page = await browser.SignedInAsync(auditor.UserName, auditor.Password);
+        await page.GotoAsync($"/clusters/{_clusterId}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Kubernetes audit" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Kubernetes audit · {_sim.Name}" })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("audit-webhook")).ToHaveCountAsync(0);
+        await page.GetByLabel("Cocktail user").FillAsync(user.UserName);
+        await page.GetByLabel("Verb").FillAsync("create");
+        await page.GetByTestId("audit-search").ClickAsync();
+
+        var row = page.GetByTestId("audit-table").Locator("tr").Filter(new() { HasText = "feature-flags" });
+        await Expect(row.GetByTestId("audit-verb")).ToHaveTextAsync("create");
+        await Expect(row.GetByTestId("audit-cocktail-user")).ToHaveTextAsync(user.UserName);
+        await Expect(row).ToContainTextAsync("configmaps");
+        await Expect(row).ToContainTextAsync("201");
+        await row.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByTestId("audit-detail-cocktail")).ToContainTextAsync($"user {user.UserName} through grant {grantId[..8]}");
+        await Expect(dialog.GetByTestId("json-request-object")).ToContainTextAsync("\"mode\": \"canary\"");
+        await Expect(dialog.GetByTestId("json-response-object")).ToContainTextAsync("Not kept: the audit policy records this request at level Request");
+
+        await dialog.GetByRole(AriaRole.Link, new() { Name = user.UserName }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Investigations" })).ToBeVisibleAsync();
+        var timeline = page.GetByTestId("activity-table");
+        await Expect(timeline.Locator("tr").Filter(new() { HasText = "create configmaps in default feature-flags" }).GetByTestId("activity-source"))
+            .ToHaveTextAsync("Kubernetes");
+        await Expect(timeline.Locator("tr").Filter(new() { HasText = "KubeconfigIssued" }).GetByTestId("activity-source")).ToHaveTextAsync("Cocktail");
+    }
+
     /// <summary>Users see (and may ask for) the clusters of their workspaces.</summary>
     private async Task MemberOfAWorkspaceWithTheClusterAsync(TestUser user)
     {
@@ -95,6 +150,15 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await PostAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = user.Id, role = "Developer" });
         await PostAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
             new { mode = "Shared", quota = new { cpu = "2", memory = "4Gi", gpu = "0", storage = "10Gi", pods = "20" } });
+    }
+
+    private async Task<HttpStatusCode> CreateConfigMapAsync(string token, string name)
+    {
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(_sim.Server) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var body = new { apiVersion = "v1", kind = "ConfigMap", metadata = new { name }, data = new Dictionary<string, string> { ["mode"] = "canary" } };
+        return (await client.PostAsJsonAsync("/api/v1/namespaces/default/configmaps", body)).StatusCode;
     }
 
     /// <summary>The downloaded token on the cluster itself, as kubectl would use it.</summary>
