@@ -1,4 +1,5 @@
 using Cocktail.Benchmarks;
+using Cocktail.Benchmarks.Access;
 using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Reconcile;
 
@@ -11,6 +12,9 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
 {
     ["inventory"] = ("time to full inventory of N simulated clusters, memory, pod change to read model delay (issue 4)", InventoryBenchmark.RunAsync),
     ["reconcile"] = ("service map API call to Ready, one at a time (p50/p99), and a burst over many clusters until all Ready (issue 5)", ReconcileBenchmark.RunAsync),
+    ["audit-ingest"] = ("Kubernetes audit events/s stored from batches of 400 posted by several senders, p99 batch acknowledgement (issue 6)", AuditIngestBenchmark.RunAsync),
+    ["revocation"] = ("revoke command to the token refused (401) on N clusters, p50/p99 (issue 6)", RevocationBenchmark.RunAsync),
+    ["audit-search"] = ("p95 of filtered Kubernetes audit searches over millions of stored records (issue 6)", AuditSearchBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
@@ -20,6 +24,9 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine();
     Console.WriteLine(InventoryBenchmark.Usage);
     Console.WriteLine(ReconcileBenchmark.Usage);
+    Console.WriteLine(AuditIngestBenchmark.Usage);
+    Console.WriteLine(RevocationBenchmark.Usage);
+    Console.WriteLine(AuditSearchBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

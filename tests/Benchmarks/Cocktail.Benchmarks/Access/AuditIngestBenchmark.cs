@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.Application.KubernetesAudit;
+using Cocktail.Infrastructure.KubernetesAudit;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Cocktail.Benchmarks.Access;
+
+/// <summary>
+/// Issue 6: Kubernetes audit events posted to the real ingest endpoint over HTTP, in batches of 400 (a
+/// kube-apiserver's default), by several senders at once as several API servers would; prints the sustained
+/// events per second stored in PostgreSQL and how long a batch takes to be acknowledged.
+/// </summary>
+public static class AuditIngestBenchmark
+{
+    public const string Usage = """
+        audit-ingest options:
+          --senders N           concurrent senders, like API servers, each with its own connection (8)
+          --clusters N          clusters they send for, each with its own webhook secret (4)
+          --batch N             events per batch (400)
+          --seconds N           measured time (30), after --warmup-seconds N (5)
+          --fast-db             PostgreSQL without fsync (as the tests run it) instead of a durable server
+          --stages              also measure, one batch at a time, the CPU that parsing and storing a batch take alone
+        """;
+
+    private sealed record Target(string Path, string Secret);
+
+    private sealed class Tally
+    {
+        public readonly List<double> AckMillis = [];
+        public long Events;
+        public long Stored;
+        public double GenerateMillis;
+    }
+
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var senders = args.Int("senders", 8);
+        var clusters = args.Int("clusters", 4);
+        var batch = args.Int("batch", 400);
+        var seconds = args.Int("seconds", 30);
+        var warmUp = args.Int("warmup-seconds", 5);
+        var fastDb = args.Flag("fast-db");
+        Console.WriteLine($"Audit ingest benchmark: {senders} senders × batches of {batch} events (~1 KB each) over HTTP to {clusters} clusters' ingest " +
+                          $"endpoints for {seconds} s after {warmUp} s of warm-up; {Environment.ProcessorCount} CPUs; PostgreSQL {BenchDatabase.Describe(fastDb)}; " +
+                          $".NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+
+        await using var database = await BenchDatabase.StartAsync(fastDb);
+        await using var fleet = await KubeSimFleet.StartAsync(clusters, i => new KubeSimOptions { Name = $"audit-{i + 1:D2}", Nodes = 1, SeedPods = 0 }, parallelism: 4);
+        var app = new CocktailApp().WithDatabase(database.ConnectionString);
+        await app.InitializeAsync();
+        try
+        {
+            using var admin = await app.AsAdminAsync();
+            var targets = new List<Target>();
+            foreach (var cluster in fleet.Clusters) targets.Add(await WebhookAsync(admin, cluster));
+
+            if (args.Flag("stages")) await StagesAsync(app, database.ConnectionString, batch);
+            await RunPhaseAsync(app, targets, senders, batch, TimeSpan.FromSeconds(warmUp));
+            var meter = await CpuMeter.ForAsync(database.ConnectionString);
+            var before = meter.Read();
+            var cpu = new MachineCpu();
+            var clock = Stopwatch.StartNew();
+            var tallies = await RunPhaseAsync(app, targets, senders, batch, TimeSpan.FromSeconds(seconds));
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var busy = cpu.BusyPercentSinceLast();
+            var after = meter.Read();
+
+            var events = tallies.Sum(t => t.Events);
+            var stored = tallies.Sum(t => t.Stored);
+            var acks = tallies.SelectMany(t => t.AckMillis).ToList();
+            var rows = await CountRowsAsync(database.ConnectionString);
+            Console.WriteLine($"  sent and acknowledged:  {events:N0} events in {acks.Count:N0} batches in {elapsed:0.0} s");
+            Console.WriteLine($"  sustained:              {stored / elapsed:N0} events/s stored ({stored:N0} new rows; {rows:N0} in the table with the warm-up)");
+            Console.WriteLine($"  batch acknowledged in:  {Percentiles.Summary(acks)}");
+            Console.WriteLine($"  machine CPU busy:       {busy:0} % (Cocktail, PostgreSQL and this load generator, which spent " +
+                              $"{tallies.Sum(t => t.GenerateMillis) / 1000 / elapsed * 100:0} % of one core writing the batches)");
+            var generator = tallies.Sum(t => t.GenerateMillis);
+            var cocktail = (after.Self - before.Self).TotalMilliseconds - generator;
+            var postgres = (after.Postgres - before.Postgres)?.TotalMilliseconds;
+            Console.WriteLine($"  CPU per 1,000 events:   this process {cocktail * 1000 / stored:0} ms (Cocktail's ingest, KubeSim idle, the HTTP client; " +
+                              $"without the batch writing), PostgreSQL {(postgres is { } pg ? $"{pg * 1000 / stored:0} ms" : "not measured")}");
+            if (postgres is { } total)
+                Console.WriteLine($"  so {Environment.ProcessorCount} cores to themselves would sustain about " +
+                                  $"{Environment.ProcessorCount * 1000d * stored / (cocktail + total):N0} events/s (the machine's other load set aside)");
+            return stored == events ? 0 : 1;
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Where Cocktail's own CPU goes: the parse of a batch, its enrichment and its COPY, each alone and in sequence.</summary>
+    private static async Task StagesAsync(CocktailApp app, string connectionString, int batch)
+    {
+        var store = app.Services.GetRequiredService<IKubernetesAuditStore>();
+        var directory = app.Services.GetRequiredService<GrantDirectory>();
+        var meter = await CpuMeter.ForAsync(connectionString);
+        var audit = new SyntheticAudit(seed: 3);
+        var bodies = Enumerable.Range(0, 250).Select(_ => audit.EventList(batch, DateTimeOffset.UtcNow)).ToList();
+        var count = (double)bodies.Count * batch / 1000;
+        // Three rounds, the last one counted: the first ones run the code before the JIT has optimised it. Nothing is
+        // kept from one batch to the next, as in the endpoint.
+        for (var round = 1; round <= 3; round++)
+        {
+            var before = meter.Read();
+            foreach (var body in bodies) AuditEventListParser.Parse(Guid.Empty, body);
+            var parsed = meter.Read();
+            foreach (var body in bodies)
+            {
+                var clusterId = Guid.CreateVersion7();
+                await store.IngestAsync(clusterId, await directory.EnrichAsync(clusterId, AuditEventListParser.Parse(clusterId, body).Events, default), default);
+            }
+            var stored = meter.Read();
+            if (round < 3) continue;
+            var parse = (parsed.Self - before.Self).TotalMilliseconds;
+            Console.WriteLine($"  one batch at a time, CPU per 1,000 events: parse {parse / count:0.0} ms, enrich and COPY " +
+                              $"{((stored.Self - parsed.Self).TotalMilliseconds - parse) / count:0.0} ms in Cocktail; " +
+                              $"{(stored.Postgres - parsed.Postgres)?.TotalMilliseconds / count:0.0} ms in PostgreSQL");
+        }
+    }
+
+    private static async Task<Target> WebhookAsync(HttpClient admin, KubeSimCluster cluster)
+    {
+        var response = await admin.PostAsJsonAsync("/api/v1/clusters",
+            new { name = cluster.Name, provider = "Other", region = "bench", kubeconfig = cluster.AdminKubeconfigYaml });
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Registration failed: {(int)response.StatusCode} {body}");
+        var clusterId = (string)body["cluster"]!["id"]!;
+        var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{clusterId}/audit-webhook"))!;
+        var secret = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+        return new Target(new Uri((string)webhook["ingestUrl"]!).AbsolutePath, secret);
+    }
+
+    private static async Task<Tally[]> RunPhaseAsync(CocktailApp app, IReadOnlyList<Target> targets, int senders, int batch, TimeSpan duration)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        return await Task.WhenAll(Enumerable.Range(0, senders).Select(i => Task.Run(() =>
+            SendAsync(app, targets[i % targets.Count], new SyntheticAudit(seed: Environment.TickCount + i), batch, until))));
+    }
+
+    /// <summary>One API server's webhook backend: a batch, wait for the answer, the next batch.</summary>
+    private static async Task<Tally> SendAsync(CocktailApp app, Target target, SyntheticAudit audit, int batch, long until)
+    {
+        var tally = new Tally();
+        using var client = app.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", target.Secret);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            var generating = Stopwatch.GetTimestamp();
+            var body = audit.EventList(batch, DateTimeOffset.UtcNow);
+            var sent = Stopwatch.GetTimestamp();
+            tally.GenerateMillis += Stopwatch.GetElapsedTime(generating, sent).TotalMilliseconds;
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var response = await client.PostAsync(target.Path, content);
+            var answer = await response.Content.ReadAsStringAsync();
+            tally.AckMillis.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Ingest answered {(int)response.StatusCode}: {answer}");
+            tally.Events += batch;
+            tally.Stored += (long?)JsonNode.Parse(answer)!["stored"] ?? 0;
+        }
+        return tally;
+    }
+
+    private static async Task<long> CountRowsAsync(string connectionString)
+    {
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        await using var command = data.CreateCommand("select count(*) from cocktail.k8s_audit");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}

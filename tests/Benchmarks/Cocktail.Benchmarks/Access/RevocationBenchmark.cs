@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+
+namespace Cocktail.Benchmarks.Access;
+
+/// <summary>
+/// Issue 6: one access grant per simulated cluster, each with a downloaded kubeconfig token in use; then the time
+/// from sending the revoke command to the cluster refusing that token (401), one revocation at a time and, with
+/// --burst, all at once.
+/// </summary>
+public static class RevocationBenchmark
+{
+    public const string Usage = """
+        revocation options:
+          --clusters N          simulated clusters, one grant on each (50)
+          --burst               revoke every grant at once instead of one after the other
+          --fast-db             PostgreSQL without fsync (as the tests run it) instead of a durable server
+        """;
+
+    private sealed record Grant(string Id, KubeSimCluster Cluster, string Token);
+
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var count = args.Int("clusters", 50);
+        var burst = args.Flag("burst");
+        var fastDb = args.Flag("fast-db");
+        Console.WriteLine($"Revocation benchmark: {count} clusters, one grant each with a token in use, revoked {(burst ? "all at once" : "one after the other")}; " +
+                          $"{Environment.ProcessorCount} CPUs; PostgreSQL {BenchDatabase.Describe(fastDb)}; .NET {Environment.Version}");
+
+        await using var database = await BenchDatabase.StartAsync(fastDb);
+        var clock = Stopwatch.StartNew();
+        // One cluster more, for a revocation that is not counted: the first one pays for code generation and connection pools.
+        await using var fleet = await KubeSimFleet.StartAsync(count + 1, i => new KubeSimOptions { Name = $"rev-{i + 1:D3}", Nodes = 1, SeedPods = 0 }, parallelism: 4);
+        Console.WriteLine($"  KubeSim: {count + 1} clusters started in this process in {clock.Elapsed.TotalSeconds:0.0} s");
+        var app = new CocktailApp().WithDatabase(database.ConnectionString)
+            .WithSetting("Cocktail:Reconciling:DriftInterval", "01:00:00");
+        await app.InitializeAsync();
+        try
+        {
+            using var admin = await app.AsAdminAsync();
+            admin.Timeout = TimeSpan.FromMinutes(2);
+            var user = await app.CreateUserAsync();
+            clock.Restart();
+            var all = await GrantEachAsync(admin, user, fleet.Clusters);
+            Console.WriteLine($"  {all.Count} clusters registered, granted, Active, and a kubeconfig downloaded for each in {clock.Elapsed.TotalSeconds:0.0} s");
+
+            using var probe = ProbeClient();
+            foreach (var grant in all)
+                if (await StatusAsync(probe, grant) != HttpStatusCode.OK) throw new InvalidOperationException($"The token of {grant.Cluster.Name} does not work before revocation.");
+            await RevokeAndWaitAsync(admin, probe, all[^1], TimeSpan.Zero);
+            var grants = all.Take(count).ToList();
+
+            var latencies = burst ? await BurstAsync(admin, probe, grants) : await OneAtATimeAsync(admin, probe, grants);
+            Console.WriteLine($"  revoke command → token refused (401): {Percentiles.Summary(latencies.Select(l => l.Refused).ToList())}");
+            Console.WriteLine($"  of which the revoke call (200):       {Percentiles.Summary(latencies.Select(l => l.Answered).ToList())}");
+            return 0;
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    private static async Task<List<Grant>> GrantEachAsync(HttpClient admin, TestUser user, IReadOnlyList<KubeSimCluster> clusters)
+    {
+        var grants = new Grant[clusters.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, clusters.Count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
+        {
+            var cluster = clusters[i];
+            var registered = await PostAsync(admin, "/api/v1/clusters",
+                new { name = cluster.Name, provider = "Other", region = "bench", kubeconfig = cluster.AdminKubeconfigYaml }, ct);
+            var granted = await PostAsync(admin, "/api/v1/access-grants", new
+            {
+                userId = user.Id, clusterId = (string)registered["cluster"]!["id"]!, scope = "Cluster", role = "view",
+                validUntil = DateTimeOffset.UtcNow.AddHours(2), reason = "revocation benchmark",
+            }, ct);
+            var id = (string)granted["grant"]!["id"]!;
+            await WaitForActiveAsync(user.Client, id, ct);
+            var kubeconfig = await user.Client.GetStringAsync($"/api/v1/access-grants/{id}/kubeconfig", ct);
+            var token = kubeconfig.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+            grants[i] = new Grant(id, cluster, token);
+        });
+        return [.. grants];
+    }
+
+    private sealed record Latency(double Refused, double Answered);
+
+    /// <summary>Each revocation alone: the only token being probed is the one just revoked.</summary>
+    private static async Task<List<Latency>> OneAtATimeAsync(HttpClient admin, HttpClient probe, IReadOnlyList<Grant> grants)
+    {
+        var latencies = new List<Latency>();
+        foreach (var grant in grants) latencies.Add(await RevokeAndWaitAsync(admin, probe, grant, TimeSpan.Zero));
+        return latencies;
+    }
+
+    private static async Task<List<Latency>> BurstAsync(HttpClient admin, HttpClient probe, IReadOnlyList<Grant> grants)
+    {
+        var clock = Stopwatch.StartNew();
+        var latencies = await Task.WhenAll(grants.Select(g => Task.Run(() => RevokeAndWaitAsync(admin, probe, g, TimeSpan.FromMilliseconds(10)))));
+        Console.WriteLine($"  every token refused {clock.Elapsed.TotalMilliseconds:0} ms after the first revoke was sent");
+        return [.. latencies];
+    }
+
+    /// <summary>From sending the revoke to the first 401, probing the token as a user's kubectl would, back to back.</summary>
+    private static async Task<Latency> RevokeAndWaitAsync(HttpClient admin, HttpClient probe, Grant grant, TimeSpan pause)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        var revoke = admin.PostAsJsonAsync($"/api/v1/access-grants/{grant.Id}/revoke", new { reason = "benchmark" });
+        var refused = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var status = await StatusAsync(probe, grant);
+                if (status == HttpStatusCode.Unauthorized) return Stopwatch.GetElapsedTime(sent);
+                if (status != HttpStatusCode.OK) throw new InvalidOperationException($"{grant.Cluster.Name} answered {(int)status}");
+                if (Stopwatch.GetElapsedTime(sent) > TimeSpan.FromMinutes(1)) throw new TimeoutException($"{grant.Cluster.Name} still accepts the token");
+                if (pause > TimeSpan.Zero) await Task.Delay(pause);
+            }
+        });
+        using var response = await revoke;
+        var answered = Stopwatch.GetElapsedTime(sent);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Revoke answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return new Latency((await refused).TotalMilliseconds, answered.TotalMilliseconds);
+    }
+
+    private static async Task<HttpStatusCode> StatusAsync(HttpClient probe, Grant grant)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{grant.Cluster.Server}/api/v1/namespaces/default/configmaps?limit=1");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", grant.Token);
+        using var response = await probe.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    private static HttpClient ProbeClient() => new(new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        MaxConnectionsPerServer = 16,
+    });
+
+    private static async Task WaitForActiveAsync(HttpClient client, string grantId, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (true)
+        {
+            var grant = JsonNode.Parse(await client.GetStringAsync($"/api/v1/access-grants/{grantId}", ct))!;
+            if ((string?)grant["state"] == "Active") return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Grant {grantId} is {(string?)grant["state"]} after 2 minutes");
+            await Task.Delay(50, ct);
+        }
+    }
+
+    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body, CancellationToken ct)
+    {
+        var response = await client.PostAsJsonAsync(path, body, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text)!;
+    }
+}
