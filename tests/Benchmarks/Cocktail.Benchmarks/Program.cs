@@ -2,6 +2,7 @@ using Cocktail.Benchmarks;
 using Cocktail.Benchmarks.Access;
 using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Reconcile;
+using Cocktail.Benchmarks.Workloads;
 
 // WebApplicationFactory finds the web app's content root through MvcTestingAppManifest.json in the current
 // folder; `dotnet run` starts wherever it is called from.
@@ -15,6 +16,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["audit-ingest"] = ("Kubernetes audit events/s stored from batches of 400 posted by several senders, p99 batch acknowledgement (issue 6)", AuditIngestBenchmark.RunAsync),
     ["revocation"] = ("revoke command to the token refused (401) on N clusters, p50/p99 (issue 6)", RevocationBenchmark.RunAsync),
     ["audit-search"] = ("p95 of filtered Kubernetes audit searches over millions of stored records (issue 6)", AuditSearchBenchmark.RunAsync),
+    ["deploy"] = ("deploy API call to rollout Available, one at a time (p50/p99), and policy evaluation of 1,000 workloads (issue 7)", DeployBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
@@ -27,6 +29,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(AuditIngestBenchmark.Usage);
     Console.WriteLine(RevocationBenchmark.Usage);
     Console.WriteLine(AuditSearchBenchmark.Usage);
+    Console.WriteLine(DeployBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));
