@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Integration.Tests.Clusters;
 using Cocktail.Integration.Tests.Platform;
+using Cocktail.Testing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -50,6 +51,10 @@ public sealed class InvestigationTests(AccessApp app)
         var revoked = await GrantAsync(admin, user.Id, clusterId, "edit", DateTimeOffset.UtcNow.AddDays(1));
         await admin.PostAsJsonAsync($"/api/v1/access-grants/{revoked}/revoke", new { reason = "not needed" });
         await Grants.WaitForStateAsync(admin, kept, "Active");
+        // The revoked grant's clean-up on the cluster runs after the revoke answers; let it finish, or the read model
+        // captured below is older than the events the rebuild replays.
+        await Eventually.GetAsync(async () => await (await admin.GetAsync($"/api/v1/access-grants/{revoked}")).BodyAsync(),
+            g => (string?)g["state"] == "Revoked" && (bool?)g["grant"]!["onCluster"] == false, TimeSpan.FromSeconds(20), "revoked grant off the cluster");
         var at = Uri.EscapeDataString(DateTimeOffset.UtcNow.ToString("O"));
         async Task<string> AnswersAsync() =>
             (await (await admin.GetAsync($"/api/v1/access-grants?clusterId={clusterId}")).BodyAsync()).ToJsonString() +
