@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Cocktail.Application.ApiTokens;
 using Cocktail.Application.ApiTokens.Authenticating;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,11 @@ public sealed class ApiTokenAuthenticationHandler(
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var user = await authenticator.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var token = header["Bearer ".Length..].Trim();
+        // Other bearer secrets (a cluster's audit webhook secret, cka_...) are checked by their own endpoints: not ours to
+        // fail, look up or log once per audit batch.
+        if (!token.StartsWith(ApiTokenSecrets.Scheme, StringComparison.Ordinal)) return AuthenticateResult.NoResult();
+        var user = await authenticator.AuthenticateAsync(token, Context.RequestAborted);
         if (user is null) return AuthenticateResult.Fail("The API token is not valid, has expired or was revoked.");
         var principal = CocktailClaims.Principal(user, SchemeName, clock.GetUtcNow());
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

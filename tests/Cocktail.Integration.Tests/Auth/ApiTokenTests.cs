@@ -62,12 +62,17 @@ public sealed class ApiTokenTests(CocktailApp app)
         Assert.Equal(HttpStatusCode.OK, (await owner.Client.GetAsync("/api/v1/me")).StatusCode);
     }
 
-    [Fact]
-    public async Task a_garbage_bearer_token_gets_401()
+    [Theory]
+    [InlineData("ckt_not-a-real-token")]
+    [InlineData("cka_an-audit-webhook-secret")]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.a-kubernetes-token")]
+    public async Task a_garbage_bearer_token_gets_401_with_a_problem(string token)
     {
         using var client = app.Anonymous();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "ckt_not-a-real-token");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/users")).StatusCode);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await client.GetAsync("/api/v1/users");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("\"title\":\"Unauthorized\"", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
