@@ -30,10 +30,41 @@ public static class TestPostgres
         var configured = Environment.GetEnvironmentVariable("COCKTAIL_TEST_PG");
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
 
-        var folder = Path.Combine(Path.GetTempPath(), $"cocktail-test-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        SweepLeftovers();
+        var folder = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         var server = await EmbeddedPostgres.StartAsync(
             new EmbeddedPostgresOptions { DataRoot = folder, Throwaway = true, DatabaseName = "postgres" }, NullLogger.Instance);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAsync().GetAwaiter().GetResult();
         return server.ConnectionString;
+    }
+
+    private const string Prefix = "cocktail-test-pg-";
+
+    /// <summary>
+    /// The test runner may end a test process while it is still deleting its server's folder (about 120 MB each), so
+    /// every start removes the folders of test processes that are gone and whose server has stopped.
+    /// </summary>
+    private static void SweepLeftovers()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            var name = Path.GetFileName(folder)[Prefix.Length..];
+            if (!int.TryParse(name[..Math.Max(0, name.IndexOf('-'))], out var pid) || ProcessIsAlive(pid)) continue;
+            if (Directory.EnumerateFiles(folder, "postmaster.pid", SearchOption.AllDirectories).Any()) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool ProcessIsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 }
