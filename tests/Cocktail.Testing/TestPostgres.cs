@@ -50,11 +50,18 @@ public static class TestPostgres
         {
             var name = Path.GetFileName(folder)[Prefix.Length..];
             if (!int.TryParse(name[..Math.Max(0, name.IndexOf('-'))], out var pid) || ProcessIsAlive(pid)) continue;
-            if (Directory.EnumerateFiles(folder, "postmaster.pid", SearchOption.AllDirectories).Any()) continue;
+            if (Directory.EnumerateFiles(folder, "postmaster.pid", SearchOption.AllDirectories).Any(ServerIsRunning)) continue;
             try { Directory.Delete(folder, recursive: true); }
             catch (IOException) { }
             catch (UnauthorizedAccessException) { }
         }
+    }
+
+    private static bool ServerIsRunning(string pidFile)
+    {
+        try { return !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) || ProcessIsAlive(pid); }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return true; }
     }
 
     private static bool ProcessIsAlive(int pid)
