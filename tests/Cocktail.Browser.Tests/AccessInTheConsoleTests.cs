@@ -141,6 +141,45 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await Expect(timeline.Locator("tr").Filter(new() { HasText = "KubeconfigIssued" }).GetByTestId("activity-source")).ToHaveTextAsync("Cocktail");
     }
 
+    [Fact]
+    public async Task an_auditor_asks_who_could_reach_the_cluster_now_and_before_the_grant_and_sees_who_granted_it()
+    {
+        using var admin = await browser.App.AsAdminAsync();
+        var user = await browser.App.CreateUserAsync();
+        var before = DateTimeOffset.UtcNow.AddMinutes(-2);
+        var kept = await PostAsync(admin, "/api/v1/access-grants", new
+        {
+            userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "view", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "on-call rotation",
+        });
+        var revoked = await PostAsync(admin, "/api/v1/access-grants", new
+        {
+            userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "cluster-admin", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "too much",
+        });
+        await PostAsync(admin, $"/api/v1/access-grants/{(string)revoked["grant"]!["id"]!}/revoke", new { reason = "not needed" });
+
+        var auditor = await browser.App.CreateUserAsync(role: "Auditor");
+        var page = await browser.SignedInAsync(auditor.UserName, auditor.Password);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Investigations", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Investigations" })).ToBeVisibleAsync();
+        await ChooseAsync(page, page.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
+        await page.GetByTestId("who-ask").ClickAsync();
+
+        // Now: the view grant only; the revoked cluster-admin grant is gone.
+        var holders = page.GetByTestId("holders-table").Locator("tbody tr");
+        await Expect(holders).ToHaveCountAsync(1);
+        await Expect(holders.GetByTestId("holder-user")).ToHaveTextAsync(user.UserName);
+        await Expect(holders.GetByTestId("holder-role")).ToHaveTextAsync("view");
+        await Expect(holders).ToContainTextAsync(CocktailApp.AdminUserName);
+        await Expect(holders).ToContainTextAsync("on-call rotation");
+        await Expect(holders.GetByRole(AriaRole.Link, new() { Name = "grant (Cluster)" }))
+            .ToHaveAttributeAsync("href", $"/access/grants?grant={(string)kept["grant"]!["id"]!}");
+
+        // Before either grant existed: nobody.
+        await page.GetByLabel("At (UTC)").FillAsync(before.UtcDateTime.ToString("yyyy-MM-ddTHH:mm"));
+        await page.GetByTestId("who-ask").ClickAsync();
+        await Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Nobody could");
+    }
+
     /// <summary>Users see (and may ask for) the clusters of their workspaces.</summary>
     private async Task MemberOfAWorkspaceWithTheClusterAsync(TestUser user)
     {
