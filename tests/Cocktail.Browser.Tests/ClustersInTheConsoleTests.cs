@@ -67,10 +67,16 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await page.GotoAsync("/clusters");
         var row = Row(page);
         await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
+        var dashboard = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        var unreachable = dashboard.GetByTestId("clusters-Unreachable");
+        async Task<int> UnreachableCount() => int.Parse((await unreachable.InnerTextAsync()).Split(' ')[0]);
+        var before = await UnreachableCount();
 
         await _sim.Faults.StopAnsweringAsync();
 
         await Expect(row.GetByTestId("cluster-health")).ToContainTextAsync("Unreachable", Live);
+        // The dashboard's counts follow too (clusters of earlier tests may join them, never leave).
+        await Eventually.TrueAsync(async () => await UnreachableCount() > before, TimeSpan.FromSeconds(20), "the dashboard counting it");
         await Expect(row.GetByTestId("cluster-health-detail")).ToContainTextAsync("refused");
 
         await _sim.Faults.ResumeAsync();
@@ -83,6 +89,10 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         Guid id;
         using (var admin = await browser.App.AsAdminAsync())
             id = await Sims.RegisterAsync(admin, _sim);
+        // Another admin has the cluster list open; the change reaches it without a reload.
+        var list = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await list.GotoAsync("/clusters");
+        await Expect(Row(list).GetByTestId("cluster-health")).ToContainTextAsync("Connected", Live);
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.GotoAsync($"/clusters/{id}");
 
@@ -92,6 +102,7 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await edit.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         await Expect(page.GetByText($"{_sim.Name} is updated.")).ToBeVisibleAsync();
         await Expect(page.GetByText("team=blue")).ToBeVisibleAsync();
+        await Expect(Row(list)).ToContainTextAsync("team=blue", new() { Timeout = 10_000 });
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Unregister" }).ClickAsync();
         var unregister = page.GetByRole(AriaRole.Dialog);

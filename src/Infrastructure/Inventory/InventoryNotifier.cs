@@ -67,13 +67,17 @@ public sealed class InventoryNotifier(NpgsqlDataSource dataSource, ILogger<Inven
     }
 }
 
-/// <summary>Sends the connection-change notification the watching replica listens for.</summary>
+/// <summary>Sends the connection-change notification the watching replica listens for, and detail changes for live pages.</summary>
 public sealed class PostgresInventoryControl(NpgsqlDataSource dataSource) : IInventoryControl
 {
-    public async Task ConnectionChangedAsync(Guid clusterId, CancellationToken ct)
+    public Task ConnectionChangedAsync(Guid clusterId, CancellationToken ct) => NotifyAsync(InventoryNotifier.ConnectionsChannel, clusterId, ct);
+
+    public Task DetailsChangedAsync(Guid clusterId, CancellationToken ct) => NotifyAsync(InventoryStore.NotifyChannel, clusterId, ct);
+
+    private async Task NotifyAsync(string channel, Guid clusterId, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand("select pg_notify($1, $2)");
-        command.Parameters.Add(new NpgsqlParameter { Value = InventoryNotifier.ConnectionsChannel });
+        command.Parameters.Add(new NpgsqlParameter { Value = channel });
         command.Parameters.Add(new NpgsqlParameter { Value = clusterId.ToString() });
         await command.ExecuteNonQueryAsync(ct);
     }

@@ -78,4 +78,7 @@ public interface IInventoryNotifications
 public interface IInventoryControl
 {
     Task ConnectionChangedAsync(Guid clusterId, CancellationToken ct);
+
+    /// <summary>Tells live pages on every replica that a cluster's own details (region, labels) changed.</summary>
+    Task DetailsChangedAsync(Guid clusterId, CancellationToken ct);
 }

@@ -1,8 +1,10 @@
+using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Users;
 using FluentValidation;
 using Marten;
+using Wolverine;
 
 namespace Cocktail.Application.Clusters.Updating;
 
@@ -22,12 +24,23 @@ public sealed class UpdateClusterValidator : AbstractValidator<UpdateCluster>
 public static class UpdateClusterHandler
 {
     public static async Task<Result<Accepted>> Handle(UpdateCluster command, Actor actor, IDocumentSession session,
-        TimeProvider clock, CancellationToken ct)
+        IMessageContext messages, TimeProvider clock, CancellationToken ct)
     {
         var current = await session.LoadAsync<ClusterView>(command.ClusterId, ct);
         if (current is null) return Failure.NotFound("No such cluster.");
-        return await AggregateStreams.DecideAsync<Cluster>(session, command.ClusterId, command.ExpectedVersion,
+        var result = await AggregateStreams.DecideAsync<Cluster>(session, command.ClusterId, command.ExpectedVersion,
             cluster => cluster.ChangeDetails(command.Region ?? current.Region, command.Labels ?? current.Labels, actor.Ref,
                 clock.GetUtcNow()), "No such cluster.", ct);
+        if (result.Succeeded) await messages.PublishAsync(new ClusterDetailsChanged(command.ClusterId));
+        return result;
     }
+}
+
+/// <summary>Published with the change, handled once it has committed (Wolverine's outbox).</summary>
+public sealed record ClusterDetailsChanged(Guid ClusterId);
+
+public static class ClusterDetailsChangedHandler
+{
+    public static Task Handle(ClusterDetailsChanged message, IInventoryControl inventory, CancellationToken ct) =>
+        inventory.DetailsChangedAsync(message.ClusterId, ct);
 }
