@@ -64,7 +64,27 @@ public sealed record WorkloadSpec(
     [System.Text.Json.Serialization.JsonIgnore]
     public int DesiredReplicas => Scalable ? Replicas ?? 1 : 1;
 
-    /// <summary>Equal content (records compare lists by reference, so this compares the serialized forms).</summary>
+    /// <summary>
+    /// Equal content (records compare lists by reference, so this compares the serialized forms). An empty list or map
+    /// means the same as none: a spec sent with <c>"env": []</c> is not a new revision of one sent without it.
+    /// </summary>
     public bool SameAs(WorkloadSpec other) =>
-        System.Text.Json.JsonSerializer.Serialize(this) == System.Text.Json.JsonSerializer.Serialize(other);
+        System.Text.Json.JsonSerializer.Serialize(this, ContentOnly) == System.Text.Json.JsonSerializer.Serialize(other, ContentOnly);
+
+    private static readonly System.Text.Json.JsonSerializerOptions ContentOnly = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+        {
+            Modifiers =
+            {
+                info =>
+                {
+                    foreach (var property in info.Properties)
+                        if (property.PropertyType != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
+                            property.ShouldSerialize = (_, value) => value is System.Collections.IEnumerable items && items.GetEnumerator().MoveNext();
+                },
+            },
+        },
+    };
 }

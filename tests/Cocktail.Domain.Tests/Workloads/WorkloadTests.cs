@@ -36,6 +36,18 @@ public sealed class WorkloadTests
         Assert.Empty(Deployed().Update(Web(), "again", Dev, Now).Events);
 
     [Fact]
+    public void empty_lists_and_maps_mean_the_same_as_none_so_they_make_no_revision()
+    {
+        var sameWithEmpties = Web() with
+        {
+            Volumes = [], Labels = new Dictionary<string, string>(),
+            Containers = [Web().Containers[0] with { Env = [], Args = [] }],
+        };
+        Assert.Empty(Deployed().Update(sameWithEmpties, "again", Dev, Now).Events);
+        Assert.Single(Deployed().Update(sameWithEmpties with { Containers = [Web().Containers[0] with { Env = [new EnvVar("A", "1")] }] }, "env", Dev, Now).Events);
+    }
+
+    [Fact]
     public void scaling_records_from_and_to_and_keeps_the_rest_of_the_spec()
     {
         var scaled = Assert.IsType<WorkloadScaled>(Deployed().Scale(5, null, "sale", Dev, Now).Single());
