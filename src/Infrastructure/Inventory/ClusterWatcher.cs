@@ -206,6 +206,8 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         {
             var version = await _probeClient.Version.GetCodeAsync(ct);
             watch.Stop();
+            if (_failedProbes > 0)
+                foreach (var resource in _watches) resource.RetryNow(); // back after an outage: watch again at once
             _failedProbes = 0;
             _slowProbes = watch.Elapsed > _options.DegradedLatency ? _slowProbes + 1 : 0;
             var now = _clock.GetUtcNow();

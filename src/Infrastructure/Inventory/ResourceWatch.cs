@@ -23,9 +23,26 @@ internal sealed class WatchState
     public long Relists { get; private set; }
     public bool Synced { get; private set; }
 
-    public void Succeeded() { FailingSince = null; LastError = null; }
+    private readonly SemaphoreSlim _retryNow = new(0, 1);
+
+    private readonly Lock _gate = new();
+
+    public void Succeeded() { lock (_gate) { FailingSince = null; LastError = null; } }
     public void Listed() { Relists++; Synced = true; Succeeded(); }
-    public void Failed(string error, DateTimeOffset now) { FailingSince ??= now; LastError = error; }
+    public void Failed(string error, DateTimeOffset now) { lock (_gate) { FailingSince ??= now; LastError = error; } }
+
+    /// <summary>Waits out a back-off, or less when <see cref="RetryNow"/> says the cluster answers again.</summary>
+    public async Task BackOffAsync(TimeSpan delay, CancellationToken ct) => await _retryNow.WaitAsync(delay, ct);
+
+    /// <summary>The cluster answers again: a failing watch should not sleep out the rest of a back-off of up to 30 s.</summary>
+    public void RetryNow()
+    {
+        if (FailingSince is not null && _retryNow.CurrentCount == 0)
+        {
+            try { _retryNow.Release(); }
+            catch (SemaphoreFullException) { } // raced with another wake: one is enough
+        }
+    }
 }
 
 /// <summary>
@@ -78,7 +95,7 @@ internal sealed class ResourceWatch<T, TList>(
                 state.Failed(Describe(e), clock.GetUtcNow());
                 if (e is HttpRequestException or IOException or TaskCanceledException) onConnectionTrouble();
                 logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
-                await backoff.DelayAsync(ct);
+                await state.BackOffAsync(backoff.Next(), ct);
             }
         }
     }
@@ -118,14 +135,38 @@ internal sealed class ResourceWatch<T, TList>(
             if (e is KubernetesException { Status.Code: 410 }) gone = true;
             else error ??= e;
         }, ct);
-        await foreach (var (type, item) in events)
+        // A quiet cluster sends nothing on a resumed watch until its next bookmark (about a minute on a real API server):
+        // a watch still open after a moment is a working watch, so the cluster is not left Degraded after an outage.
+        using var open = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _ = MarkHealthyIfStillOpenAsync(open.Token);
+        try
         {
-            state.Succeeded();
-            if (item?.Metadata?.ResourceVersion is { Length: > 0 } version) resourceVersion = version;
-            if (type != WatchEventType.Bookmark && item is not null) changed(type, item);
+            await foreach (var (type, item) in events)
+            {
+                state.Succeeded();
+                if (item?.Metadata?.ResourceVersion is { Length: > 0 } version) resourceVersion = version;
+                if (type != WatchEventType.Bookmark && item is not null) changed(type, item);
+            }
+        }
+        finally
+        {
+            await open.CancelAsync();
         }
         if (error is not null && !gone) throw error;
         return (gone, resourceVersion);
+    }
+
+    private async Task MarkHealthyIfStillOpenAsync(CancellationToken stillOpen)
+    {
+        try
+        {
+            await Task.Delay(ShortestHealthyWatch, stillOpen); // transport time, not the (possibly simulated) clock
+            state.Succeeded();
+        }
+        catch (OperationCanceledException)
+        {
+            // The watch ended (or failed) first.
+        }
     }
 
     private static string Describe(Exception e) => e switch
