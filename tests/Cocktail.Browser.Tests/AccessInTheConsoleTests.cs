@@ -45,7 +45,7 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await Expect(page.GetByTestId("my-grants").GetByTestId("empty-state")).ToContainTextAsync("No access yet");
         await page.GetByRole(AriaRole.Button, new() { Name = "Request access" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
-        await ChooseAsync(page, dialog.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
+        await Autocomplete.ChooseAsync(page, dialog.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
         await dialog.GetByTestId("access-role").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "edit", Exact = true }).ClickAsync();
         await dialog.GetByLabel("Duration (hours)").FillAsync("2");
@@ -161,7 +161,7 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         var page = await browser.SignedInAsync(auditor.UserName, auditor.Password);
         await page.GetByRole(AriaRole.Link, new() { Name = "Investigations", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Investigations" })).ToBeVisibleAsync();
-        await ChooseAsync(page, page.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
+        await Autocomplete.ChooseAsync(page, page.GetByLabel("Cluster", new() { Exact = true }), _sim.Name);
         await page.GetByTestId("who-ask").ClickAsync();
 
         // Now: the view grant only; the revoked cluster-admin grant is gone.
@@ -207,17 +207,6 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         using var client = new HttpClient(handler) { BaseAddress = new Uri(_sim.Server) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return (await client.GetAsync("/api/v1/namespaces/default/configmaps")).StatusCode;
-    }
-
-    private static async Task ChooseAsync(IPage page, ILocator input, string text)
-    {
-        await input.ClickAsync();
-        await input.PressSequentiallyAsync(text);
-        var options = page.GetByRole(AriaRole.Option);
-        await Expect(options).ToHaveCountAsync(1);
-        await Expect(options).ToHaveTextAsync(text);
-        await options.ClickAsync();
-        await Expect(input).ToHaveValueAsync(text);
     }
 
     private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)

@@ -45,7 +45,7 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
 
         await admin.GetByRole(AriaRole.Button, new() { Name = "Assign cluster" }).ClickAsync();
         dialog = admin.GetByRole(AriaRole.Dialog);
-        await ChooseAsync(admin, dialog.GetByLabel("Cluster"), _sim.Name);
+        await Autocomplete.ChooseAsync(admin, dialog.GetByLabel("Cluster"), _sim.Name);
         await FillQuotaAsync(dialog, cpu: "4", memory: "8Gi", gpu: "1", storage: "50Gi", pods: "40");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
         var cluster = admin.GetByTestId("workspace-cluster");
@@ -53,7 +53,7 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
         await Expect(cluster.GetByTestId("workspace-cluster-quota")).ToContainTextAsync("cpu 4 · memory 8Gi · gpu 1 · storage 50Gi · pods 40");
         await Expect(cluster.GetByTestId("allocation-bars-cpu")).ToContainTextAsync("CPU 0 / 4 cores");
 
-        await ChooseAsync(admin, admin.GetByLabel("Add a member by user name"), developer.UserName);
+        await Autocomplete.ChooseAsync(admin, admin.GetByLabel("Add a member by user name"), developer.UserName);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
         await Expect(admin.GetByTestId("member-row").Filter(new() { HasText = developer.UserName })).ToBeVisibleAsync();
 
@@ -140,21 +140,6 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Service map deleted" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Namespace scratch is gone");
-    }
-
-    /// <summary>
-    /// Types into an autocomplete key by key, as a person does, waits until its list shows only the match (the search
-    /// for the whole text has answered), and picks it.
-    /// </summary>
-    private static async Task ChooseAsync(IPage page, ILocator input, string text)
-    {
-        await input.ClickAsync();
-        await input.PressSequentiallyAsync(text);
-        var options = page.GetByRole(AriaRole.Option);
-        await Expect(options).ToHaveCountAsync(1);
-        await Expect(options).ToHaveTextAsync(text);
-        await options.ClickAsync();
-        await Expect(input).ToHaveValueAsync(text);
     }
 
     private static async Task FillQuotaAsync(ILocator dialog, string cpu, string memory, string gpu, string storage, string pods)

@@ -148,7 +148,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories='{RunDirectory}' -c max_connections=300";
+            // A throwaway server serves a whole test run: dozens of app hosts at once, each with its own pools (a full
+            // integration run peaks near 290 connections).
+            var maxConnections = _options.Throwaway ? 1000 : 300;
+            var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories='{RunDirectory}' -c max_connections={maxConnections}";
             if (_options.Throwaway)
                 settings += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB";
             var result = await _runner.RunAsync(_binaries.PgCtl,

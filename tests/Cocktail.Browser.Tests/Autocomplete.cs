@@ -1,0 +1,24 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cocktail.Browser.Tests;
+
+internal static class Autocomplete
+{
+    // Each key sends a search; on a busy machine the answer for the whole text can take a while to arrive.
+    private static readonly LocatorAssertionsToHaveCountOptions SearchAnswered = new() { Timeout = 15_000 };
+
+    /// <summary>
+    /// Types into an autocomplete key by key, as a person does, waits until its list shows only the match (the search
+    /// for the whole text has answered), and picks that option by its exact name, so a late answer to an earlier
+    /// keystroke re-drawing the list cannot make the click ambiguous.
+    /// </summary>
+    public static async Task ChooseAsync(IPage page, ILocator input, string text)
+    {
+        await input.ClickAsync();
+        await input.PressSequentiallyAsync(text);
+        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1, SearchAnswered);
+        await page.GetByRole(AriaRole.Option, new() { Name = text, Exact = true }).ClickAsync();
+        await Expect(input).ToHaveValueAsync(text);
+    }
+}
