@@ -101,6 +101,22 @@ public sealed class PatchContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+    public async Task server_side_apply_refuses_a_field_the_schema_does_not_declare_whatever_field_validation_says()
+    {
+        var ns = await cluster.NewNamespaceAsync("ssa");
+        var applied = $$$"""{"apiVersion":"v1","kind":"Service","metadata":{"name":"undeclared","namespace":"{{{ns}}}"},"spec":{"foo":"bar","ports":[{"port":80}]}}""";
+        var error = await ApiError.From(() => Client.CoreV1.PatchNamespacedServiceAsync(
+            new V1Patch(applied, V1Patch.PatchType.ApplyPatch), "undeclared", ns, fieldManager: "cocktail", fieldValidation: "Ignore"));
+        // The apiserver surfaces structured-merge-diff's conversion error as a plain error: a 500 without a reason
+        // (kubernetes/kubernetes#122480; #139253 proposes a 400).
+        Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
+        Assert.Equal("", error.Reason);
+        Assert.Equal($"failed to create typed patch object ({ns}/undeclared; /v1, Kind=Service): .spec.foo: field not declared in schema", error.Message);
+        var read = await ApiError.From(() => Client.CoreV1.ReadNamespacedServiceAsync("undeclared", ns));
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+    }
+
+    [Fact]
     public async Task scaling_through_the_scale_subresource_changes_spec_replicas()
     {
         var ns = await cluster.NewNamespaceAsync("scale");

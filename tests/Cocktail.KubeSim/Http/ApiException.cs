@@ -23,8 +23,9 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
             ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = Message,
-            ["reason"] = Reason,
         };
+        // StatusReasonUnknown ("") is omitted, as metav1.Status serializes it.
+        if (Reason.Length > 0) status["reason"] = Reason;
         if (Details is not null) status["details"] = Details.DeepClone();
         status["code"] = Code;
         return status;
@@ -99,6 +100,12 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public static ApiException Internal(string message) =>
         new(500, "InternalError", $"Internal error occurred: {message}",
             new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = message }) });
+
+    /// <summary>
+    /// A plain Go error the apiserver did not map to a Status: ErrorToAPIStatus answers 500 with no reason and the
+    /// error's text as the message (unlike <see cref="Internal"/>, which is errors.NewInternalError).
+    /// </summary>
+    public static ApiException Unmapped(string message) => new(500, "", message);
 
     public static ApiException ServiceUnavailable(string message) => new(503, "ServiceUnavailable", message);
 

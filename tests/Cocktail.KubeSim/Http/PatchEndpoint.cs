@@ -62,6 +62,18 @@ internal sealed class PatchEndpoint(ClusterRuntime cluster)
         if (applied.Str("metadata", "name") is { } bodyName && bodyName != info.Name)
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({info.Name})");
         var registry = cluster.Registry;
+        // Apply converts the patch to the type's schema (structured-merge-diff) before anything else, so undeclared
+        // fields always fail it, whatever fieldValidation says. The apiserver returns that conversion error as a plain
+        // error: a 500 without a reason (kubernetes/kubernetes#122480, #139253).
+        // (A patch of another kind fails the type-meta checks instead.)
+        if (applied.Str("apiVersion") == type.GroupVersion && applied.Str("kind") == type.Kind
+            && registry.UndeclaredFields(type, applied) is { Count: > 0 } undeclared)
+        {
+            var errors = undeclared.Select(u => $".{u}: field not declared in schema").ToList();
+            var described = errors.Count == 1 ? errors[0] : string.Join("\n", ["errors:", .. errors.Select(e => "  " + e)]);
+            var gvk = $"{type.Group}/{type.Version}, Kind={type.Kind}";
+            throw ApiException.Unmapped($"failed to create typed patch object ({applied.Str("metadata", "namespace")}/{applied.Str("metadata", "name")}; {gvk}): {described}");
+        }
         var now = ObjectMetadata.Timestamp(cluster.Time.GetUtcNow());
         lock (registry.Store.Gate)
         {

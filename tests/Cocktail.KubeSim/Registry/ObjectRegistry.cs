@@ -98,9 +98,7 @@ public sealed partial class ObjectRegistry(
     {
         if (options.FieldValidation is null || VersionConversion.Converts(type)) return obj;
         var typed = obj["kind"] is null ? ObjectMetadata.WithTypeMeta(obj, type.Kind, type.GroupVersion) : obj;
-        var unknown = catalog.IsCustom(type)
-            ? CustomResourceSchema(type) is { } schema ? Discovery.ObjectSchemas.PruneCustom(typed, schema) : []
-            : Discovery.ObjectSchemas.Prune(type, typed);
+        var unknown = Prune(type, typed);
         if (unknown.Count == 0) return typed;
         var described = string.Join(", ", unknown.Select(u => $"unknown field \"{u}\""));
         if (options.FieldValidation == "Strict")
@@ -108,6 +106,17 @@ public sealed partial class ObjectRegistry(
         if (options.FieldValidation == "Warn") LastWarnings = [.. LastWarnings, .. unknown.Select(u => $"unknown field \"{u}\"")];
         return typed;
     }
+
+    List<string> Prune(ResourceType type, JsonObject typed) => catalog.IsCustom(type)
+        ? CustomResourceSchema(type) is { } schema ? Discovery.ObjectSchemas.PruneCustom(typed, schema) : []
+        : Discovery.ObjectSchemas.Prune(type, typed);
+
+    /// <summary>
+    /// The paths ("spec.foo") of fields <paramref name="obj"/> carries that the type's schema does not declare,
+    /// leaving <paramref name="obj"/> as it is. Server-side apply refuses these whatever fieldValidation says.
+    /// </summary>
+    public List<string> UndeclaredFields(ResourceType type, JsonObject obj) =>
+        VersionConversion.Converts(type) ? [] : Prune(type, (JsonObject)obj.DeepClone());
 
     JsonNode? CustomResourceSchema(ResourceType type)
     {
