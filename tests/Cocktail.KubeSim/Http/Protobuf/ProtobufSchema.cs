@@ -118,7 +118,7 @@ internal static class ProtobufSchema
     {
         [1] = new("replicas", ProtoKind.Int32, Pointer: true), [2] = new("selector", ProtoKind.Message, LabelSelector),
         [3] = new("template", ProtoKind.Message, PodTemplateSpec), [5] = new("minReadySeconds", ProtoKind.Int32),
-        [6] = new("revisionHistoryLimit", ProtoKind.Int32, Pointer: true), [7] = new("paused", ProtoKind.Bool, Pointer: true),
+        [6] = new("revisionHistoryLimit", ProtoKind.Int32, Pointer: true), [7] = new("paused", ProtoKind.Bool),
         [9] = new("progressDeadlineSeconds", ProtoKind.Int32, Pointer: true),
     });
 
@@ -187,7 +187,7 @@ internal static class ProtobufSchema
         [1] = new("ports", ProtoKind.Message, ServicePort, Repeated: true), [2] = new("selector", ProtoKind.StringMap),
         [3] = new("clusterIP", ProtoKind.String), [4] = new("type", ProtoKind.String),
         [5] = new("externalIPs", ProtoKind.String, Repeated: true), [7] = new("sessionAffinity", ProtoKind.String),
-        [12] = new("externalName", ProtoKind.String),
+        [10] = new("externalName", ProtoKind.String),
     });
 
     static ProtoMessage WithMeta(Dictionary<int, ProtoField> fields)
