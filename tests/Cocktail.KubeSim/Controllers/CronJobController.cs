@@ -13,7 +13,8 @@ namespace Cocktail.KubeSim.Controllers;
 internal sealed class CronJobController(ClusterRuntime cluster) : Controller(cluster)
 {
     readonly EventRecorder _events = new(cluster);
-    readonly HashSet<string> _timers = [];
+    /// <summary>When each key's pending timer fires; a nearer schedule (say, an edited spec.schedule) adds an earlier one.</summary>
+    readonly Dictionary<string, DateTimeOffset> _timers = [];
     readonly HashSet<string> _seenFinished = [];
 
     public override void Start()
@@ -113,12 +114,17 @@ internal sealed class CronJobController(ClusterRuntime cluster) : Controller(clu
 
     void ScheduleAt(string key, DateTimeOffset at)
     {
-        if (!_timers.Add(key)) return;
-        var due = at - Cluster.Time.GetUtcNow();
+        var now = Cluster.Time.GetUtcNow();
+        var due = at - now;
         if (due > TimeSpan.FromDays(1)) due = TimeSpan.FromDays(1); // re-evaluated daily at least
-        Schedule(due < TimeSpan.Zero ? TimeSpan.Zero : due, () =>
+        if (due < TimeSpan.Zero) due = TimeSpan.Zero;
+        var fires = now + due;
+        if (_timers.TryGetValue(key, out var pending) && pending <= fires) return;
+        _timers[key] = fires;
+        Schedule(due, () =>
         {
-            _timers.Remove(key);
+            // A later-superseded timer still fires; only the one the entry names clears it.
+            if (_timers.TryGetValue(key, out var current) && current == fires) _timers.Remove(key);
             Enqueue(key);
         });
     }
