@@ -13,7 +13,8 @@ namespace Cocktail.KubeSim.Controllers;
 internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(cluster)
 {
     readonly EventRecorder _events = new(cluster);
-    readonly Dictionary<string, (DateTimeOffset NotBefore, TimeSpan Backoff)> _failedCreates = [];
+    /// <summary>Per key, the backoff after failed pod creations, for the ReplicaSet with that uid.</summary>
+    readonly Dictionary<string, (string? Uid, DateTimeOffset NotBefore, TimeSpan Backoff)> _failedCreates = [];
     static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(200);
     static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -24,7 +25,8 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
 
     public override IEnumerable<string> KeysFor(StoreEvent change)
     {
-        if (change.Object.StorageKey == "apps/replicasets" && change.Type != "DELETED") yield return KeyOf(change.Object);
+        // Deletions are queued too, as the real controller's deleteRS does, so the sync forgets their backoff.
+        if (change.Object.StorageKey == "apps/replicasets") yield return KeyOf(change.Object);
         else if (change.Object.StorageKey == "/pods" && Workloads.OwnerKey(change.Object, "ReplicaSet") is { } owner) yield return owner;
         else if (change.Object.StorageKey == "/resourcequotas")
             foreach (var rs in Cluster.Store.List("apps/replicasets", change.Object.Namespace).Items) yield return KeyOf(rs);
@@ -35,7 +37,13 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
         var (ns, name) = Split(key);
         var type = Cluster.Type("apps", "replicasets");
         var rs = Cluster.Registry.TryGet(type, ns, name);
-        if (rs is null || rs.IsDeleting()) return;
+        if (rs is null || rs.IsDeleting())
+        {
+            _failedCreates.Remove(key); // the work queue's Forget: a re-created ReplicaSet starts afresh
+            return;
+        }
+        // A ReplicaSet re-created under the same name before its predecessor's sync does not inherit its backoff.
+        if (_failedCreates.TryGetValue(key, out var previous) && previous.Uid != rs.Uid()) _failedCreates.Remove(key);
         var pods = Workloads.OwnedBy(Cluster, "/pods", ns, rs.Uid());
         var active = pods.Where(Workloads.IsActive).ToList();
         var desired = (int)(rs.Long("spec", "replicas") ?? 1);
@@ -54,7 +62,7 @@ internal sealed class ReplicaSetController(ClusterRuntime cluster) : Controller(
                     _events.Warning(rs, "ReplicaSet", "FailedCreate", $"Error creating: {failure.Message}", "replicaset-controller");
                     // Like the controller's rate-limited work queue: retry later, doubling the wait each time.
                     var next = backoff.Backoff == TimeSpan.Zero ? InitialBackoff : TimeSpan.FromTicks(Math.Min(backoff.Backoff.Ticks * 2, MaxBackoff.Ticks));
-                    _failedCreates[key] = (attemptAt + next, next);
+                    _failedCreates[key] = (rs.Uid(), attemptAt + next, next);
                     Schedule(next, () => Enqueue(key));
                     break;
                 }
