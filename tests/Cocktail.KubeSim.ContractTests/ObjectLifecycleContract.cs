@@ -143,6 +143,9 @@ public sealed class ObjectLifecycleContract(ClusterUnderTest cluster)
     public async Task label_selectors_support_equality_set_and_existence_operators()
     {
         var ns = await cluster.NewNamespaceAsync("sel");
+        // The root CA publisher adds kube-root-ca.crt to a new namespace asynchronously; the selectors below expect it.
+        await Eventually.Until(async () => (await Client.CoreV1.ListNamespacedConfigMapAsync(ns, fieldSelector: "metadata.name=kube-root-ca.crt")).Items.Count == 1,
+            because: "kube-root-ca.crt is published in the new namespace");
         await Client.CoreV1.CreateNamespacedConfigMapAsync(Manifests.ConfigMap("a", labels: new Dictionary<string, string> { ["tier"] = "web", ["env"] = "prod" }), ns);
         await Client.CoreV1.CreateNamespacedConfigMapAsync(Manifests.ConfigMap("b", labels: new Dictionary<string, string> { ["tier"] = "db", ["env"] = "prod" }), ns);
         await Client.CoreV1.CreateNamespacedConfigMapAsync(Manifests.ConfigMap("c", labels: new Dictionary<string, string> { ["tier"] = "cache" }), ns);
