@@ -15,7 +15,6 @@ public static class ObjectSchemas
     {
         public readonly Dictionary<string, JsonElement> Schemas = new(StringComparer.Ordinal);
         public readonly Dictionary<(string Group, string Version, string Kind), JsonElement> ByKind = [];
-        public readonly List<JsonDocument> Documents = [];
     }
 
     static readonly Lazy<Index> Loaded = new(Load);
@@ -34,7 +33,6 @@ public static class ObjectSchemas
             };
             if (!served) continue;
             var doc = JsonDocument.Parse(File.ReadAllBytes(file));
-            index.Documents.Add(doc);
             if (!doc.RootElement.TryGetProperty("components", out var components) || !components.TryGetProperty("schemas", out var schemas)) continue;
             foreach (var schema in schemas.EnumerateObject())
             {
