@@ -77,7 +77,7 @@ public static class CapacityBenchmark
         }
     }
 
-    static async Task WaitUntilRunning(IReadOnlyList<KubeSimCluster> clusters, int pods)
+    internal static async Task WaitUntilRunning(IReadOnlyList<KubeSimCluster> clusters, int pods)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
         foreach (var cluster in clusters)

@@ -40,9 +40,7 @@ public static class LatencyBenchmark
             Name = $"load-{i}", Nodes = options.NodesPerCluster, SeedPods = options.PodsPerCluster,
         });
         var connections = fleet.Clusters.Select(c => new ApiConnection(c)).ToList();
-        foreach (var c in fleet.Clusters)
-            while (c.Objects.List("v1", "Pod", "default").Count(p => p["status"]?["phase"]?.GetValue<string>() == "Running") < options.PodsPerCluster)
-                await Task.Delay(50);
+        await CapacityBenchmark.WaitUntilRunning(fleet.Clusters, options.PodsPerCluster);
         const string PodsPath = "/api/v1/namespaces/default/pods";
         // Warm-up: JIT and TLS connections, outside the measured window.
         await Parallel.ForEachAsync(connections, async (c, _) => { for (var i = 0; i < 5; i++) await c.Http.GetByteArrayAsync(PodsPath); });
