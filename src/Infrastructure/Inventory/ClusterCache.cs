@@ -21,19 +21,30 @@ internal sealed class ClusterCache
     public void MarkDirty() => Interlocked.Exchange(ref _dirty, 1);
     public bool TakeDirty() => Interlocked.Exchange(ref _dirty, 0) == 1;
 
-    public ResourceAmounts RequestedOn(string node) =>
-        Pods.Values.Where(p => p.Node == node && !InventoryMapping.IsTerminated(p))
-            .Aggregate(ResourceAmounts.None, (total, p) => total + p.Requests);
-
     public NodeInfo NodeInfo(V1Node node) =>
-        InventoryMapping.Node(node, RequestedOn(node.Metadata.Name),
-            MetricsAvailable && NodeUsage.TryGetValue(node.Metadata.Name, out var usage) ? usage : null);
+        NodeInfo(node, Pods.Values.Where(p => p.Node == node.Metadata.Name && !InventoryMapping.IsTerminated(p))
+            .Aggregate(ResourceAmounts.None, (total, p) => total + p.Requests));
 
-    public ClusterSummary Summary(DateTimeOffset now)
+    /// <summary>Every node's figures, the pods' requests summed in one pass over the pods.</summary>
+    public List<NodeInfo> NodeInfos()
     {
-        var nodes = Nodes.Values.Select(NodeInfo).ToList();
+        var requested = new Dictionary<string, ResourceAmounts>();
+        foreach (var pod in Pods.Values)
+            if (pod.Node is { } node && !InventoryMapping.IsTerminated(pod))
+                requested[node] = requested.GetValueOrDefault(node, ResourceAmounts.None) + pod.Requests;
+        return Nodes.Values.Select(n => NodeInfo(n, requested.GetValueOrDefault(n.Metadata.Name, ResourceAmounts.None))).ToList();
+    }
+
+    private NodeInfo NodeInfo(V1Node node, ResourceAmounts requested) =>
+        InventoryMapping.Node(node, requested, MetricsAvailable && NodeUsage.TryGetValue(node.Metadata.Name, out var usage) ? usage : null);
+
+    public ClusterSummary Summary(DateTimeOffset now, IReadOnlyCollection<NodeInfo> nodes)
+    {
         var pods = Pods.Values.ToList();
         var hourAgo = now.AddHours(-1);
+        // Only the last hour's warnings are counted: forget older events, or a busy cluster's would pile up here.
+        foreach (var (uid, e) in Events)
+            if (e.LastSeen < hourAgo) Events.TryRemove(uid, out _);
         return new ClusterSummary(
             NodesReady: nodes.Count(n => n.Ready),
             NodesTotal: nodes.Count,
@@ -43,7 +54,7 @@ internal sealed class ClusterCache
             Allocatable: nodes.Aggregate(ResourceAmounts.None, (t, n) => t + n.Allocatable),
             Requested: pods.Where(p => !InventoryMapping.IsTerminated(p)).Aggregate(ResourceAmounts.None, (t, p) => t + p.Requests),
             Usage: MetricsAvailable ? NodeUsage.Values.Aggregate(ResourceAmounts.None, (t, u) => t + u) : null,
-            WarningEvents: Events.Values.Count(e => e.Type == "Warning" && e.LastSeen >= hourAgo),
+            WarningEvents: Events.Values.Count(e => e.Type == "Warning"),
             LastSyncAt: now);
     }
 }

@@ -105,6 +105,7 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     private void NodesListed(IReadOnlyList<V1Node> nodes)
     {
         _cache.Nodes.Clear();
+        _cache.WrittenNodes.Clear();
         foreach (var node in nodes) _cache.Nodes[node.Metadata.Name] = node;
         foreach (var node in nodes) WriteNode(node);
         KeepOnly(InventoryKind.Node, nodes);
@@ -234,16 +235,16 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         if (_cache.TakeDirty())
         {
             // Requests per node change with every pod; rewrite only the nodes whose figures moved.
-            foreach (var node in _cache.Nodes.Values)
+            var nodes = _cache.NodeInfos();
+            foreach (var info in nodes)
             {
-                var info = _cache.NodeInfo(node);
-                if (!_cache.WrittenNodes.TryGetValue(node.Metadata.Name, out var written) || written.Requested != info.Requested || written.Usage != info.Usage)
+                if (!_cache.WrittenNodes.TryGetValue(info.Name, out var written) || written.Requested != info.Requested || written.Usage != info.Usage)
                 {
-                    _cache.WrittenNodes[node.Metadata.Name] = info;
-                    Upsert(InventoryKind.Node, node, info);
+                    _cache.WrittenNodes[info.Name] = info;
+                    if (_cache.Nodes.TryGetValue(info.Name, out var node)) Upsert(InventoryKind.Node, node, info);
                 }
             }
-            _writer.Enqueue(new UpsertSummary(_clusterId, _cache.Summary(_clock.GetUtcNow())));
+            _writer.Enqueue(new UpsertSummary(_clusterId, _cache.Summary(_clock.GetUtcNow(), nodes)));
         }
         await Task.Delay(_options.SummaryInterval, ct);
     }

@@ -42,6 +42,11 @@ public sealed class InventorySupervisor(
     /// <summary>Clusters being watched by this replica, for tests and benchmarks.</summary>
     public IReadOnlyDictionary<Guid, bool> Watching => _watchers.ToDictionary(w => w.Key, w => w.Value.Synced);
 
+    public IEnumerable<Guid> WatchedClusters => _watchers.Keys;
+
+    /// <summary>Watched here, and every kind listed: its inventory can be read as the cluster's state.</summary>
+    public bool IsSynced(Guid clusterId) => _watchers.TryGetValue(clusterId, out var watcher) && watcher.Synced;
+
     public long Relists => _watchers.Values.Sum(w => w.Relists);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -41,12 +41,12 @@ public sealed class RolloutTracker(
             if (DateTimeOffset.UtcNow - lastFull >= Periodic)
             {
                 lastFull = DateTimeOffset.UtcNow;
-                foreach (var id in supervisor.Watching.Keys) _dirty.TryAdd(id, 0);
+                foreach (var id in supervisor.WatchedClusters) _dirty.TryAdd(id, 0);
             }
             foreach (var clusterId in _dirty.Keys)
             {
                 _dirty.TryRemove(clusterId, out _);
-                if (!supervisor.Watching.TryGetValue(clusterId, out var synced) || !synced) continue;
+                if (!supervisor.IsSynced(clusterId)) continue;
                 try
                 {
                     await ObserveAsync(clusterId, stoppingToken);
