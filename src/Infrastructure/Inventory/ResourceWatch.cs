@@ -1,4 +1,5 @@
 using System.Net;
+using Cocktail.Infrastructure.Kubernetes;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -93,7 +94,7 @@ internal sealed class ResourceWatch<T, TList>(
             catch (Exception e)
             {
                 state.Failed(Describe(e), clock.GetUtcNow());
-                if (e is HttpRequestException or IOException or TaskCanceledException) onConnectionTrouble();
+                if (ClusterCalls.IsUnreachable(e)) onConnectionTrouble();
                 logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
                 await state.BackOffAsync(backoff.Next(), ct);
             }

@@ -37,19 +37,24 @@ public static class ClusterCalls
         {
             return await calls();
         }
-        catch (HttpOperationException e) when ((int)e.Response.StatusCode >= 500 || e.Response.StatusCode == HttpStatusCode.TooManyRequests)
+        catch (Exception e) when (Classify(e) is { } outcome)
         {
-            return new ApplyOutcome(ApplyResult.Unreachable, StatusMessage(e));
-        }
-        catch (HttpOperationException e)
-        {
-            return new ApplyOutcome(ApplyResult.Refused, StatusMessage(e));
-        }
-        catch (Exception e) when (IsUnreachable(e))
-        {
-            return new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message);
+            return outcome;
         }
     }
+
+    /// <summary>
+    /// What a failed call says about the cluster: it did not answer, or was overloaded or broken (5xx, 429: retry),
+    /// or it refused (the Status message). Null for failures that are not the cluster's.
+    /// </summary>
+    public static ApplyOutcome? Classify(Exception e) => e switch
+    {
+        HttpOperationException http when (int)http.Response.StatusCode >= 500 || http.Response.StatusCode == HttpStatusCode.TooManyRequests =>
+            new ApplyOutcome(ApplyResult.Unreachable, StatusMessage(http)),
+        HttpOperationException http => new ApplyOutcome(ApplyResult.Refused, StatusMessage(http)),
+        _ when IsUnreachable(e) => new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message),
+        _ => null,
+    };
 
     public static bool IsUnreachable(Exception e) =>
         e is HttpRequestException or TaskCanceledException or TimeoutException or IOException ||

@@ -1,4 +1,5 @@
 using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Infrastructure.Kubernetes;
 using k8s;
 
@@ -27,6 +28,17 @@ internal sealed class ClusterClients(TimeSpan requestTimeout, int writersPerClus
 
     /// <summary>A client to read with; dispose the lease when done.</summary>
     public Lease Read(ClusterConnection connection) => new(this, Take(connection), writer: false);
+
+    /// <summary>
+    /// Writes to the cluster in a writer's turn with the cached client; what the cluster answered is classified as
+    /// <see cref="ClusterCalls.ClassifyAsync"/> does (unreachable: retry; refused: say why).
+    /// </summary>
+    public Task<ApplyOutcome> GuardAsync(ClusterConnection connection, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct) =>
+        ClusterCalls.ClassifyAsync(async () =>
+        {
+            using var lease = await WriteAsync(connection, ct);
+            return await work(lease.Client);
+        });
 
     /// <summary>A client to write with, once this cluster has room for another writer; dispose the lease when done.</summary>
     public async Task<Lease> WriteAsync(ClusterConnection connection, CancellationToken ct)

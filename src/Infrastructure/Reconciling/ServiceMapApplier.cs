@@ -29,7 +29,7 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     /// depend on one another, and one round trip instead of six matters when the cluster is far away.
     /// </summary>
     public async Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        await GuardAsync(cluster, async client =>
+        await _clients.GuardAsync(cluster, async client =>
         {
             var ns = ServiceMapObjects.Namespace(manifest);
             await client.CoreV1.PatchNamespaceAsync(Apply(ns), ns.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: ct);
@@ -78,7 +78,7 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     public async Task<(IReadOnlyList<string> Findings, ApplyOutcome Outcome)> FindDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct)
     {
         var findings = new List<string>();
-        var outcome = await GuardAsync(cluster, async client =>
+        var outcome = await _clients.GuardAsync(cluster, async client =>
         {
             findings.AddRange(await new DriftInspector(client, manifest, ct).InspectAsync());
             return new ApplyOutcome(ApplyResult.Applied);
@@ -87,7 +87,7 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     }
 
     public Task<ApplyOutcome> CorrectDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        GuardAsync(cluster, async client =>
+        _clients.GuardAsync(cluster, async client =>
         {
             await new DriftInspector(client, manifest, ct).CorrectAsync();
             return new ApplyOutcome(ApplyResult.Applied);
@@ -116,13 +116,9 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
                 return (NamespaceDeletion.Gone, null);
             }
         }
-        catch (HttpOperationException e)
+        catch (Exception e) when (ClusterCalls.Classify(e) is { } outcome)
         {
-            return (NamespaceDeletion.Refused, ClusterCalls.StatusMessage(e));
-        }
-        catch (Exception e) when (ClusterCalls.IsUnreachable(e))
-        {
-            return (NamespaceDeletion.Unreachable, e.GetBaseException().Message);
+            return (outcome.Result == ApplyResult.Unreachable ? NamespaceDeletion.Unreachable : NamespaceDeletion.Refused, outcome.Message);
         }
     }
 
@@ -143,17 +139,6 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
             return null;
         }
     }
-
-    /// <summary>
-    /// <see cref="ClusterCalls.GuardAsync"/>'s classification of what the cluster answered, with a client from the
-    /// cache (and a writer's turn on the cluster) instead of a new client per call.
-    /// </summary>
-    private Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct) =>
-        ClassifyAsync(async () =>
-        {
-            using var lease = await _clients.WriteAsync(cluster, ct);
-            return await work(lease.Client);
-        });
 
     /// <summary>Writes that run side by side: all of them finish before the first failure is classified.</summary>
     private static async Task AllAsync(IReadOnlyList<Task> writes)

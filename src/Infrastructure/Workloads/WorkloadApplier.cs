@@ -29,7 +29,7 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
     private const string HandoverManager = "cocktail-handover";
 
     public Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        WriteAsync(cluster, async client =>
+        _clients.GuardAsync(cluster, async client =>
         {
             var objects = WorkloadObjects.For(manifest);
             var ns = manifest.Namespace;
@@ -55,13 +55,6 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
                     () => client.AutoscalingV2.DeleteNamespacedHorizontalPodAutoscalerAsync(name, ns, cancellationToken: ct));
             return new ApplyOutcome(ApplyResult.Applied);
         }, ct);
-
-    private Task<ApplyOutcome> WriteAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work, CancellationToken ct) =>
-        ClassifyAsync(async () =>
-        {
-            using var lease = await _clients.WriteAsync(cluster, ct);
-            return await work(lease.Client);
-        });
 
     public void Dispose() => _clients.Dispose();
 
@@ -126,7 +119,7 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
     }
 
     public Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        WriteAsync(cluster, async client =>
+        _clients.GuardAsync(cluster, async client =>
         {
             var ns = manifest.Namespace;
             var name = manifest.Spec.Name;
