@@ -1,5 +1,6 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Common;
+using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Users;
@@ -38,19 +39,20 @@ public static class WhoCouldAccessHandler
 
     private static async Task<IEnumerable<AccessHolder>> FromGrantsAsync(WhoCouldAccess query, IQuerySession session, CancellationToken ct)
     {
-        // Which grants exist is taken from the read model (grants are never deleted from it); what each was at T from its events.
-        var candidates = await session.Query<AccessGrantView>().Where(g => g.ClusterId == query.ClusterId).Select(g => g.Id).ToListAsync(ct);
+        // Which grants exist, and what they were granted as (never changed afterwards), is taken from the read model
+        // (grants are never deleted from it); whether each was revoked or expired by T from its events as of T.
+        var candidates = await session.Query<AccessGrantView>()
+            .Where(g => g.ClusterId == query.ClusterId && g.ValidFrom <= query.At && g.ValidUntil > query.At).ToListAsync(ct);
         var holders = new List<AccessHolder>();
-        foreach (var id in candidates)
+        foreach (var granted in candidates)
         {
-            var grant = await session.Events.AggregateStreamAsync<AccessGrant>(id, timestamp: query.At, token: ct);
-            if (grant is null || grant.Revoked || grant.Expired || query.At < grant.ValidFrom || query.At >= grant.ValidUntil) continue;
-            var granted = (await session.Events.FetchStreamAsync(id, token: ct)).Select(e => e.Data).OfType<ClusterAccessGranted>().Single();
             if (query.ServiceMapId is { } mapId && granted.Scope == AccessScope.ServiceMap && granted.ServiceMapId != mapId) continue;
+            var grant = await session.Events.AggregateStreamAsync<AccessGrant>(granted.Id, timestamp: query.At, token: ct);
+            if (grant is null || grant.Revoked || grant.Expired) continue;
             holders.Add(new AccessHolder(granted.UserId, granted.UserName, $"grant ({granted.Scope})", granted.Namespace,
-                granted.Role.ClusterRoleName(), granted.ValidFrom, granted.ValidUntil, granted.GrantedBy.Name,
-                granted.RequestId is null ? null : granted.GrantedBy.Name, granted.RequestId is null ? null : granted.UserName,
-                granted.Reason, granted.GrantId));
+                granted.Role.ClusterRoleName(), granted.ValidFrom, granted.ValidUntil, granted.GrantedBy,
+                granted.RequestId is null ? null : granted.GrantedBy, granted.RequestId is null ? null : granted.UserName,
+                granted.Reason, granted.Id));
         }
         return holders;
     }
@@ -69,7 +71,7 @@ public static class WhoCouldAccessHandler
             foreach (var map in workspaceMaps.Where(m => query.ServiceMapId is null || m.ServiceMapId == query.ServiceMapId))
             foreach (var member in workspace.Members.Values)
             {
-                var role = member.Role switch { WorkspaceRole.WorkspaceAdmin => "admin", WorkspaceRole.Developer => "edit", _ => "view" };
+                var role = ServiceMapManifest.ClusterRoleFor(member.Role);
                 holders.Add(new AccessHolder(member.UserId, member.UserName, $"workspace {workspace.Name} ({member.Role})", map.Namespace,
                     role, null, null, null, null, null, null, null));
             }

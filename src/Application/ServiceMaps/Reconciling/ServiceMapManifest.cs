@@ -52,15 +52,23 @@ public sealed record ServiceMapManifest(
         };
         var bindings = new[]
         {
-            Binding("cocktail-workspace-admins", "admin", WorkspaceRole.WorkspaceAdmin),
-            Binding("cocktail-workspace-developers", "edit", WorkspaceRole.Developer),
-            Binding("cocktail-workspace-viewers", "view", WorkspaceRole.Viewer),
+            Binding("cocktail-workspace-admins", WorkspaceRole.WorkspaceAdmin),
+            Binding("cocktail-workspace-developers", WorkspaceRole.Developer),
+            Binding("cocktail-workspace-viewers", WorkspaceRole.Viewer),
         };
         return new ServiceMapManifest(map.Namespace, labels, hard, map.DefaultLimits, bindings, workspace.Id.ToString(), map.Id, effective);
 
-        RoleBindingSpec Binding(string name, string clusterRole, WorkspaceRole role) =>
-            new(name, clusterRole, workspace.Members.Where(m => m.Role == role).Select(m => userPrefix + m.UserName).Order().ToList());
+        RoleBindingSpec Binding(string name, WorkspaceRole role) =>
+            new(name, ClusterRoleFor(role), workspace.Members.Where(m => m.Role == role).Select(m => userPrefix + m.UserName).Order().ToList());
     }
+
+    /// <summary>The Kubernetes ClusterRole a workspace role is bound to in its service maps' namespaces.</summary>
+    public static string ClusterRoleFor(WorkspaceRole role) => role switch
+    {
+        WorkspaceRole.WorkspaceAdmin => "admin",
+        WorkspaceRole.Developer => "edit",
+        _ => "view",
+    };
 }
 
 /// <summary>The Kubernetes user name each Cocktail user has on the clusters (an OIDC username prefix).</summary>
