@@ -83,16 +83,6 @@ public readonly partial record struct Quantity(decimal Value) : IComparable<Quan
         return ToDecimalString();
     }
 
-    /// <summary>Approximate, for people: "1.5 GiB", "2 cores".</summary>
-    public string ToReadableBytes()
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-        var value = Value;
-        var i = 0;
-        while (Math.Abs(value) >= 1024 && i < units.Length - 1) { value /= 1024; i++; }
-        return value.ToString(value == decimal.Truncate(value) ? "0" : "0.#", CultureInfo.InvariantCulture) + " " + units[i];
-    }
-
     private static decimal Pow10(int exponent)
     {
         var result = 1m;

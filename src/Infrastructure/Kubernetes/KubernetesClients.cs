@@ -1,4 +1,3 @@
-using System.Text;
 using Cocktail.Application.Clusters.Connecting;
 using k8s;
 using k8s.KubeConfigModels;
@@ -52,13 +51,5 @@ public static class KubernetesClients
         configuration.HttpClientTimeout = requestTimeout;
         configuration.UserAgent = "cocktail";
         return configuration;
-    }
-
-    /// <summary>A CA given as PEM text instead of base64 is accepted too: the usual copy-paste mistake.</summary>
-    public static string? NormalizeBase64Pem(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        var trimmed = value.Trim();
-        return trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal) ? Convert.ToBase64String(Encoding.UTF8.GetBytes(trimmed)) : trimmed;
     }
 }

@@ -13,7 +13,6 @@ using Wolverine.Http;
 namespace Cocktail.Web.Api;
 
 public sealed record RevokeRequest(string Reason);
-public sealed record ApproveAccessBody(DateTimeOffset? ValidFrom);
 
 public static class AccessEndpoints
 {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Cocktail.Application.ApiTokens;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Common;
@@ -33,7 +34,7 @@ public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, str
 
 public static class AuditWebhookSecrets
 {
-    public static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => ApiTokenSecrets.Hash(secret);
 
     public static bool Matches(ClusterAuditWebhook webhook, string presented) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(webhook.SecretHash), Encoding.ASCII.GetBytes(Hash(presented)));

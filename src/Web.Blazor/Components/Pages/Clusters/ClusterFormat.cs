@@ -16,7 +16,6 @@ public static class ClusterFormat
         ? (bytes / GiB).ToString("0.#", CultureInfo.InvariantCulture) + " GiB"
         : (bytes / MiB).ToString("0", CultureInfo.InvariantCulture) + " MiB";
 
-    public static string Count(long count) => count.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>"1.5 / 16 cores", "2 / 64 GiB": the unit once, after the total.</summary>
     public static string CpuOf(long used, long total) => $"{Cpu(used)} / {Cpu(total)} cores";
