@@ -159,6 +159,7 @@ public sealed class InventoryTests(ClusterApp app)
             new { server = sim.Server, certificateAuthorityData = sim.CaData, token = newToken });
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         sim.RevokeToken(sim.AdminToken);
+        sim.Faults.DropWatches(); // watches opened with the old token would otherwise keep delivering
         sim.Objects.SeedPods("default", 1, prefix: "after-rotation");
         await ClusterApp.WaitForAsync(admin, $"/api/v1/clusters/{id}/pods", p => (int?)p["total"] == 2, "a pod seen with the new token");
         Assert.Equal("Connected", (string?)(await (await admin.GetAsync($"/api/v1/clusters/{id}")).BodyAsync())["cluster"]!["health"]);

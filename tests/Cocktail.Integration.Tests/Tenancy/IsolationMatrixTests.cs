@@ -18,10 +18,12 @@ public sealed class IsolationMatrixTests(TenancyApp app)
         await using var b = await Tenancy.CreateAsync(app);
         var bMap = await b.CreateServiceMapAsync(b.WorkspaceAdmin.Client, "secret-" + Guid.NewGuid().ToString("N")[..6]);
         var bMapId = (string)bMap["id"]!;
-        var bRequest = await (await b.Developer.Client.PostAsJsonAsync("/api/v1/quota-requests", new
+        var requested = await b.Developer.Client.PostAsJsonAsync("/api/v1/quota-requests", new
         {
             workspaceId = b.WorkspaceId, clusterId = b.ClusterId, quota = new { cpu = "16" }, reason = "b's plans",
-        })).BodyAsync();
+        });
+        Assert.Equal(HttpStatusCode.Created, requested.StatusCode); // or the approve/reject rows below would test a missing id
+        var bRequest = await requested.BodyAsync();
         var secrets = new[] { b.WorkspaceName, (string)bMap["name"]!, (string)bMap["namespace"]!, b.Sim.Name, b.WorkspaceAdmin.UserName };
 
         var calls = new (string Method, string Url, object? Body)[]

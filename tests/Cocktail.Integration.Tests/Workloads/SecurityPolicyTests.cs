@@ -10,7 +10,7 @@ using k8s.Models;
 namespace Cocktail.Integration.Tests.Workloads;
 
 [Collection(WorkloadsCollection.Name)]
-public sealed class SecurityPolicyTests(WorkloadsApp app)
+public sealed class SecurityPolicyTests(AccessApp app)
 {
     private static readonly object Strict = new
     {

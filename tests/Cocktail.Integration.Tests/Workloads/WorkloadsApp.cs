@@ -1,25 +1,15 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Cocktail.Integration.Tests.Access;
 using Cocktail.Integration.Tests.Clusters;
 using Cocktail.Integration.Tests.Platform;
 using Cocktail.Testing;
 
 namespace Cocktail.Integration.Tests.Workloads;
 
-/// <summary>Cocktail with quick probes, grant sweeps and drift passes, for deploying onto simulated clusters.</summary>
-public sealed class WorkloadsApp : CocktailApp
-{
-    public WorkloadsApp()
-    {
-        WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01");
-        WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01");
-        WithSetting("Cocktail:Reconciling:DriftInterval", "00:00:05");
-        WithSetting("Cocktail:Access:SweepInterval", "00:00:01");
-    }
-}
-
+/// <summary>Deploying needs what access tests need (quick probes, drift passes): the same app, an instance of its own.</summary>
 [CollectionDefinition(Name)]
-public sealed class WorkloadsCollection : ICollectionFixture<WorkloadsApp>
+public sealed class WorkloadsCollection : ICollectionFixture<AccessApp>
 {
     public const string Name = "workloads";
 }
