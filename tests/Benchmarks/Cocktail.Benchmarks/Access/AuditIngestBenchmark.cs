@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Infrastructure.KubernetesAudit;
@@ -128,14 +127,9 @@ public static class AuditIngestBenchmark
 
     private static async Task<Target> WebhookAsync(HttpClient admin, KubeSimCluster cluster)
     {
-        var response = await admin.PostAsJsonAsync("/api/v1/clusters",
-            new { name = cluster.Name, provider = "Other", region = "bench", kubeconfig = cluster.AdminKubeconfigYaml });
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Registration failed: {(int)response.StatusCode} {body}");
-        var clusterId = (string)body["cluster"]!["id"]!;
+        var clusterId = await BenchApi.RegisterClusterAsync(admin, cluster);
         var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{clusterId}/audit-webhook"))!;
-        var secret = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
-        return new Target(new Uri((string)webhook["ingestUrl"]!).AbsolutePath, secret);
+        return new Target(new Uri((string)webhook["ingestUrl"]!).AbsolutePath, BenchApi.TokenOf((string)webhook["kubeconfig"]!));
     }
 
     private static async Task<Tally[]> RunPhaseAsync(CocktailApp app, IReadOnlyList<Target> targets, int senders, int batch, TimeSpan duration)

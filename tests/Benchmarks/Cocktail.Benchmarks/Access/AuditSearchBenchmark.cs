@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Infrastructure.KubernetesAudit;
@@ -48,9 +47,7 @@ public static class AuditSearchBenchmark
         {
             using var admin = await app.AsAdminAsync();
             admin.Timeout = TimeSpan.FromMinutes(5);
-            var registered = JsonNode.Parse(await (await admin.PostAsJsonAsync("/api/v1/clusters",
-                new { name = sim.Name, provider = "Other", region = "bench", kubeconfig = sim.AdminKubeconfigYaml })).Content.ReadAsStringAsync())!;
-            var clusterId = Guid.Parse((string)registered["cluster"]!["id"]!);
+            var clusterId = Guid.Parse(await BenchApi.RegisterClusterAsync(admin, sim));
 
             var now = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();

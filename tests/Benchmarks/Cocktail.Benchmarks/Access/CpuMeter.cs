@@ -31,10 +31,13 @@ public sealed class CpuMeter
         }
     }
 
-    public (TimeSpan Self, TimeSpan? Postgres) Read()
+    public (TimeSpan Self, TimeSpan? Postgres) Read() => (ProcessTime(), _postmaster is { } pid ? PostgresTime(pid) : null);
+
+    /// <summary>CPU time spent by this process alone, for a figure that needs no database.</summary>
+    public static TimeSpan ProcessTime()
     {
         using var self = Process.GetCurrentProcess();
-        return (self.TotalProcessorTime, _postmaster is { } pid ? PostgresTime(pid) : null);
+        return self.TotalProcessorTime;
     }
 
     private static TimeSpan? PostgresTime(int postmaster)

@@ -72,18 +72,16 @@ public static class RevocationBenchmark
         await Parallel.ForEachAsync(Enumerable.Range(0, clusters.Count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
         {
             var cluster = clusters[i];
-            var registered = await PostAsync(admin, "/api/v1/clusters",
-                new { name = cluster.Name, provider = "Other", region = "bench", kubeconfig = cluster.AdminKubeconfigYaml }, ct);
-            var granted = await PostAsync(admin, "/api/v1/access-grants", new
+            var clusterId = await BenchApi.RegisterClusterAsync(admin, cluster, ct);
+            var granted = await BenchApi.PostAsync(admin, "/api/v1/access-grants", new
             {
-                userId = user.Id, clusterId = (string)registered["cluster"]!["id"]!, scope = "Cluster", role = "view",
+                userId = user.Id, clusterId, scope = "Cluster", role = "view",
                 validUntil = DateTimeOffset.UtcNow.AddHours(2), reason = "revocation benchmark",
             }, ct);
             var id = (string)granted["grant"]!["id"]!;
             await WaitForActiveAsync(user.Client, id, ct);
             var kubeconfig = await user.Client.GetStringAsync($"/api/v1/access-grants/{id}/kubeconfig", ct);
-            var token = kubeconfig.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
-            grants[i] = new Grant(id, cluster, token);
+            grants[i] = new Grant(id, cluster, BenchApi.TokenOf(kubeconfig));
         });
         return [.. grants];
     }
@@ -152,13 +150,5 @@ public static class RevocationBenchmark
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Grant {grantId} is {(string?)grant["state"]} after 2 minutes");
             await Task.Delay(50, ct);
         }
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body, CancellationToken ct)
-    {
-        var response = await client.PostAsJsonAsync(path, body, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
     }
 }

@@ -1,14 +1,11 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
+using Cocktail.Benchmarks.Access;
 using Cocktail.Infrastructure.Inventory;
-using Cocktail.Infrastructure.Postgres;
 using Cocktail.Testing;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cocktail.Benchmarks.Inventory;
 
@@ -48,81 +45,71 @@ public static class InventoryBenchmark
         var restart = !args.Flag("no-restart");
 
         Console.WriteLine($"Inventory benchmark: {clusters} clusters × {nodes} nodes × {pods} pods; {Environment.ProcessorCount} CPUs; " +
-                          $"PostgreSQL {(fastDb ? "without fsync" : "durable")}; .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
+                          $"PostgreSQL {BenchDatabase.Describe(fastDb)}; .NET {Environment.Version}, server GC {System.Runtime.GCSettings.IsServerGC}");
         var baseline = ProcessSnapshot.Take();
         Console.WriteLine($"  before anything:           {baseline.Describe()}");
 
-        var (connectionString, database, databaseFolder) = await DatabaseAsync(fastDb);
-        try
-        {
-            var watch = Stopwatch.StartNew();
-            await using var fleet = await SimulatedFleet.StartAsync(childProcess, clusters, nodes, pods);
-            var clients = fleet.Clusters.Select(c => Client(c.Kubeconfig)).ToArray();
-            await WaitForRunningPodsAsync(clients, pods);
-            var afterFleet = ProcessSnapshot.Take();
-            Console.WriteLine($"KubeSim: {clusters} clusters started {fleet.Where} in {watch.Elapsed.TotalSeconds:0.0} s, every pod Running");
-            Console.WriteLine($"  after starting KubeSim:    {afterFleet.Describe()}");
+        await using var database = await BenchDatabase.StartAsync(fastDb);
+        var connectionString = database.ConnectionString;
+        var watch = Stopwatch.StartNew();
+        await using var fleet = await SimulatedFleet.StartAsync(childProcess, clusters, nodes, pods);
+        var clients = fleet.Clusters.Select(c => Client(c.Kubeconfig)).ToArray();
+        await WaitForRunningPodsAsync(clients, pods);
+        var afterFleet = ProcessSnapshot.Take();
+        Console.WriteLine($"KubeSim: {clusters} clusters started {fleet.Where} in {watch.Elapsed.TotalSeconds:0.0} s, every pod Running");
+        Console.WriteLine($"  after starting KubeSim:    {afterFleet.Describe()}");
 
-            var app = Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting"));
-            await app.InitializeAsync();
-            var afterHost = ProcessSnapshot.Take();
-            Console.WriteLine($"  after starting Cocktail:   {afterHost.Describe()}");
+        var app = Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting"));
+        await app.InitializeAsync();
+        var afterHost = ProcessSnapshot.Take();
+        Console.WriteLine($"  after starting Cocktail:   {afterHost.Describe()}");
 
-            await using var readModel = new ReadModel(connectionString);
-            await readModel.StartListeningAsync();
-            using var admin = await app.AsAdminAsync();
-            admin.Timeout = TimeSpan.FromMinutes(5);
+        await using var readModel = new ReadModel(connectionString);
+        await readModel.StartListeningAsync();
+        using var admin = await app.AsAdminAsync();
+        admin.Timeout = TimeSpan.FromMinutes(5);
 
-            var ids = new Guid[clusters];
-            var cpu = new MachineCpu();
-            var sinceFirstRegistration = Stopwatch.StartNew();
-            var registering = RegisterAllAsync(admin, fleet.Clusters, ids, registerParallelism);
-            var (registered, milestones) = await WaitForInventoryAsync(app, readModel, registering, clusters, nodes, pods, timeout, sinceFirstRegistration);
-            Console.WriteLine($"Registered {clusters} clusters through POST /api/v1/clusters in {registered.TotalSeconds:0.0} s ({registerParallelism} at a time); " +
-                              $"machine CPU {cpu.BusyPercentSinceLast():0}% busy meanwhile");
-            if (milestones is null) return 1;
-            Console.WriteLine($"Full inventory ({nodes} nodes and {pods} Running pods stored per cluster), from the first registration: " +
-                              $"half after {milestones.Half.TotalSeconds:0.0} s, 90 % after {milestones.Ninety.TotalSeconds:0.0} s, " +
-                              $"all after {milestones.All.TotalSeconds:0.0} s");
+        var ids = new Guid[clusters];
+        var cpu = new MachineCpu();
+        var sinceFirstRegistration = Stopwatch.StartNew();
+        var registering = RegisterAllAsync(admin, fleet.Clusters, ids, registerParallelism);
+        var (registered, milestones) = await WaitForInventoryAsync(app, readModel, registering, clusters, nodes, pods, timeout, sinceFirstRegistration);
+        Console.WriteLine($"Registered {clusters} clusters through POST /api/v1/clusters in {registered.TotalSeconds:0.0} s ({registerParallelism} at a time); " +
+                          $"machine CPU {cpu.BusyPercentSinceLast():0}% busy meanwhile");
+        if (milestones is null) return 1;
+        Console.WriteLine($"Full inventory ({nodes} nodes and {pods} Running pods stored per cluster), from the first registration: " +
+                          $"half after {milestones.Half.TotalSeconds:0.0} s, 90 % after {milestones.Ninety.TotalSeconds:0.0} s, " +
+                          $"all after {milestones.All.TotalSeconds:0.0} s");
 
-            await Task.Delay(TimeSpan.FromSeconds(5)); // the watches' first round of events settles
-            cpu.BusyPercentSinceLast();
-            var processCpu = await SteadyCpuAsync(TimeSpan.FromSeconds(10));
-            Console.WriteLine($"  CPU while watching idle clusters (10 s): this process {processCpu:0}% of one core, machine {cpu.BusyPercentSinceLast():0}% busy");
-            var watching = ProcessSnapshot.Take();
-            Console.WriteLine($"  with every cluster watched: {watching.Describe()}");
+        await Task.Delay(TimeSpan.FromSeconds(5)); // the watches' first round of events settles
+        cpu.BusyPercentSinceLast();
+        var processCpu = await SteadyCpuAsync(TimeSpan.FromSeconds(10));
+        Console.WriteLine($"  CPU while watching idle clusters (10 s): this process {processCpu:0}% of one core, machine {cpu.BusyPercentSinceLast():0}% busy");
+        var watching = ProcessSnapshot.Take();
+        Console.WriteLine($"  with every cluster watched: {watching.Describe()}");
 
-            var (delays, roundTrips, missed) = await TimeChangesAsync(clients, ids, readModel, changes, changeParallelism, pods);
-            Console.WriteLine($"Pod change → read model ({changes} label patches over random clusters, {changeParallelism} at a time, while every watch runs):");
-            Console.WriteLine($"  from sending the PATCH to the row readable: {Percentiles.Summary(delays)}{(missed > 0 ? $"; {missed} not seen within 30 s" : "")}");
-            Console.WriteLine($"  the PATCH itself (KubeSim round trip):      {Percentiles.Summary(roundTrips)}");
+        var (delays, roundTrips, missed) = await TimeChangesAsync(clients, ids, readModel, changes, changeParallelism, pods);
+        Console.WriteLine($"Pod change → read model ({changes} label patches over random clusters, {changeParallelism} at a time, while every watch runs):");
+        Console.WriteLine($"  from sending the PATCH to the row readable: {Percentiles.Summary(delays)}{(missed > 0 ? $"; {missed} not seen within 30 s" : "")}");
+        Console.WriteLine($"  the PATCH itself (KubeSim round trip):      {Percentiles.Summary(roundTrips)}");
 
-            Console.WriteLine("Memory of this process, after a full GC:");
-            Console.WriteLine(childProcess
-                ? $"  this harness's own Kubernetes clients: {afterFleet.Minus(baseline).Describe()}; KubeSim {fleet.Where}: {fleet.Memory()}"
-                : $"  KubeSim ({fleet.Where}): {afterFleet.Minus(baseline).Describe()}");
-            Console.WriteLine($"  Cocktail host, no clusters: {afterHost.Minus(afterFleet).Describe()}");
-            Console.WriteLine($"  Cocktail watching {clusters} clusters (incl. host): {watching.Minus(afterFleet).Describe()}");
-            if (!childProcess)
-                Console.WriteLine("  (in-process, the last line also holds KubeSim's side of every watch connection; --kubesim-process separates them)");
-            Console.WriteLine($"Database: {await readModel.DescribeDatabaseAsync()}");
-            Console.WriteLine($"Watches: {Supervisor(app).Relists} lists in all ({clusters * 11} kinds watched)");
-            Console.WriteLine($"Health transitions recorded while every cluster was up: {await readModel.HealthTransitionsAsync()}");
-            await app.DisposeAsync();
+        Console.WriteLine("Memory of this process, after a full GC:");
+        Console.WriteLine(childProcess
+            ? $"  this harness's own Kubernetes clients: {afterFleet.Minus(baseline).Describe()}; KubeSim {fleet.Where}: {fleet.Memory()}"
+            : $"  KubeSim ({fleet.Where}): {afterFleet.Minus(baseline).Describe()}");
+        Console.WriteLine($"  Cocktail host, no clusters: {afterHost.Minus(afterFleet).Describe()}");
+        Console.WriteLine($"  Cocktail watching {clusters} clusters (incl. host): {watching.Minus(afterFleet).Describe()}");
+        if (!childProcess)
+            Console.WriteLine("  (in-process, the last line also holds KubeSim's side of every watch connection; --kubesim-process separates them)");
+        Console.WriteLine($"Database: {await readModel.DescribeDatabaseAsync()}");
+        Console.WriteLine($"Watches: {Supervisor(app).Relists} lists in all ({clusters * 11} kinds watched)");
+        Console.WriteLine($"Health transitions recorded while every cluster was up: {await readModel.HealthTransitionsAsync()}");
+        await app.DisposeAsync();
 
-            var cold = !restart || await RestartAsync(Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting")),
-                readModel, clusters, nodes, pods, timeout);
-            foreach (var client in clients) client.Dispose();
-            return missed > 0 || !cold ? 1 : 0;
-        }
-        finally
-        {
-            if (database is not null)
-            {
-                await database.StopAsync();
-                Directory.Delete(databaseFolder!, recursive: true); // a durable server keeps its folder; this one is only for the run
-            }
-        }
+        var cold = !restart || await RestartAsync(Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting")),
+            readModel, clusters, nodes, pods, timeout);
+        foreach (var client in clients) client.Dispose();
+        return missed > 0 || !cold ? 1 : 0;
     }
 
     private static CocktailApp Configure(CocktailApp app, IEnumerable<string> settings)
@@ -135,16 +122,6 @@ public static class InventoryBenchmark
             Console.WriteLine($"  setting {setting}");
         }
         return app;
-    }
-
-    private static async Task<(string ConnectionString, EmbeddedPostgres? Server, string? Folder)> DatabaseAsync(bool fast)
-    {
-        if (fast) return (await TestPostgres.CreateDatabaseAsync("bench"), null, null);
-        // Not CreateTempSubdirectory (mode 700): as root, the server runs as the postgres user, who must enter it.
-        var folder = Path.Combine(Path.GetTempPath(), $"cocktail-bench-pg-{Guid.NewGuid():N}"[..30]);
-        var server = await EmbeddedPostgres.StartAsync(
-            new EmbeddedPostgresOptions { DataRoot = folder, DatabaseName = "cocktail_bench" }, NullLogger.Instance);
-        return (server.ConnectionString, server, folder);
     }
 
     private static IKubernetes Client(string kubeconfig)
@@ -175,17 +152,7 @@ public static class InventoryBenchmark
 
     private static async Task RegisterAllAsync(HttpClient admin, IReadOnlyList<SimulatedCluster> clusters, Guid[] ids, int parallelism) =>
         await Parallel.ForEachAsync(Enumerable.Range(0, clusters.Count), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            async (i, ct) =>
-            {
-                var response = await admin.PostAsJsonAsync("/api/v1/clusters", new
-                {
-                    name = clusters[i].Name, provider = "Other", region = "bench", kubeconfig = clusters[i].Kubeconfig,
-                }, ct);
-                var body = await response.Content.ReadFromJsonAsync<JsonNode>(ct);
-                if (!response.IsSuccessStatusCode)
-                    throw new InvalidOperationException($"Registering {clusters[i].Name} failed: {(int)response.StatusCode} {body}");
-                ids[i] = Guid.Parse((string)body!["cluster"]!["id"]!);
-            });
+            async (i, ct) => ids[i] = Guid.Parse(await BenchApi.RegisterClusterAsync(admin, clusters[i].Name, clusters[i].Kubeconfig, ct)));
 
     private sealed record Milestones(TimeSpan Half, TimeSpan Ninety, TimeSpan All);
 
@@ -256,11 +223,9 @@ public static class InventoryBenchmark
 
     private static async Task<double> SteadyCpuAsync(TimeSpan window)
     {
-        using var process = Process.GetCurrentProcess();
-        var before = process.TotalProcessorTime;
+        var before = CpuMeter.ProcessTime();
         await Task.Delay(window);
-        process.Refresh();
-        return (process.TotalProcessorTime - before).TotalMilliseconds / window.TotalMilliseconds * 100;
+        return (CpuMeter.ProcessTime() - before).TotalMilliseconds / window.TotalMilliseconds * 100;
     }
 
     private static async Task<(List<double> Delays, List<double> RoundTrips, int Missed)> TimeChangesAsync(IKubernetes[] clients, Guid[] ids,

@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.Application.ServiceMaps.Reconciling;
-using Cocktail.Infrastructure.Postgres;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Wolverine;
 using Wolverine.Runtime;
 
@@ -45,43 +43,33 @@ public static class ReconcileBenchmark
 
         Console.WriteLine($"Reconcile benchmark: {sequential} service maps one at a time on one cluster; then {clusters * perCluster} over " +
                           $"{clusters} clusters ({perCluster} each, one workspace per cluster), {apiParallelism} requests in flight; " +
-                          $"{latency.TotalMilliseconds:0} ms added to each Kubernetes request; {Environment.ProcessorCount} CPUs; PostgreSQL {(fastDb ? "without fsync" : "durable")}; .NET {Environment.Version}");
+                          $"{latency.TotalMilliseconds:0} ms added to each Kubernetes request; {Environment.ProcessorCount} CPUs; PostgreSQL {BenchDatabase.Describe(fastDb)}; .NET {Environment.Version}");
 
-        var (connectionString, database, databaseFolder) = await DatabaseAsync(fastDb);
-        try
-        {
-            var watch = Stopwatch.StartNew();
-            // One extra cluster for the sequential run, so that the burst starts on clusters with nothing on them.
-            await using var fleet = await KubeSimFleet.StartAsync(clusters + 1,
-                i => new KubeSimOptions { Name = $"rec-{i + 1:D3}", Nodes = 1, SeedPods = 0 }, parallelism: 4);
-            foreach (var cluster in fleet.Clusters) cluster.Faults.Latency = latency;
-            Console.WriteLine($"KubeSim: {clusters + 1} clusters started in this process in {watch.Elapsed.TotalSeconds:0.0} s");
+        await using var database = await BenchDatabase.StartAsync(fastDb);
+        var connectionString = database.ConnectionString;
+        var watch = Stopwatch.StartNew();
+        // One extra cluster for the sequential run, so that the burst starts on clusters with nothing on them.
+        await using var fleet = await KubeSimFleet.StartAsync(clusters + 1,
+            i => new KubeSimOptions { Name = $"rec-{i + 1:D3}", Nodes = 1, SeedPods = 0 }, parallelism: 4);
+        foreach (var cluster in fleet.Clusters) cluster.Faults.Latency = latency;
+        Console.WriteLine($"KubeSim: {clusters + 1} clusters started in this process in {watch.Elapsed.TotalSeconds:0.0} s");
 
-            // The drift pass would compare every service map with its cluster while the burst runs: keep it out of the figures.
-            var app = new CocktailApp().WithDatabase(connectionString).WithSetting("Cocktail:Reconciling:DriftInterval", "01:00:00");
-            await app.InitializeAsync();
-            Console.WriteLine($"Reconciliations run from {Queue(app)}");
-            await using var verdicts = new ReadyEvents(connectionString);
-            using var admin = await app.AsAdminAsync();
-            admin.Timeout = TimeSpan.FromMinutes(5);
+        // The drift pass would compare every service map with its cluster while the burst runs: keep it out of the figures.
+        var app = new CocktailApp().WithDatabase(connectionString).WithSetting("Cocktail:Reconciling:DriftInterval", "01:00:00");
+        await app.InitializeAsync();
+        Console.WriteLine($"Reconciliations run from {Queue(app)}");
+        await using var verdicts = new ReadyEvents(connectionString);
+        using var admin = await app.AsAdminAsync();
+        admin.Timeout = TimeSpan.FromMinutes(5);
 
-            watch.Restart();
-            var setups = await SetUpAsync(admin, fleet.Clusters);
-            Console.WriteLine($"Registered {setups.Count} clusters and gave each its own workspace in {watch.Elapsed.TotalSeconds:0.0} s");
+        watch.Restart();
+        var setups = await SetUpAsync(admin, fleet.Clusters);
+        Console.WriteLine($"Registered {setups.Count} clusters and gave each its own workspace in {watch.Elapsed.TotalSeconds:0.0} s");
 
-            var single = await SequentialAsync(admin, verdicts, setups[0], sequential, timeout);
-            var burst = await BurstAsync(admin, verdicts, setups.Skip(1).ToList(), perCluster, apiParallelism, timeout);
-            await app.DisposeAsync();
-            return single && burst ? 0 : 1;
-        }
-        finally
-        {
-            if (database is not null)
-            {
-                await database.StopAsync();
-                Directory.Delete(databaseFolder!, recursive: true);
-            }
-        }
+        var single = await SequentialAsync(admin, verdicts, setups[0], sequential, timeout);
+        var burst = await BurstAsync(admin, verdicts, setups.Skip(1).ToList(), perCluster, apiParallelism, timeout);
+        await app.DisposeAsync();
+        return single && burst ? 0 : 1;
     }
 
     /// <summary>The durable local queue that ReconcileServiceMap goes through, and how many it runs at once.</summary>
@@ -100,12 +88,10 @@ public static class ReconcileBenchmark
         var setups = new Setup[clusters.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, clusters.Count), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (i, ct) =>
         {
-            var cluster = await PostAsync(admin, "/api/v1/clusters",
-                new { name = clusters[i].Name, provider = "Other", region = "bench", kubeconfig = clusters[i].AdminKubeconfigYaml }, ct);
-            var clusterId = (string)cluster["cluster"]!["id"]!;
-            var workspace = await PostAsync(admin, "/api/v1/workspaces", new { name = $"bench-{i + 1:D3}" }, ct);
+            var clusterId = await BenchApi.RegisterClusterAsync(admin, clusters[i], ct);
+            var workspace = await BenchApi.PostAsync(admin, "/api/v1/workspaces", new { name = $"bench-{i + 1:D3}" }, ct);
             var workspaceId = (string)workspace["id"]!;
-            await PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/clusters/{clusterId}", new { mode = "Dedicated", quota = WorkspaceQuota }, ct);
+            await BenchApi.PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/clusters/{clusterId}", new { mode = "Dedicated", quota = WorkspaceQuota }, ct);
             setups[i] = new Setup(clusterId, workspaceId);
         });
         return [.. setups];
@@ -215,23 +201,5 @@ public static class ReconcileBenchmark
             if (response.StatusCode != System.Net.HttpStatusCode.Conflict || conflicts >= 20)
                 throw new InvalidOperationException($"Creating {name}: {(int)response.StatusCode} {text}");
         }
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body, CancellationToken ct)
-    {
-        var response = await client.PostAsJsonAsync(path, body, ct);
-        var text = await response.Content.ReadAsStringAsync(ct);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
-
-    private static async Task<(string ConnectionString, EmbeddedPostgres? Server, string? Folder)> DatabaseAsync(bool fast)
-    {
-        if (fast) return (await TestPostgres.CreateDatabaseAsync("bench"), null, null);
-        // Not CreateTempSubdirectory (mode 700): as root, the server runs as the postgres user, who must enter it.
-        var folder = Path.Combine(Path.GetTempPath(), $"cocktail-bench-pg-{Guid.NewGuid():N}"[..30]);
-        var server = await EmbeddedPostgres.StartAsync(
-            new EmbeddedPostgresOptions { DataRoot = folder, DatabaseName = "cocktail_bench" }, NullLogger.Instance);
-        return (server.ConnectionString, server, folder);
     }
 }

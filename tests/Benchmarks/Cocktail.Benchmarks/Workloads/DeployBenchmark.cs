@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Cocktail.Benchmarks.Access;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Workloads;
@@ -53,10 +52,9 @@ public static class DeployBenchmark
         {
             using var admin = await app.AsAdminAsync();
             admin.Timeout = TimeSpan.FromMinutes(5);
-            var cluster = await PostAsync(admin, "/api/v1/clusters", new { name = sim.Name, provider = "Other", region = "bench", kubeconfig = sim.AdminKubeconfigYaml });
-            var clusterId = (string)cluster["cluster"]!["id"]!;
-            var workspaceId = (string)(await PostAsync(admin, "/api/v1/workspaces", new { name = "bench" }))["id"]!;
-            await PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/clusters/{clusterId}", new
+            var clusterId = await BenchApi.RegisterClusterAsync(admin, sim);
+            var workspaceId = (string)(await BenchApi.PostAsync(admin, "/api/v1/workspaces", new { name = "bench" }))["id"]!;
+            await BenchApi.PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/clusters/{clusterId}", new
             {
                 mode = "Dedicated", quota = new { cpu = "1000", memory = "4000Gi", gpu = "0", storage = "1000Gi", pods = "5000" },
             });
@@ -166,7 +164,7 @@ public static class DeployBenchmark
 
     private static async Task<Guid> DeployAsync(HttpClient admin, string mapId, string name, int replicas, string? image = null)
     {
-        var created = await PostAsync(admin, $"/api/v1/service-maps/{mapId}/workloads", new
+        var created = await BenchApi.PostAsync(admin, $"/api/v1/service-maps/{mapId}/workloads", new
         {
             name, replicas,
             containers = new[]
@@ -183,20 +181,12 @@ public static class DeployBenchmark
     }
 
     private static async Task<string> ServiceMapAsync(HttpClient admin, string workspaceId, string clusterId, string name) =>
-        (string)(await PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/service-maps", new
+        (string)(await BenchApi.PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/service-maps", new
         {
             name, clusterId, @namespace = name, podSecurity = "baseline",
             quota = new { cpu = "50", memory = "100Gi", gpu = "0", storage = "10Gi", pods = "400" },
             defaultLimits = new { cpu = "100m", memory = "64Mi" },
         }))["id"]!;
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text)!;
-    }
 
     private static async Task PutAsync(HttpClient client, string path, object body)
     {

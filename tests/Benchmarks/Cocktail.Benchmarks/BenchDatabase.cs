@@ -2,7 +2,7 @@ using Cocktail.Infrastructure.Postgres;
 using Cocktail.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Cocktail.Benchmarks.Access;
+namespace Cocktail.Benchmarks;
 
 /// <summary>A durable PostgreSQL of its own (fsync on, as production runs), or the tests' throwaway one without fsync.</summary>
 public sealed class BenchDatabase : IAsyncDisposable
