@@ -92,8 +92,7 @@ public static class KubernetesAuditEndpoints
 
     private static SearchKubernetesAudit Query(Guid clusterId, HttpContext http)
     {
-        var q = http.Request.Query;
-        string? S(string name) => q.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.ToString() : null;
+        string? S(string name) => http.QueryValue(name);
         DateTimeOffset? T(string name) => DateTimeOffset.TryParse(S(name), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
         int? I(string name) => int.TryParse(S(name), out var i) ? i : null;
         return new SearchKubernetesAudit(clusterId, T("from"), T("to"), S("window"), S("user"), S("verb"), S("resource"), S("namespace"),

@@ -1,3 +1,4 @@
+using static Cocktail.Web.Components.Shared.Inputs;
 namespace Cocktail.Web.Components.Pages.Clusters;
 
 public enum CredentialSource { Kubeconfig, ServerAndToken }
@@ -34,5 +35,4 @@ public sealed class CredentialsModel
     public string? ClientCertificateDataToSend => FromKubeconfig || !UseClientCertificate ? null : Blank(ClientCertificateData);
     public string? ClientKeyDataToSend => FromKubeconfig || !UseClientCertificate ? null : Blank(ClientKeyData);
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

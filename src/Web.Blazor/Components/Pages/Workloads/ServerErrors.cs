@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Web.Components.Shared;
 
 namespace Cocktail.Web.Components.Pages.Workloads;
 
@@ -22,7 +23,7 @@ public sealed class ServerErrors
     public bool Any => Failure is not null;
 
     /// <summary>The messages for exactly this field, or null (MudBlazor's ErrorText).</summary>
-    public string? For(string field) => _fields.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+    public string? For(string field) => _fields.MessagesFor(field);
 
     public bool Has(string field) => _fields.ContainsKey(field);
 

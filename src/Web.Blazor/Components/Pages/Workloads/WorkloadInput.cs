@@ -1,3 +1,4 @@
+using static Cocktail.Web.Components.Shared.Inputs;
 using Cocktail.Domain.Workloads;
 
 namespace Cocktail.Web.Components.Pages.Workloads;
@@ -63,7 +64,6 @@ public sealed class WorkloadInput
         };
     }
 
-    public static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>One item per line (commands and arguments may hold spaces, so lines rather than words).</summary>
     public static IReadOnlyList<string>? Lines(string? text)
@@ -134,7 +134,7 @@ public sealed class ContainerInput
             Command = WorkloadInput.Lines(Command),
             Args = WorkloadInput.Lines(Args),
             Env = Env.Count == 0 ? null : Env.Select(e => new EnvVar(e.Name?.Trim() ?? "", e.Value)).ToList(),
-            Ports = Ports.Count == 0 ? null : Ports.Select(p => new PortSpec(p.Port ?? 0, WorkloadInput.Blank(p.Name), p.Protocol)).ToList(),
+            Ports = Ports.Count == 0 ? null : Ports.Select(p => new PortSpec(p.Port ?? 0, Blank(p.Name), p.Protocol)).ToList(),
             Resources = requests is null && limits is null ? null : new Resources(requests, limits),
             Probes = liveness is null && readiness is null ? null : new Probes(liveness, readiness),
             SecurityContext = Security(original.SecurityContext),
@@ -161,7 +161,7 @@ public sealed class ContainerInput
 
     private static ResourceList? List(string? cpu, string? memory, string? gpu)
     {
-        var list = new ResourceList(WorkloadInput.Blank(cpu), WorkloadInput.Blank(memory), WorkloadInput.Blank(gpu));
+        var list = new ResourceList(Blank(cpu), Blank(memory), Blank(gpu));
         return list.Cpu is null && list.Memory is null && list.Gpu is null ? null : list;
     }
 }
@@ -188,7 +188,7 @@ public sealed class ServicePortInput
 
     public static ServicePortInput From(ServicePort p) => new() { Port = p.Port, TargetPort = p.TargetPort, Name = p.Name, Protocol = p.Protocol };
 
-    public ServicePort ToSpec() => new(Port ?? 0, TargetPort ?? 0, WorkloadInput.Blank(Name), Protocol);
+    public ServicePort ToSpec() => new(Port ?? 0, TargetPort ?? 0, Blank(Name), Protocol);
 }
 
 public enum ProbeKind { None, Http, Tcp, Exec }
@@ -216,7 +216,7 @@ public sealed class ProbeInput
         var original = Original ?? new Probe();
         return Kind switch
         {
-            ProbeKind.Http => original with { HttpPath = WorkloadInput.Blank(HttpPath) ?? "/", Port = Port, Exec = null },
+            ProbeKind.Http => original with { HttpPath = Blank(HttpPath) ?? "/", Port = Port, Exec = null },
             ProbeKind.Tcp => original with { HttpPath = null, Port = Port, Exec = null },
             ProbeKind.Exec => original with { HttpPath = null, Port = null, Exec = WorkloadInput.Lines(Exec) ?? [] },
             _ => null,

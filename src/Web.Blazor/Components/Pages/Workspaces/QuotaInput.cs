@@ -1,3 +1,4 @@
+using static Cocktail.Web.Components.Shared.Inputs;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Tenancy;
 
@@ -25,7 +26,6 @@ public sealed class QuotaInput
             ? []
             : ["A Kubernetes quantity, like 4, 500m or 8Gi."];
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
 
 /// <summary>Default container limits being typed (the service map's LimitRange); all blank means none.</summary>
@@ -47,5 +47,4 @@ public sealed class LimitsInput
         return limits is { Cpu: null, Memory: null, RequestCpu: null, RequestMemory: null } ? null : limits;
     }
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Tenancy;
 
@@ -36,8 +35,6 @@ public static class TenancyFormat
             parts.Add($"requests cpu {limits.RequestCpu ?? "—"}, memory {limits.RequestMemory ?? "—"}");
         return parts.Count == 0 ? "none" : string.Join("; ", parts);
     }
-
-    public static string Level(PodSecurityLevel level) => level.ToString().ToLower(CultureInfo.InvariantCulture);
 
     public static Quantity Parse(string? text) => Quantity.TryParse(text, out var q) ? q : Quantity.Zero;
 }
