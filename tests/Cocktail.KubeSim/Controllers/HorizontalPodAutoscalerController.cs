@@ -79,7 +79,9 @@ internal sealed class HorizontalPodAutoscalerController(ClusterRuntime cluster) 
         var min = (int)(hpa.Long("spec", "minReplicas") ?? 1);
         var max = (int)(hpa.Long("spec", "maxReplicas") ?? current);
         var bounded = Math.Clamp(raw, min, max);
-        var history = _recommendations.TryGetValue(key, out var h) ? h : _recommendations[key] = [];
+        // As the real controller does, a new autoscaler's history starts with the current count, so it cannot scale a
+        // workload down in its first five minutes.
+        var history = _recommendations.TryGetValue(key, out var h) ? h : _recommendations[key] = [(now, current)];
         history.Add((now, bounded));
         history.RemoveAll(r => now - r.At > DownscaleStabilization);
         var desired = bounded < current ? Math.Max(bounded, history.Max(r => r.Replicas)) : bounded;
