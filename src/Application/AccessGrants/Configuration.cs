@@ -16,6 +16,8 @@ public static class Configuration
         options.Schema.For<AccessGrantView>().Index(g => g.ClusterId).Index(g => g.UserId).Index(g => g.ServiceAccount);
         options.Schema.For<AccessRequestView>().Index(r => r.UserId);
         options.Schema.For<ClusterAuditWebhook>();
+        options.Schema.For<AuditWebhookDelivery>();
+        options.Schema.For<AuditWebhookRefusal>();
         options.Events.AddEventTypes([
             typeof(ClusterAccessGranted), typeof(AccessGrantActivated), typeof(AccessGrantActivationFailed), typeof(AccessGrantRevoked),
             typeof(AccessGrantExpired), typeof(AccessGrantRemovedFromCluster), typeof(AccessGrantExpiryWarned), typeof(KubeconfigIssued),

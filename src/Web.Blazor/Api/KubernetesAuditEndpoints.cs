@@ -20,28 +20,64 @@ public static class KubernetesAuditEndpoints
     /// The kube-apiserver audit webhook: an audit.k8s.io/v1 EventList per call, authenticated by the cluster's webhook
     /// secret, idempotent on (auditID, stage). Stored before it answers, so an acknowledged batch is never lost.
     /// A plain endpoint, off the command pipeline: it carries observations, not commands, at thousands per second.
+    /// The secret comes as a bearer token (https) or as the last path segment: an API server sends no credentials
+    /// over plain http, so that is how the http kubeconfig carries it. Every refusal is recorded with its reason for
+    /// the cluster's Audit tab, since an API server only logs it on its own node.
     /// </summary>
-    public static void MapAuditIngest(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/v1/audit/ingest/{clusterId:guid}", IngestAsync)
-            .WithMetadata(new RequestSizeLimitAttribute(64 * 1024 * 1024))
-            .WithTags("Kubernetes audit")
-            .AllowAnonymous();
-
-    private static async Task<IResult> IngestAsync(Guid clusterId, HttpContext http, IQuerySession session, IKubernetesAuditStore store,
-        GrantDirectory directory, CancellationToken ct)
+    public static void MapAuditIngest(this IEndpointRouteBuilder app)
     {
-        var presented = http.Request.Headers.Authorization.ToString();
-        var webhook = await session.LoadAsync<ClusterAuditWebhook>(clusterId, ct);
-        if (webhook is null || !presented.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ||
-            !AuditWebhookSecrets.Matches(webhook, presented["Bearer ".Length..].Trim()))
-            return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "Send the cluster's audit webhook secret as a bearer token.");
+        Ingest(app.MapPost("/api/v1/audit/ingest/{clusterId:guid}", (Guid clusterId, HttpContext http, CancellationToken ct) =>
+            IngestAsync(clusterId, BearerToken(http.Request.Headers.Authorization.ToString()), http, ct)));
+        Ingest(app.MapPost("/api/v1/audit/ingest/{clusterId:guid}/{secret}", (Guid clusterId, string secret, HttpContext http, CancellationToken ct) =>
+            IngestAsync(clusterId, secret, http, ct)));
+    }
+
+    private static void Ingest(RouteHandlerBuilder endpoint) => endpoint
+        .WithMetadata(new RequestSizeLimitAttribute(64 * 1024 * 1024))
+        .WithTags("Kubernetes audit")
+        .AllowAnonymous();
+
+    private static async Task<IResult> IngestAsync(Guid clusterId, string? presented, HttpContext http, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var documents = services.GetRequiredService<IDocumentStore>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        ClusterAuditWebhook? webhook;
+        await using (var query = documents.QuerySession()) webhook = await query.LoadAsync<ClusterAuditWebhook>(clusterId, ct);
+        if (webhook is null) return Unauthorized();
+        if (presented is null || !AuditWebhookSecrets.Matches(webhook, presented))
+        {
+            await RecordAsync(documents, new AuditWebhookRefusal(clusterId, clock.GetUtcNow(),
+                presented is null ? AuditWebhookRefusals.NoCredentials : AuditWebhookRefusals.WrongSecret), ct);
+            return Unauthorized();
+        }
 
         using var body = new MemoryStream();
         await http.Request.Body.CopyToAsync(body, ct);
         var (events, error) = AuditEventListParser.Parse(clusterId, body.GetBuffer().AsSpan(0, (int)body.Length));
-        if (error is not null) return ApiResults.Problem(Failure.Invalid(error, "body"));
-        var result = await store.IngestAsync(clusterId, await directory.EnrichAsync(clusterId, events, ct), ct);
+        if (error is not null)
+        {
+            await RecordAsync(documents, new AuditWebhookRefusal(clusterId, clock.GetUtcNow(), AuditWebhookRefusals.Malformed(error)), ct);
+            return ApiResults.Problem(Failure.Invalid(error, "body"));
+        }
+        var directory = services.GetRequiredService<GrantDirectory>();
+        var result = await services.GetRequiredService<IKubernetesAuditStore>().IngestAsync(clusterId, await directory.EnrichAsync(clusterId, events, ct), ct);
+        await RecordAsync(documents, new AuditWebhookDelivery(clusterId, clock.GetUtcNow(), events.Count), ct);
         return Results.Ok(result);
+    }
+
+    private static IResult Unauthorized() => Results.Problem(statusCode: 401, title: "Unauthorized",
+        detail: "Send the cluster's audit webhook secret: as a bearer token over https, or in the URL of the webhook kubeconfig Cocktail gives.");
+
+    private static string? BearerToken(string header) =>
+        header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > "Bearer ".Length ? header["Bearer ".Length..].Trim() : null;
+
+    /// <summary>Last write wins: several API servers of one cluster may report at once, and any of them is the latest news.</summary>
+    private static async Task RecordAsync<T>(IDocumentStore documents, T observed, CancellationToken ct) where T : notnull
+    {
+        await using var session = documents.LightweightSession();
+        session.Store(observed);
+        await session.SaveChangesAsync(ct);
     }
 
     [WolverineGet("/api/v1/clusters/{id}/audit"), Tags("Kubernetes audit")]
@@ -74,6 +110,11 @@ public static class KubernetesAuditEndpoints
     [ProducesResponseType<AuditWebhookConfig>(200), ProducesResponseType(403), ProducesResponseType(404)]
     public static async Task<IResult> WebhookConfig(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] bool? rotate) =>
         ApiResults.Ok(await dispatcher.SendAsync(new GetAuditWebhookConfig(id, $"{http.Request.Scheme}://{http.Request.Host}", rotate ?? false), http.ToCaller(), ct));
+
+    [WolverineGet("/api/v1/clusters/{id}/audit-webhook/status"), Tags("Kubernetes audit")]
+    [ProducesResponseType<AuditWebhookStatusView>(200), ProducesResponseType(403), ProducesResponseType(404)]
+    public static async Task<IResult> WebhookStatus(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
+        ApiResults.Ok(await dispatcher.SendAsync(new GetAuditWebhookStatus(id), http.ToCaller(), ct));
 
     [WolverineGet("/api/v1/investigations/access"), Tags("Investigations")]
     [ProducesResponseType<AccessAtTime>(200), ProducesResponseType(403), ProducesResponseType(404)]

@@ -68,7 +68,7 @@ public sealed class KubernetesAuditTests(AccessApp app)
         var (sim, admin, clusterId, webhook) = await ClusterWithWebhookAsync();
         await using var _ = sim;
         await sim.Audit.DisableAsync();
-        var secret = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+        var secret = SecretOf(webhook);
         using var ingest = app.Anonymous();
         ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         var url = $"/api/v1/audit/ingest/{clusterId}";
@@ -98,7 +98,7 @@ public sealed class KubernetesAuditTests(AccessApp app)
         var (sim, admin, clusterId, webhook) = await ClusterWithWebhookAsync();
         await using var _ = sim;
         await sim.Audit.DisableAsync();
-        var secret = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+        var secret = SecretOf(webhook);
         using var ingest = app.Anonymous();
         ingest.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         var start = DateTimeOffset.UtcNow.AddMinutes(-30);
@@ -120,6 +120,42 @@ public sealed class KubernetesAuditTests(AccessApp app)
         Assert.Equal(6, shop["items"]!.AsArray().Count);
         Assert.Equal(HttpStatusCode.Forbidden, (await user.Client.GetAsync($"/api/v1/clusters/{clusterId}/audit?window=1h")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync($"/api/v1/clusters/{clusterId}/audit?window=7y")).StatusCode);
+    }
+
+    /// <summary>Over http the secret is the last segment of the kubeconfig's server URL.</summary>
+    private static string SecretOf(JsonNode webhook) =>
+        ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("server:"))["server:".Length..].Trim().Split('/')[^1];
+
+    [Fact]
+    public async Task over_http_the_secret_rides_in_the_url_because_an_api_server_sends_no_token_there_and_refusals_are_shown_with_their_reason()
+    {
+        var (sim, admin, clusterId, webhook) = await ClusterWithWebhookAsync();
+        await using var _ = sim;
+        var kubeconfig = (string)webhook["kubeconfig"]!;
+        Assert.DoesNotContain("token:", kubeconfig);
+        Assert.True((bool?)webhook["secretInUrl"]);
+        Assert.Contains($"server: {webhook["ingestUrl"]}/cka_", kubeconfig);
+
+        // KubeSim sends as client-go does (no Authorization header over http): the batch still arrives.
+        using var kube = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(sim.AdminKubeconfigYaml))));
+        await kube.CoreV1.ListNamespaceAsync();
+        var arrived = await ClusterApp.WaitForAsync(admin, $"/api/v1/clusters/{clusterId}/audit-webhook/status",
+            s => s["lastBatchAt"] is not null, "a batch from the cluster's API server");
+        Assert.True((int?)arrived["lastBatchEvents"] >= 1);
+        Assert.Null(arrived["lastRefusalReason"]);
+
+        // What an API server given an old-style http kubeconfig sends: no credentials at all.
+        using var plain = app.Anonymous();
+        var refused = await plain.PostRawAsync($"/api/v1/audit/ingest/{clusterId}", EventList(Event(Guid.NewGuid(), "alice", "get")));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var status = await (await admin.GetAsync($"/api/v1/clusters/{clusterId}/audit-webhook/status")).BodyAsync();
+        Assert.Contains("carried no credentials", (string?)status["lastRefusalReason"]);
+        Assert.NotNull(status["lastRefusalAt"]);
+        var wrong = await plain.PostRawAsync($"/api/v1/audit/ingest/{clusterId}/cka_not-the-secret", EventList(Event(Guid.NewGuid(), "alice", "get")));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        status = await (await admin.GetAsync($"/api/v1/clusters/{clusterId}/audit-webhook/status")).BodyAsync();
+        Assert.Contains("not this cluster's current one", (string?)status["lastRefusalReason"]);
+        Assert.DoesNotContain("cka_not-the-secret", status.ToJsonString());
     }
 
     private static string EventList(params string[] items) =>

@@ -5,7 +5,12 @@ using Cocktail.KubeSim.Json;
 
 namespace Cocktail.KubeSim.Audit;
 
-/// <summary>The parts of an audit webhook kubeconfig the apiserver uses to reach the webhook.</summary>
+/// <summary>
+/// The parts of an audit webhook kubeconfig the apiserver uses to reach the webhook, read with client-go's rules
+/// (clientcmd's DirectClientConfig.ClientConfig): the user's credentials and the server's TLS settings are merged
+/// only when the transport is TLS (rest.IsConfigTransportTLS), so a plain http server gets no token and no client
+/// certificate, whatever the kubeconfig says.
+/// </summary>
 public sealed record WebhookKubeconfig(Uri Server, string? CaPem, bool InsecureSkipTlsVerify, string? Token, string? ClientCertPem, string? ClientKeyPem)
 {
     public static WebhookKubeconfig Parse(string yaml)
@@ -19,8 +24,10 @@ public sealed record WebhookKubeconfig(Uri Server, string? CaPem, bool InsecureS
         var cluster = root["clusters"].Objects().FirstOrDefault(c => clusterName is null || c.Str("name") == clusterName)?["cluster"]
                       ?? throw new ArgumentException("webhook kubeconfig has no cluster");
         var user = root["users"].Objects().FirstOrDefault(u => userName is null || u.Str("name") == userName)?["user"];
+        var server = new Uri(cluster.Str("server") ?? throw new ArgumentException("webhook kubeconfig cluster has no server"));
+        if (server.Scheme != Uri.UriSchemeHttps) return new WebhookKubeconfig(server, null, false, null, null, null);
         return new WebhookKubeconfig(
-            new Uri(cluster.Str("server") ?? throw new ArgumentException("webhook kubeconfig cluster has no server")),
+            server,
             Decode(cluster.Str("certificate-authority-data")),
             cluster.Bool("insecure-skip-tls-verify") ?? false,
             user.Str("token"),

@@ -23,14 +23,17 @@ public sealed class ClusterAuditWebhook
 public sealed record AuditWebhookSecretCreated(Guid ClusterId, string ClusterName, ActorRef By, DateTimeOffset At);
 
 /// <summary>
-/// The kube-apiserver's audit webhook set-up for one cluster: a kubeconfig for --audit-webhook-config-file (server =
-/// Cocktail's ingest URL, token = the cluster's secret) and a recommended audit policy. Creates the secret on first use;
-/// <see cref="Rotate"/> replaces it (the old one stops working).
+/// The kube-apiserver's audit webhook set-up for one cluster: a kubeconfig for --audit-webhook-config-file and a
+/// recommended audit policy. Creates the secret on first use; <see cref="Rotate"/> replaces it (the old one stops working).
+/// The kubeconfig carries the secret the way a real API server will send it: client-go's clientcmd reads a user's
+/// token (and client certificate) only when the server is https, so over plain http the secret travels in the URL path.
 /// </summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
 public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool Rotate = false) : IRequest<AuditWebhookConfig>;
 
-public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, string Policy, string ApiServerFlags);
+/// <param name="IngestUrl">Where batches go, without the secret.</param>
+/// <param name="SecretInUrl">True over plain http: the kubeconfig's server URL ends with the secret, because an API server sends no token there.</param>
+public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, string Policy, string ApiServerFlags, bool SecretInUrl);
 
 public static class AuditWebhookSecrets
 {
@@ -61,22 +64,25 @@ public static class GetAuditWebhookConfigHandler
 
         var baseUrl = (options.Value.PublicUrl ?? query.BaseUrl).TrimEnd('/');
         var url = $"{baseUrl}/api/v1/audit/ingest/{cluster.Id}";
-        return new AuditWebhookConfig(url, WebhookKubeconfig(cluster.Name, url, secret, options.Value.PublicCaData), RecommendedPolicy,
+        var overTls = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        var kubeconfig = overTls
+            ? WebhookKubeconfig(cluster.Name, url, $"\n    token: {secret}", options.Value.PublicCaData)
+            : WebhookKubeconfig(cluster.Name, $"{url}/{secret}", " {}", caData: null);
+        return new AuditWebhookConfig(url, kubeconfig, RecommendedPolicy,
             "--audit-webhook-config-file=/etc/kubernetes/cocktail-audit-webhook.yaml --audit-policy-file=/etc/kubernetes/cocktail-audit-policy.yaml " +
-            "--audit-webhook-batch-max-size=400 --audit-webhook-batch-max-wait=5s");
+            "--audit-webhook-batch-max-size=400 --audit-webhook-batch-max-wait=5s", SecretInUrl: !overTls);
     }
 
-    private static string WebhookKubeconfig(string cluster, string url, string secret, string? caData) => $"""
+    private static string WebhookKubeconfig(string cluster, string server, string user, string? caData) => $"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: cocktail
           cluster:
-            server: {url}
+            server: {server}
         {(caData is null ? "" : $"    certificate-authority-data: {caData}\n")}users:
         - name: {cluster}
-          user:
-            token: {secret}
+          user:{user}
         contexts:
         - name: default
           context:
