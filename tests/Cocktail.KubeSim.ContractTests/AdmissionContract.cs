@@ -11,12 +11,35 @@ public sealed class AdmissionContract(ClusterUnderTest cluster)
 {
     IKubernetes Client => cluster.Client;
 
-    Task Quota(string ns, Dictionary<string, string> hard) =>
-        Client.CoreV1.CreateNamespacedResourceQuotaAsync(new V1ResourceQuota
+    /// <summary>
+    /// Creates the quota and waits until the resourcequota controller has written status.hard: admission enforces
+    /// only that, so on a real cluster a pod created before the sync is admitted whatever the spec says.
+    /// </summary>
+    async Task Quota(string ns, Dictionary<string, string> hard)
+    {
+        await Client.CoreV1.CreateNamespacedResourceQuotaAsync(new V1ResourceQuota
         {
             Metadata = new V1ObjectMeta { Name = "compute" },
             Spec = new V1ResourceQuotaSpec { Hard = hard.ToDictionary(h => h.Key, h => new ResourceQuantity(h.Value)) },
         }, ns);
+        await Eventually.Get(() => Client.CoreV1.ReadNamespacedResourceQuotaAsync("compute", ns), q => q.Status?.Hard?.Count == hard.Count);
+    }
+
+    /// <summary>Simulator-only (a real cluster's controller cannot be held back): an unsynced quota does not restrict.</summary>
+    [SkippableFact]
+    public async Task a_quota_the_controller_has_not_synced_yet_is_not_enforced()
+    {
+        SimulatorOnly.Require();
+        await using var sim = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = "unsynced-quota", Controllers = false });
+        using var client = ClusterUnderTest.ClientForYaml(sim.AdminKubeconfigYaml);
+        await client.CoreV1.CreateNamespacedResourceQuotaAsync(new V1ResourceQuota
+        {
+            Metadata = new V1ObjectMeta { Name = "compute" },
+            Spec = new V1ResourceQuotaSpec { Hard = new Dictionary<string, ResourceQuantity> { ["pods"] = new("0") } },
+        }, "default");
+        var pod = await client.CoreV1.CreateNamespacedPodAsync(Manifests.Pod("early", Manifests.Container(cpu: null, memory: null)), "default");
+        Assert.Equal("early", pod.Metadata.Name);
+    }
 
     [Fact]
     public async Task a_pod_over_quota_is_refused_with_exceeded_quota_and_the_numbers()

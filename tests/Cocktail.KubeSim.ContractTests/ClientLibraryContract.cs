@@ -23,6 +23,8 @@ public sealed class ClientLibraryContract(ClusterUnderTest cluster)
     }
 
     [SkippableFact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_followed_log_stream_keeps_delivering_lines()
     {
         // Log content and pace are the simulator's (one line per second); a real container logs what it logs.

@@ -17,6 +17,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
         Deployments.WaitFor(Client, ns, name, condition, because);
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_deployment_creates_a_hashed_replica_set_whose_pods_become_ready_and_available()
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
@@ -41,6 +43,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task changing_the_pod_template_rolls_out_a_new_replica_set()
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
@@ -58,6 +62,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task scaling_a_deployment_down_removes_pods()
     {
         var ns = await cluster.NewNamespaceAsync("deploy");
@@ -91,6 +97,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_statefulset_creates_ordinal_pods_in_order()
     {
         var ns = await cluster.NewNamespaceAsync("sts");
@@ -116,6 +124,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_daemonset_runs_one_pod_per_node()
     {
         var ns = await cluster.NewNamespaceAsync("ds");
@@ -140,6 +150,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_job_runs_to_completion()
     {
         var ns = await cluster.NewNamespaceAsync("job");
@@ -160,6 +172,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_scheduled_pod_records_scheduling_and_kubelet_events_found_by_field_selector()
     {
         var ns = await cluster.NewNamespaceAsync("events");
@@ -173,6 +187,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_running_pod_serves_logs_with_tail_lines()
     {
         var ns = await cluster.NewNamespaceAsync("logs");
@@ -194,6 +210,8 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
     }
 
     [Fact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task a_service_gets_a_cluster_ip_and_endpoints_for_its_ready_pods()
     {
         var ns = await cluster.NewNamespaceAsync("svc");

@@ -59,12 +59,23 @@ public sealed class DiscoveryContract(ClusterUnderTest cluster)
     }
 
     [Fact]
-    public async Task an_unknown_resource_is_404_the_server_could_not_find_the_requested_resource()
+    public async Task an_unknown_resource_of_a_served_group_is_a_404_status_the_server_could_not_find_the_requested_resource()
+    {
+        var error = await ApiError.From(() => cluster.Client.CustomObjects.ListClusterCustomObjectAsync("apps", "v1", "widgets"));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, error.StatusCode);
+        Assert.True(error.IsStatus);
+        Assert.Equal("NotFound", error.Reason);
+        Assert.Equal("the server could not find the requested resource", error.Message);
+    }
+
+    /// <summary>No API group claims the path, so the handler chain ends in Go's http.NotFound: plain text, no Status.</summary>
+    [Fact]
+    public async Task a_path_of_an_unknown_api_group_is_a_plain_text_404_page_not_found()
     {
         var error = await ApiError.From(() => cluster.Client.CustomObjects.ListClusterCustomObjectAsync("nothing.example.com", "v1", "widgets"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, error.StatusCode);
-        Assert.Equal("NotFound", error.Reason);
-        Assert.Equal("the server could not find the requested resource", error.Message);
+        Assert.False(error.IsStatus);
+        Assert.Equal("404 page not found", error.Message.Trim());
     }
 
     [Fact]

@@ -45,6 +45,8 @@ public sealed class KubectlContract(ClusterUnderTest cluster)
         """;
 
     [SkippableFact]
+
+    [Trait(Needs.Trait, Needs.Kubelet)]
     public async Task kubectl_create_get_scale_apply_describe_logs_and_delete_a_deployment()
     {
         Kubectl.SkipIfMissing();

@@ -173,7 +173,11 @@ public sealed class ObjectLifecycleContract(ClusterUnderTest cluster)
         var error = await ApiError.From(() => Client.CoreV1.ListNamespacedConfigMapAsync(ns, fieldSelector: "data.key=value"));
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
         Assert.Equal("BadRequest", error.Reason);
-        Assert.Contains("field label not supported: data.key", error.Message);
+        Assert.Equal("\"data.key\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"", error.Message);
+        // Pods have a field label conversion of their own, with its own wording.
+        var podError = await ApiError.From(() => Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "spec.dnsPolicy=Default"));
+        Assert.Equal(HttpStatusCode.BadRequest, podError.StatusCode);
+        Assert.Equal("field label not supported: spec.dnsPolicy", podError.Message);
     }
 
     [Fact]

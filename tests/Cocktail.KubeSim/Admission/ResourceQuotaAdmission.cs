@@ -9,6 +9,9 @@ namespace Cocktail.KubeSim.Admission;
 /// The ResourceQuota admission plugin: a create that would push any quota of its namespace past a hard limit is
 /// refused with 403 "exceeded quota: NAME, requested: ..., used: ..., limited: ..."; pods in a namespace whose
 /// quota limits cpu or memory must state those requests/limits ("failed quota: NAME: must specify ...").
+/// Like the real plugin, it enforces what the resourcequota controller has written to <c>status.hard</c>, not
+/// <c>spec.hard</c>: a quota is not enforced until the controller has synced it, so a pod created a moment after its
+/// quota is admitted on a real cluster too.
 /// </summary>
 internal sealed class ResourceQuotaAdmission(ClusterRuntime cluster) : IValidatingAdmission
 {
@@ -23,7 +26,7 @@ internal sealed class ResourceQuotaAdmission(ClusterRuntime cluster) : IValidati
         foreach (var stored in quotas.OrderBy(q => q.Name, StringComparer.Ordinal))
         {
             var quota = stored.Parse();
-            var hard = quota.At("spec", "hard").StringMap().ToDictionary(h => h.Key, h => Quantity.Parse(h.Value));
+            var hard = quota.At("status", "hard").StringMap().ToDictionary(h => h.Key, h => Quantity.Parse(h.Value));
             var matched = hard.Keys.Where(delta.ContainsKey).ToList();
             if (request.Type.StorageKey == "/pods") RequireComputeSpecified(request, quota.Name(), hard.Keys);
             if (matched.Count == 0) continue;

@@ -22,6 +22,9 @@ public sealed class ResourceCatalog
         return null;
     }
 
+    /// <summary>Whether an API group/version is installed; its unknown resources get a Status 404, other paths a plain one.</summary>
+    public bool Serves(string group, string version) => _all.Any(t => t.Group == group && t.Version == version);
+
     /// <summary>The served version of a group/resource that a real server prefers (e.g. autoscaling/v2 over v1).</summary>
     public ResourceType? FindPreferred(string group, string resource) =>
         _all.Where(t => t.Group == group && t.Resource == resource).OrderByDescending(t => VersionPriority(t.Version)).FirstOrDefault();

@@ -14,6 +14,9 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
     public JsonObject? Details { get; } = details;
     public int? RetryAfterSeconds { get; init; }
 
+    /// <summary>Answered as Go's http.Error does (text/plain, nosniff), not as a JSON Status.</summary>
+    public bool PlainText { get; init; }
+
     public JsonObject ToStatus()
     {
         var status = new JsonObject
@@ -88,6 +91,12 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
 
     public static ApiException NotFoundPath() =>
         new(404, "NotFound", "the server could not find the requested resource", new JsonObject());
+
+    /// <summary>
+    /// A path no API group or handler claims: the apiserver's handler chain ends in Go's http.NotFound, a plain-text
+    /// "404 page not found", not a Status (e.g. /apis/unknown.example.com/v1/things).
+    /// </summary>
+    public static ApiException PageNotFound() => new(404, "NotFound", "404 page not found") { PlainText = true };
 
     public static ApiException Expired(string message) => new(410, "Expired", message);
 

@@ -38,11 +38,11 @@ internal sealed class NonResourceEndpoints(ClusterRuntime cluster)
                 return;
             case ["apis", var group]:
                 var versions = cluster.Catalog.Groups().FirstOrDefault(g => g.Group == group).Versions
-                               ?? throw ApiException.NotFoundPath();
+                               ?? throw ApiException.PageNotFound();
                 await exchange.Respond(200, DiscoveryDocuments.Group(group, versions));
                 return;
             case ["apis", var g, var v]:
-                if (!cluster.Catalog.All.Any(t => t.Group == g && t.Version == v)) throw ApiException.NotFoundPath();
+                if (!cluster.Catalog.Serves(g, v)) throw ApiException.PageNotFound();
                 await exchange.Respond(200, DiscoveryDocuments.ResourceList(cluster.Catalog, g, v));
                 return;
             case ["openapi", "v3", ..]:
@@ -58,7 +58,7 @@ internal sealed class NonResourceEndpoints(ClusterRuntime cluster)
                 });
                 return;
             default:
-                throw ApiException.NotFoundPath();
+                throw ApiException.PageNotFound();
         }
     }
 

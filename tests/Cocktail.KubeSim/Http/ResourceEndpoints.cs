@@ -19,7 +19,7 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
     public async Task Serve(Exchange exchange)
     {
         var info = exchange.Info!;
-        var type = info.Type ?? throw ApiException.NotFoundPath();
+        var type = info.Type ?? throw (cluster.Catalog.Serves(info.Group, info.Version) ? ApiException.NotFoundPath() : ApiException.PageNotFound());
         if (info.Subresource.Length > 0)
         {
             if (!type.Subresources.TryGetValue(info.Subresource, out var sub)) throw ApiException.NotFoundPath();

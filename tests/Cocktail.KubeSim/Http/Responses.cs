@@ -23,7 +23,9 @@ public static class Responses
     public static Task WriteStatus(HttpContext context, ApiException error)
     {
         if (error.RetryAfterSeconds is { } retry) context.Response.Headers.RetryAfter = retry.ToString();
-        return WriteJson(context, error.Code, error.ToStatus());
+        if (!error.PlainText) return WriteJson(context, error.Code, error.ToStatus());
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        return WriteBytes(context, error.Code, System.Text.Encoding.UTF8.GetBytes(error.Message + "\n"), "text/plain; charset=utf-8");
     }
 
     /// <summary>The success Status returned by deletes and similar.</summary>

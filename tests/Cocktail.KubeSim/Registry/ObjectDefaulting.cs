@@ -55,7 +55,9 @@ public static class ObjectDefaulting
                 obj.Obj("spec")["volumeMode"] ??= "Filesystem";
                 break;
             case "/resourcequotas":
-                obj["status"] = new JsonObject { ["hard"] = obj.At("spec", "hard")?.DeepClone() ?? new JsonObject() };
+                // The quota strategy's PrepareForCreate clears status: status.hard is the resourcequota controller's to
+                // write, and admission enforces nothing until it has.
+                obj["status"] = new JsonObject();
                 break;
             case "/events":
                 obj["count"] ??= 1;

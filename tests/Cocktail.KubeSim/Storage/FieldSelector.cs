@@ -6,7 +6,10 @@ namespace Cocktail.KubeSim.Storage;
 
 /// <summary>
 /// Field selectors support only <c>=</c>, <c>==</c> and <c>!=</c> on the fields each resource declares selectable;
-/// other fields are refused with the apiserver's BadRequest message.
+/// other fields are refused with the apiserver's BadRequest message: a kind with its own field label conversion
+/// (pods, events, secrets...) says <c>field label not supported: X</c>; every other kind goes through
+/// runtime.DefaultMetaV1FieldSelectorConversion, which says <c>"X" is not a known field selector: only
+/// "metadata.name", "metadata.namespace"</c>.
 /// </summary>
 public sealed class FieldSelector
 {
@@ -31,7 +34,9 @@ public sealed class FieldSelector
                 throw ApiException.BadRequest($"invalid selector: '{text}'; can't understand '{term}'");
             var field = parts[0].Trim();
             if (!IsSelectable(resource, group, field))
-                throw ApiException.BadRequest($"field label not supported: {field}");
+                throw ApiException.BadRequest(ExtraFields.ContainsKey($"{group}/{resource}")
+                    ? $"field label not supported: {field}"
+                    : $"\"{field}\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\"");
             selector._terms.Add((field, parts[1].Trim(), negated));
         }
         return selector;
