@@ -1,233 +1,162 @@
 namespace Cocktail.KubeSim.Http.Protobuf;
 
-/// <summary>How one protobuf field maps to a JSON field (numbers from k8s.io/api's generated.proto files).</summary>
+internal enum ProtoType { String, Bytes, Bool, Int32, Int64, UInt32, UInt64, SInt32, SInt64, Double, Float, Message, Map }
+
+/// <summary>How one protobuf field maps to a JSON field.</summary>
 /// <remarks>
 /// Go's protobuf encoding writes every non-pointer field, zero or not, while JSON omits empty ones; only fields
-/// that are pointers in the Go types (<paramref name="Pointer"/>) keep an explicit zero.
+/// that are pointers in the Go types (<paramref name="Optional"/>) keep an explicit zero, and so do value fields
+/// without omitempty (<paramref name="Always"/>), which Go's JSON writes at zero too. An <paramref name="Inline"/>
+/// field is a Go struct embedded with <c>json:",inline"</c>: its fields land in the parent JSON object.
 /// </remarks>
-internal sealed record ProtoField(string Name, ProtoKind Kind, ProtoMessage? Message = null, bool Repeated = false, bool Pointer = false);
+internal sealed record ProtoField(
+    int Number, string JsonName, ProtoType Type, string? MessageName, bool Repeated, bool Optional, bool Inline, bool Always,
+    ProtoType MapValueType = ProtoType.String, string? MapValueMessage = null);
 
-internal enum ProtoKind { String, Bytes, Int64, Int32, Bool, Message, StringMap, BytesMap, Time, IntOrString }
-
-internal sealed class ProtoMessage(Dictionary<int, ProtoField> fields)
+/// <summary>One message; a <see cref="Wrapper"/> is a named Go slice (authentication's ExtraValue) whose JSON is its items.</summary>
+internal sealed class ProtoMessage(string name, bool wrapper)
 {
-    public IReadOnlyDictionary<int, ProtoField> Fields => fields;
+    public string Name => name;
+    public bool Wrapper => wrapper;
+    public Dictionary<int, ProtoField> Fields { get; } = [];
 }
 
 /// <summary>
-/// The request bodies kubectl's typed clients send as protobuf (auth can-i, create token, and the `kubectl create
-/// configmap/secret/namespace/serviceaccount/deployment/job/cronjob/service` generators), covering the fields those
-/// commands set. Everything else reaches KubeSim as JSON or YAML.
+/// The protobuf wire format of every built-in kind KubeSim serves, read from the embedded tables: the generated
+/// <c>kubernetes.protoschema</c> (see <c>generate-schema.py</c>: kubectl's own descriptors for field numbers and
+/// pointer fields, the OpenAPI documents for the served kinds and their JSON names) and
+/// <c>kubernetes-supplement.protoschema</c> for the kinds newer than the kubectl the table was generated with.
 /// </summary>
-internal static class ProtobufSchema
+public static class ProtobufSchema
 {
-    static readonly ProtoMessage OwnerReference = new(new()
+    sealed class Tables
     {
-        [1] = new("kind", ProtoKind.String), [3] = new("name", ProtoKind.String), [4] = new("uid", ProtoKind.String),
-        [5] = new("apiVersion", ProtoKind.String), [6] = new("controller", ProtoKind.Bool, Pointer: true), [7] = new("blockOwnerDeletion", ProtoKind.Bool, Pointer: true),
-    });
-
-    static readonly ProtoMessage ObjectMeta = new(new()
-    {
-        [1] = new("name", ProtoKind.String), [2] = new("generateName", ProtoKind.String), [3] = new("namespace", ProtoKind.String),
-        [5] = new("uid", ProtoKind.String), [6] = new("resourceVersion", ProtoKind.String), [7] = new("generation", ProtoKind.Int64),
-        [11] = new("labels", ProtoKind.StringMap), [12] = new("annotations", ProtoKind.StringMap),
-        [13] = new("ownerReferences", ProtoKind.Message, OwnerReference, Repeated: true),
-        [14] = new("finalizers", ProtoKind.String, Repeated: true),
-    });
-
-    static readonly ProtoMessage ResourceAttributes = new(new()
-    {
-        [1] = new("namespace", ProtoKind.String), [2] = new("verb", ProtoKind.String), [3] = new("group", ProtoKind.String),
-        [4] = new("version", ProtoKind.String), [5] = new("resource", ProtoKind.String), [6] = new("subresource", ProtoKind.String),
-        [7] = new("name", ProtoKind.String),
-    });
-
-    static readonly ProtoMessage NonResourceAttributes = new(new()
-    {
-        [1] = new("path", ProtoKind.String), [2] = new("verb", ProtoKind.String),
-    });
-
-    static readonly ProtoMessage SelfSubjectAccessReviewSpec = new(new()
-    {
-        [1] = new("resourceAttributes", ProtoKind.Message, ResourceAttributes),
-        [2] = new("nonResourceAttributes", ProtoKind.Message, NonResourceAttributes),
-    });
-
-    static readonly ProtoMessage SelfSubjectRulesReviewSpec = new(new() { [1] = new("namespace", ProtoKind.String) });
-
-    static readonly ProtoMessage BoundObjectReference = new(new()
-    {
-        [1] = new("kind", ProtoKind.String), [2] = new("apiVersion", ProtoKind.String), [3] = new("name", ProtoKind.String), [4] = new("uid", ProtoKind.String),
-    });
-
-    static readonly ProtoMessage TokenRequestSpec = new(new()
-    {
-        [1] = new("audiences", ProtoKind.String, Repeated: true),
-        [3] = new("boundObjectRef", ProtoKind.Message, BoundObjectReference),
-        [4] = new("expirationSeconds", ProtoKind.Int64, Pointer: true),
-    });
-
-    static readonly ProtoMessage NamespaceSpec = new(new() { [1] = new("finalizers", ProtoKind.String, Repeated: true) });
-
-    static readonly ProtoMessage LocalObjectReference = new(new() { [1] = new("name", ProtoKind.String) });
-
-    static readonly ProtoMessage LabelSelectorRequirement = new(new()
-    {
-        [1] = new("key", ProtoKind.String), [2] = new("operator", ProtoKind.String), [3] = new("values", ProtoKind.String, Repeated: true),
-    });
-
-    static readonly ProtoMessage LabelSelector = new(new()
-    {
-        [1] = new("matchLabels", ProtoKind.StringMap),
-        [2] = new("matchExpressions", ProtoKind.Message, LabelSelectorRequirement, Repeated: true),
-    });
-
-    static readonly ProtoMessage ContainerPort = new(new()
-    {
-        [1] = new("name", ProtoKind.String), [2] = new("hostPort", ProtoKind.Int32), [3] = new("containerPort", ProtoKind.Int32),
-        [4] = new("protocol", ProtoKind.String), [5] = new("hostIP", ProtoKind.String),
-    });
-
-    static readonly ProtoMessage EnvVar = new(new() { [1] = new("name", ProtoKind.String), [2] = new("value", ProtoKind.String) });
-
-    static readonly ProtoMessage Container = new(new()
-    {
-        [1] = new("name", ProtoKind.String), [2] = new("image", ProtoKind.String),
-        [3] = new("command", ProtoKind.String, Repeated: true), [4] = new("args", ProtoKind.String, Repeated: true),
-        [5] = new("workingDir", ProtoKind.String), [6] = new("ports", ProtoKind.Message, ContainerPort, Repeated: true),
-        [7] = new("env", ProtoKind.Message, EnvVar, Repeated: true), [14] = new("imagePullPolicy", ProtoKind.String),
-        [16] = new("stdin", ProtoKind.Bool), [18] = new("tty", ProtoKind.Bool),
-    });
-
-    static readonly ProtoMessage PodSpec = new(new()
-    {
-        [2] = new("containers", ProtoKind.Message, Container, Repeated: true), [3] = new("restartPolicy", ProtoKind.String),
-        [4] = new("terminationGracePeriodSeconds", ProtoKind.Int64, Pointer: true), [5] = new("activeDeadlineSeconds", ProtoKind.Int64, Pointer: true),
-        [6] = new("dnsPolicy", ProtoKind.String), [7] = new("nodeSelector", ProtoKind.StringMap),
-        [8] = new("serviceAccountName", ProtoKind.String), [10] = new("nodeName", ProtoKind.String),
-        [20] = new("initContainers", ProtoKind.Message, Container, Repeated: true),
-    });
-
-    static readonly ProtoMessage PodTemplateSpec = new(new()
-    {
-        [1] = new("metadata", ProtoKind.Message, ObjectMeta), [2] = new("spec", ProtoKind.Message, PodSpec),
-    });
-
-    static readonly ProtoMessage DeploymentSpec = new(new()
-    {
-        [1] = new("replicas", ProtoKind.Int32, Pointer: true), [2] = new("selector", ProtoKind.Message, LabelSelector),
-        [3] = new("template", ProtoKind.Message, PodTemplateSpec), [5] = new("minReadySeconds", ProtoKind.Int32),
-        [6] = new("revisionHistoryLimit", ProtoKind.Int32, Pointer: true), [7] = new("paused", ProtoKind.Bool),
-        [9] = new("progressDeadlineSeconds", ProtoKind.Int32, Pointer: true),
-    });
-
-    static readonly ProtoMessage JobSpec = new(new()
-    {
-        [1] = new("parallelism", ProtoKind.Int32, Pointer: true), [2] = new("completions", ProtoKind.Int32, Pointer: true), [3] = new("activeDeadlineSeconds", ProtoKind.Int64, Pointer: true),
-        [4] = new("selector", ProtoKind.Message, LabelSelector), [5] = new("manualSelector", ProtoKind.Bool, Pointer: true),
-        [6] = new("template", ProtoKind.Message, PodTemplateSpec), [7] = new("backoffLimit", ProtoKind.Int32, Pointer: true),
-        [8] = new("ttlSecondsAfterFinished", ProtoKind.Int32, Pointer: true), [10] = new("suspend", ProtoKind.Bool, Pointer: true),
-    });
-
-    static readonly ProtoMessage JobTemplateSpec = new(new()
-    {
-        [1] = new("metadata", ProtoKind.Message, ObjectMeta), [2] = new("spec", ProtoKind.Message, JobSpec),
-    });
-
-    static readonly ProtoMessage CronJobSpec = new(new()
-    {
-        [1] = new("schedule", ProtoKind.String), [2] = new("startingDeadlineSeconds", ProtoKind.Int64, Pointer: true),
-        [3] = new("concurrencyPolicy", ProtoKind.String), [4] = new("suspend", ProtoKind.Bool, Pointer: true),
-        [5] = new("jobTemplate", ProtoKind.Message, JobTemplateSpec),
-        [6] = new("successfulJobsHistoryLimit", ProtoKind.Int32, Pointer: true), [7] = new("failedJobsHistoryLimit", ProtoKind.Int32, Pointer: true),
-        [8] = new("timeZone", ProtoKind.String, Pointer: true),
-    });
-
-    static readonly ProtoMessage CrossVersionObjectReference = new(new()
-    {
-        [1] = new("kind", ProtoKind.String), [2] = new("name", ProtoKind.String), [3] = new("apiVersion", ProtoKind.String),
-    });
-
-    static readonly ProtoMessage HorizontalPodAutoscalerSpecV1 = new(new()
-    {
-        [1] = new("scaleTargetRef", ProtoKind.Message, CrossVersionObjectReference), [2] = new("minReplicas", ProtoKind.Int32, Pointer: true),
-        [3] = new("maxReplicas", ProtoKind.Int32), [4] = new("targetCPUUtilizationPercentage", ProtoKind.Int32, Pointer: true),
-    });
-
-    static readonly ProtoMessage MetricTarget = new(new()
-    {
-        [1] = new("type", ProtoKind.String), [4] = new("averageUtilization", ProtoKind.Int32, Pointer: true),
-    });
-
-    static readonly ProtoMessage ResourceMetricSource = new(new()
-    {
-        [1] = new("name", ProtoKind.String), [2] = new("target", ProtoKind.Message, MetricTarget),
-    });
-
-    static readonly ProtoMessage MetricSpec = new(new()
-    {
-        [1] = new("type", ProtoKind.String), [4] = new("resource", ProtoKind.Message, ResourceMetricSource),
-    });
-
-    static readonly ProtoMessage HorizontalPodAutoscalerSpecV2 = new(new()
-    {
-        [1] = new("scaleTargetRef", ProtoKind.Message, CrossVersionObjectReference), [2] = new("minReplicas", ProtoKind.Int32, Pointer: true),
-        [3] = new("maxReplicas", ProtoKind.Int32), [4] = new("metrics", ProtoKind.Message, MetricSpec, Repeated: true),
-    });
-
-    static readonly ProtoMessage ServicePort = new(new()
-    {
-        [1] = new("name", ProtoKind.String), [2] = new("protocol", ProtoKind.String), [3] = new("port", ProtoKind.Int32),
-        [4] = new("targetPort", ProtoKind.IntOrString), [5] = new("nodePort", ProtoKind.Int32),
-    });
-
-    static readonly ProtoMessage ServiceSpec = new(new()
-    {
-        [1] = new("ports", ProtoKind.Message, ServicePort, Repeated: true), [2] = new("selector", ProtoKind.StringMap),
-        [3] = new("clusterIP", ProtoKind.String), [4] = new("type", ProtoKind.String),
-        [5] = new("externalIPs", ProtoKind.String, Repeated: true), [7] = new("sessionAffinity", ProtoKind.String),
-        [10] = new("externalName", ProtoKind.String),
-    });
-
-    static ProtoMessage WithMeta(Dictionary<int, ProtoField> fields)
-    {
-        fields[1] = new("metadata", ProtoKind.Message, ObjectMeta);
-        return new ProtoMessage(fields);
+        public readonly Dictionary<string, ProtoMessage> Messages = new(StringComparer.Ordinal);
+        public readonly Dictionary<(string ApiVersion, string Kind), string> Kinds = [];
     }
 
-    /// <summary>Keyed by kind, or by "apiVersion kind" where versions of a kind differ.</summary>
-    public static readonly IReadOnlyDictionary<string, ProtoMessage> ByKind = new Dictionary<string, ProtoMessage>
+    static readonly Lazy<Tables> Loaded = new(Load);
+
+    /// <summary>The (apiVersion, kind) pairs whose protobuf request bodies KubeSim decodes.</summary>
+    public static IEnumerable<(string ApiVersion, string Kind)> Kinds => Loaded.Value.Kinds.Keys;
+
+    /// <summary>Whether a protobuf body of this kind can be decoded, every message it reaches included.</summary>
+    public static bool Covers(string apiVersion, string kind) => ForKind(apiVersion, kind) is { } m && MissingMessages(m).Count == 0;
+
+    /// <summary>Messages reachable from <paramref name="root"/> that the tables lack (empty when complete).</summary>
+    internal static List<string> MissingMessages(ProtoMessage root)
     {
-        ["SelfSubjectAccessReview"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, SelfSubjectAccessReviewSpec) }),
-        ["SelfSubjectRulesReview"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, SelfSubjectRulesReviewSpec) }),
-        ["SelfSubjectReview"] = WithMeta(new()),
-        ["TokenRequest"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, TokenRequestSpec) }),
-        ["ConfigMap"] = WithMeta(new()
+        var missing = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<ProtoMessage>([root]);
+        while (pending.TryPop(out var message))
         {
-            [2] = new("data", ProtoKind.StringMap), [3] = new("binaryData", ProtoKind.BytesMap), [4] = new("immutable", ProtoKind.Bool, Pointer: true),
-        }),
-        ["Secret"] = WithMeta(new()
+            if (!seen.Add(message.Name)) continue;
+            foreach (var field in message.Fields.Values)
+            {
+                foreach (var name in new[] { field.MessageName, field.MapValueMessage })
+                {
+                    if (name is null) continue;
+                    if (Message(name) is { } next) pending.Push(next);
+                    else missing.Add(name);
+                }
+            }
+        }
+        return missing;
+    }
+
+    internal static ProtoMessage? Message(string name) => Loaded.Value.Messages.GetValueOrDefault(name);
+
+    /// <summary>The JSON field names a message decodes to, inlined structs' fields included; null for an unknown message.</summary>
+    public static IReadOnlySet<string>? JsonFieldNames(string messageName)
+    {
+        if (Message(messageName) is not { } message) return null;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in message.Fields.Values)
         {
-            [2] = new("data", ProtoKind.BytesMap), [3] = new("type", ProtoKind.String), [4] = new("stringData", ProtoKind.StringMap),
-            [5] = new("immutable", ProtoKind.Bool, Pointer: true),
-        }),
-        ["Namespace"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, NamespaceSpec) }),
-        ["ServiceAccount"] = WithMeta(new()
+            if (field.Inline) names.UnionWith(JsonFieldNames(field.MessageName!) ?? new HashSet<string>());
+            else names.Add(field.JsonName);
+        }
+        return names;
+    }
+
+    /// <summary>
+    /// The message for a kind. DeleteOptions and the other meta kinds are registered in every group; a client may send
+    /// them with any group's version, so a kind that maps to one message whatever the version is found by kind alone.
+    /// </summary>
+    internal static ProtoMessage? ForKind(string apiVersion, string kind)
+    {
+        var tables = Loaded.Value;
+        if (tables.Kinds.TryGetValue((apiVersion, kind), out var name)) return Message(name);
+        // Only apimachinery's own kinds: a custom resource named like a built-in kind must not borrow its message.
+        var candidates = tables.Kinds.Where(k => k.Key.Kind == kind).Select(k => k.Value).Distinct().ToList();
+        return candidates is [var only] && only.StartsWith("k8s.io.apimachinery.", StringComparison.Ordinal) ? Message(only) : null;
+    }
+
+    static Tables Load()
+    {
+        var tables = new Tables();
+        var assembly = typeof(ProtobufSchema).Assembly;
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.EndsWith(".protoschema", StringComparison.Ordinal)).Order())
         {
-            [3] = new("imagePullSecrets", ProtoKind.Message, LocalObjectReference, Repeated: true),
-            [4] = new("automountServiceAccountToken", ProtoKind.Bool, Pointer: true),
-        }),
-        ["Deployment"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, DeploymentSpec) }),
-        ["Job"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, JobSpec) }),
-        ["autoscaling/v1 HorizontalPodAutoscaler"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, HorizontalPodAutoscalerSpecV1) }),
-        ["autoscaling/v2 HorizontalPodAutoscaler"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, HorizontalPodAutoscalerSpecV2) }),
-        ["CronJob"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, CronJobSpec) }),
-        ["Service"] = WithMeta(new() { [2] = new("spec", ProtoKind.Message, ServiceSpec) }),
-        ["DeleteOptions"] = new ProtoMessage(new()
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            Parse(reader, tables, resource);
+        }
+        return tables;
+    }
+
+    static void Parse(TextReader reader, Tables tables, string source)
+    {
+        ProtoMessage? current = null;
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
         {
-            [1] = new("gracePeriodSeconds", ProtoKind.Int64, Pointer: true), [3] = new("orphanDependents", ProtoKind.Bool, Pointer: true),
-            [4] = new("propagationPolicy", ProtoKind.String), [5] = new("dryRun", ProtoKind.String, Repeated: true),
-        }),
+            lineNumber++;
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            switch (parts[0])
+            {
+                case "kind":
+                    tables.Kinds[(parts[1], parts[2])] = parts[3];
+                    break;
+                case "message":
+                    // A message listed again (the supplement's newer fields) adds to the one already read.
+                    if (!tables.Messages.TryGetValue(parts[1], out current))
+                        tables.Messages[parts[1]] = current = new ProtoMessage(parts[1], parts.Skip(2).Contains("wrapper"));
+                    break;
+                default:
+                    if (current is null || !int.TryParse(parts[0], out var number) || parts.Length < 3)
+                        throw new FormatException($"{source}:{lineNumber}: cannot read '{line}'");
+                    var flags = parts.Skip(3).ToHashSet(StringComparer.Ordinal);
+                    var (type, message) = TypeOf(parts[2]);
+                    var field = new ProtoField(number, parts[1], type, message, flags.Contains("repeated"), flags.Contains("optional"), flags.Contains("inline"), flags.Contains("always"));
+                    if (parts[2].StartsWith("map<", StringComparison.Ordinal))
+                    {
+                        var value = parts[2][(parts[2].IndexOf(',') + 1)..^1];
+                        var (valueType, valueMessage) = TypeOf(value);
+                        field = field with { Type = ProtoType.Map, MessageName = null, MapValueType = valueType, MapValueMessage = valueMessage };
+                    }
+                    current.Fields[number] = field;
+                    break;
+            }
+        }
+    }
+
+    static (ProtoType Type, string? Message) TypeOf(string text) => text switch
+    {
+        "string" => (ProtoType.String, null),
+        "bytes" => (ProtoType.Bytes, null),
+        "bool" => (ProtoType.Bool, null),
+        "int32" => (ProtoType.Int32, null),
+        "int64" => (ProtoType.Int64, null),
+        "uint32" => (ProtoType.UInt32, null),
+        "uint64" => (ProtoType.UInt64, null),
+        "sint32" => (ProtoType.SInt32, null),
+        "sint64" => (ProtoType.SInt64, null),
+        "double" => (ProtoType.Double, null),
+        "float" => (ProtoType.Float, null),
+        _ when text.StartsWith("map<", StringComparison.Ordinal) => (ProtoType.Map, null),
+        _ => (ProtoType.Message, text),
     };
 }
