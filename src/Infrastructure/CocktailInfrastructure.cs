@@ -61,6 +61,7 @@ public static class CocktailInfrastructure
         services.AddScoped<IEventLog, EventLog>();
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
+        services.AddReplicas(configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()

@@ -65,6 +65,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
 
     public FaultInjector Faults => _runtime.Faults;
 
+    /// <summary>Watches being served right now, by resource (<c>pods</c>, <c>apps/deployments</c>).</summary>
+    public IReadOnlyDictionary<string, int> OpenWatches => _runtime.Watches.Open;
+
     public ClusterAudit Audit => _runtime.Audit;
 
     public ServerAvailability Availability { get; private set; } = ServerAvailability.Refusing;

@@ -43,6 +43,13 @@ public sealed class InventoryOptions
     /// <summary>How often the watching replica re-reads the cluster list (also on every registration change).</summary>
     public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often a standby replica tries to take over the watching, and how often the watching replica checks that
+    /// its database session (and with it the lock) is still alive. A stopped or killed watcher is replaced within
+    /// about this long; a watcher cut off from the database stops within about this long.
+    /// </summary>
+    public TimeSpan LeadershipInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Kubernetes events kept in Cocktail after the cluster last reported them.</summary>
     public TimeSpan EventRetention { get; set; } = TimeSpan.FromDays(7);
 

@@ -49,6 +49,11 @@ public sealed class InventorySupervisor(
 
     public long Relists => _watchers.Values.Sum(w => w.Relists);
 
+    /// <summary>When this replica took the lead, or null while another replica watches.</summary>
+    public DateTimeOffset? LeaderSince => (DateTimeOffset?)Volatile.Read(ref _leaderSince);
+
+    private object? _leaderSince; // a boxed DateTimeOffset: read and written whole
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled) return;
@@ -60,33 +65,44 @@ public sealed class InventorySupervisor(
             try
             {
                 await using var leadership = await dataSource.OpenConnectionAsync(stoppingToken);
-                if (!await TryLeadAsync(leadership, stoppingToken))
+                if (!await TryLeadAsync(leadership, options.Value.LeadershipInterval, stoppingToken))
                 {
-                    await Task.Delay(options.Value.ResyncInterval, stoppingToken);
+                    await Task.Delay(options.Value.LeadershipInterval, stoppingToken);
                     continue;
                 }
                 try
                 {
                     logger.LogInformation("This replica watches the registered clusters");
+                    Volatile.Write(ref _leaderSince, clock.GetUtcNow());
+                    var resync = true;
+                    var sinceResync = System.Diagnostics.Stopwatch.StartNew(); // pacing, not business time
                     while (!stoppingToken.IsCancellationRequested)
                     {
-                        await ReconcileAsync(stoppingToken);
+                        if (resync || sinceResync.Elapsed >= options.Value.ResyncInterval)
+                        {
+                            sinceResync.Restart();
+                            await ReconcileAsync(stoppingToken);
+                        }
                         await HousekeepingAsync(stoppingToken);
-                        await _resync.WaitAsync(Min(Min(options.Value.ResyncInterval, reconciling.Value.DriftInterval), access.Value.SweepInterval), stoppingToken);
-                        await using var alive = new NpgsqlCommand("select 1", leadership);
-                        await alive.ExecuteScalarAsync(stoppingToken); // lost the connection, lost the lock: stop watching
+                        // Woken by a connection change, or every leadership interval to make sure the lock is still
+                        // ours: a replica that lost its session (a network cut, pg_terminate_backend) stops watching
+                        // within one interval, which is about when a standby can have taken over.
+                        resync = await _resync.WaitAsync(Min(options.Value.LeadershipInterval,
+                            Min(reconciling.Value.DriftInterval, access.Value.SweepInterval)), stoppingToken);
+                        await EnsureStillLeadingAsync(leadership, options.Value.LeadershipInterval, stoppingToken);
                     }
                 }
                 finally
                 {
+                    Volatile.Write(ref _leaderSince, null);
                     await StopAllAsync();
-                    // The lock lives as long as the session, and a pooled connection outlives this loop.
-                    await ReleaseAsync(leadership);
+                    if (!await ReleaseAsync(leadership)) NpgsqlConnection.ClearPool(leadership);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Cluster watching stopped; taking it up again");
+                Volatile.Write(ref _leaderSince, null);
                 await StopAllAsync();
                 await Task.Delay(options.Value.BackoffMin, stoppingToken);
             }
@@ -107,22 +123,44 @@ public sealed class InventorySupervisor(
         if (_resync.CurrentCount == 0) _resync.Release();
     }
 
-    private static async Task<bool> TryLeadAsync(NpgsqlConnection connection, CancellationToken ct)
+    /// <summary>
+    /// The lock is PostgreSQL's own (a session-level advisory lock): it goes with the session, so a replica that dies
+    /// or is cut off loses it without any clean-up. The server learns that a silent peer is gone from TCP keepalives,
+    /// which this session asks for at a few seconds instead of the system's two hours.
+    /// </summary>
+    private static async Task<bool> TryLeadAsync(NpgsqlConnection connection, TimeSpan interval, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand($"select pg_try_advisory_lock({LeaderLockKey})", connection);
+        await using var command = new NpgsqlCommand(
+            "set tcp_keepalives_idle = 5; set tcp_keepalives_interval = 2; set tcp_keepalives_count = 3; " +
+            $"select pg_try_advisory_lock({LeaderLockKey})", connection) { CommandTimeout = Seconds(interval) };
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    /// <summary>A session that no longer answers in time is treated as lost: the lock may already be someone else's.</summary>
+    private static async Task EnsureStillLeadingAsync(NpgsqlConnection connection, TimeSpan interval, CancellationToken ct)
+    {
+        await using var alive = new NpgsqlCommand("select 1", connection) { CommandTimeout = Seconds(interval) };
+        await alive.ExecuteScalarAsync(ct);
+    }
+
+    private static int Seconds(TimeSpan interval) => Math.Max(2, (int)Math.Ceiling(interval.TotalSeconds) * 2);
+
+    /// <summary>
+    /// Answers false when the unlock could not be confirmed: the pooled connection may still hold the lock, so the
+    /// caller clears the pool rather than hand a locked session to the next borrower while nobody watches.
+    /// </summary>
+    private static async Task<bool> ReleaseAsync(NpgsqlConnection connection)
     {
         try
         {
-            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({LeaderLockKey})", connection);
+            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({LeaderLockKey})", connection) { CommandTimeout = 5 };
             await unlock.ExecuteScalarAsync(CancellationToken.None);
+            return true;
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
-            // The session is gone, and the lock with it.
+            // The session is gone, and the lock with it; or it hangs, and closing it is the only way to be sure.
+            return false;
         }
     }
 

@@ -13,7 +13,16 @@ internal sealed class BootstrapAdminOnFirstStart(IMessageBus bus, IConfiguration
     {
         var fromEnvironment = configuration["COCKTAIL_ADMIN_PASSWORD"];
         var password = string.IsNullOrEmpty(fromEnvironment) ? GeneratePassword() : fromEnvironment;
-        var outcome = await bus.InvokeAsync<Result<BootstrapOutcome>>(new BootstrapAdmin(password), ct);
+        Result<BootstrapOutcome> outcome;
+        try
+        {
+            outcome = await bus.InvokeAsync<Result<BootstrapOutcome>>(new BootstrapAdmin(password), ct);
+        }
+        catch (Exception e) when (ConflictExceptions.ToFailure(e) is not null)
+        {
+            // Two replicas started together on an empty database and the other one created the admin first.
+            return;
+        }
         if (outcome.Value is not { Created: true } created) return;
 
         var shown = string.IsNullOrEmpty(fromEnvironment) ? password : "(the value of COCKTAIL_ADMIN_PASSWORD)";

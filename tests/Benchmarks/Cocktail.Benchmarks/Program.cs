@@ -1,5 +1,6 @@
 using Cocktail.Benchmarks;
 using Cocktail.Benchmarks.Access;
+using Cocktail.Benchmarks.Chaos;
 using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Reconcile;
 using Cocktail.Benchmarks.Workloads;
@@ -17,6 +18,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["revocation"] = ("revoke command to the token refused (401) on N clusters, p50/p99 (issue 6)", RevocationBenchmark.RunAsync),
     ["audit-search"] = ("p95 of filtered Kubernetes audit searches over millions of stored records (issue 6)", AuditSearchBenchmark.RunAsync),
     ["deploy"] = ("deploy API call to rollout Available, one at a time (p50/p99), and policy evaluation of 1,000 workloads (issue 7)", DeployBenchmark.RunAsync),
+    ["chaos"] = ("2 replica processes, mixed commands, SIGKILLs: acknowledged vs applied, duplicates, takeover time (issue 10)", ChaosBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
@@ -30,6 +32,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(RevocationBenchmark.Usage);
     Console.WriteLine(AuditSearchBenchmark.Usage);
     Console.WriteLine(DeployBenchmark.Usage);
+    Console.WriteLine(ChaosBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

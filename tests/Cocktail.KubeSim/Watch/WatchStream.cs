@@ -17,6 +17,14 @@ namespace Cocktail.KubeSim.Watch;
 /// </summary>
 public sealed class WatchStream(ObjectRegistry registry, TimeSpan bookmarkInterval)
 {
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _open = new();
+
+    /// <summary>
+    /// Watches being served right now, by resource (<c>pods</c>, <c>apps/deployments</c>): what the apiserver's
+    /// <c>apiserver_longrunning_requests{verb="WATCH"}</c> gauge shows.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Open => _open.Where(w => w.Value > 0).ToDictionary(w => w.Key, w => w.Value);
+
     public async Task Serve(HttpContext context, WatchRequest request, CancellationToken stopping)
     {
         var store = registry.Store;
@@ -58,6 +66,8 @@ public sealed class WatchStream(ObjectRegistry registry, TimeSpan bookmarkInterv
         var output = context.Response.Body;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
         timeout.CancelAfter(request.Timeout);
+        var resource = string.IsNullOrEmpty(request.Type.Group) ? request.Type.Resource : $"{request.Type.Group}/{request.Type.Resource}";
+        _open.AddOrUpdate(resource, 1, (_, n) => n + 1);
         try
         {
             await context.Response.StartAsync(timeout.Token);
@@ -76,6 +86,7 @@ public sealed class WatchStream(ObjectRegistry registry, TimeSpan bookmarkInterv
         catch (IOException) { }
         finally
         {
+            _open.AddOrUpdate(resource, 0, (_, n) => n - 1);
             lock (store.Gate) store.History.Unsubscribe(live);
         }
     }

@@ -1,3 +1,4 @@
+using Cocktail.Application.Common;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ServiceMaps.Reconciling;
@@ -25,6 +26,9 @@ public static class AccessGrantSchedule
 {
     public static readonly TimeSpan UnreachableRetry = TimeSpan.FromSeconds(5);
 
+    /// <summary>The <see cref="IExclusiveTurns"/> kind of a grant's presence on its cluster.</summary>
+    public const string Turn = "access-grant";
+
     public static Task ActivateAsync(IMessageContext messages, Guid grantId, DateTimeOffset validFrom, DateTimeOffset now) =>
         validFrom <= now
             ? messages.PublishAsync(new ActivateAccessGrant(grantId)).AsTask()
@@ -36,6 +40,17 @@ public static class ActivateAccessGrantHandler
     // The schedule and the sweep may both deliver: the loser of the race retries, finds the work done, and stops.
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ActivateAccessGrant command, IDocumentSession session, IAccessGrantApplier applier, ICredentialVault vault,
+        IMessageContext messages, TimeProvider clock, IExclusiveTurns turns, CancellationToken ct)
+    {
+        // Putting a grant on its cluster and taking it off take turns across replicas, each committed before the
+        // next reads: otherwise a removal can run before an activation's apply lands, and the revoked grant's account
+        // stays on the cluster with nothing recorded to remove it again.
+        await using var turn = await turns.TakeAsync(AccessGrantSchedule.Turn, command.GrantId, ct);
+        await ActivateAsync(command, session, applier, vault, messages, clock, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task ActivateAsync(ActivateAccessGrant command, IDocumentSession session, IAccessGrantApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<AccessGrant>(command.GrantId, ct);
@@ -67,6 +82,14 @@ public static class RemoveAccessGrantHandler
 {
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(RemoveAccessGrant command, IDocumentSession session, IAccessGrantApplier applier, ICredentialVault vault,
+        IMessageContext messages, TimeProvider clock, IExclusiveTurns turns, CancellationToken ct)
+    {
+        await using var turn = await turns.TakeAsync(AccessGrantSchedule.Turn, command.GrantId, ct);
+        await RemoveAsync(command, session, applier, vault, messages, clock, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task RemoveAsync(RemoveAccessGrant command, IDocumentSession session, IAccessGrantApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<AccessGrant>(command.GrantId, ct);

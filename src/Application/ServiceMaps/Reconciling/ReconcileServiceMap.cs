@@ -49,12 +49,23 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
 
     public static void Configure(LocalQueueConfiguration queue) => queue.MaximumParallelMessages(Parallelism);
 
-    // Two reconciliations of one service map can race to record the same verdict: try again on a fresh read.
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
+        ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock,
+        IExclusiveTurns turns, CancellationToken ct)
+    {
+        // One reconciliation of a service map at a time across replicas (the local turn only spares a connection per
+        // waiting message), and its verdict committed before the next one reads: otherwise two replicas both find
+        // the map Pending and both record it Ready.
+        using var local = await ServiceMapTurns.TakeAsync(command.ServiceMapId, ct);
+        await using var turn = await turns.TakeAsync("service-map", command.ServiceMapId, ct);
+        await ReconcileAsync(command, session, applier, vault, messages, identity, clock, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task ReconcileAsync(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
         ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock, CancellationToken ct)
     {
-        using var turn = await ServiceMapTurns.TakeAsync(command.ServiceMapId, ct);
         var map = await session.LoadAsync<ServiceMapView>(command.ServiceMapId, ct);
         if (map is null) return;
         var credential = await session.LoadAsync<ClusterCredential>(map.ClusterId, ct);

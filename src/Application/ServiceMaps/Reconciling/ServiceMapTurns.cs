@@ -4,7 +4,9 @@ namespace Cocktail.Application.ServiceMaps.Reconciling;
 /// One reconciliation of a service map at a time in this process, each reading the service map only once the one
 /// before it has written to the cluster. Otherwise two can overlap (a settings change, a policy change and member
 /// changes each send one), and the one that read the older settings can finish last and put them back on the
-/// cluster until the next drift pass. Reconciliations of different service maps still run side by side.
+/// cluster until the next drift pass. Reconciliations of different service maps still run side by side. Across
+/// replicas, <see cref="Common.IExclusiveTurns"/> does the same; this one only keeps the waiting ones of this process
+/// from holding a database connection each.
 /// </summary>
 internal static class ServiceMapTurns
 {

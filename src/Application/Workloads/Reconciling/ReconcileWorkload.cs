@@ -22,6 +22,16 @@ public static class ReconcileWorkloadHandler
 {
     [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
+        IMessageContext messages, TimeProvider clock, IExclusiveTurns turns, CancellationToken ct)
+    {
+        // One apply of a workload at a time across replicas, committed before the next reads: an older revision must
+        // not land on the cluster after a newer one.
+        await using var turn = await turns.TakeAsync("workload", command.WorkloadId, ct);
+        await ApplyAsync(command, session, applier, vault, messages, clock, ct);
+        await session.SaveChangesAsync(ct);
+    }
+
+    private static async Task ApplyAsync(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, CancellationToken ct)
     {
         var view = await session.LoadAsync<WorkloadView>(command.WorkloadId, ct);
