@@ -18,7 +18,7 @@ public static class InputScreening
     public static (string Field, string Message)? Body(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-        var path = new List<string>();
+        var containers = new List<(bool IsArray, int Index, string ReachedBy)>();
         string? property = null;
         try
         {
@@ -27,24 +27,27 @@ public static class InputScreening
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                        path.Add(property ?? "");
+                        containers.Add((reader.TokenType == JsonTokenType.StartArray, 0, Position(containers, property)));
                         property = null;
                         break;
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
-                        if (path.Count > 0) path.RemoveAt(path.Count - 1);
+                        containers.RemoveAt(containers.Count - 1);
+                        Advance(containers);
                         break;
                     case JsonTokenType.PropertyName:
-                        property = reader.GetString();
-                        if (property!.Contains('\0')) return (Field(path, property.Replace("\0", "")), NulMessage);
+                        property = reader.GetString()!;
+                        if (property.Contains('\0')) return (Field(containers, property.Replace("\0", "")), NulMessage);
                         break;
                     case JsonTokenType.String:
                         var value = reader.GetString()!;
-                        var name = property ?? (path.Count > 0 ? path[^1] : "");
-                        if (value.Contains('\0')) return (Field(path, property), NulMessage);
-                        if (IsIdName(name) && Guid.TryParse(value, out var id) && id == Guid.Empty) return (Field(path, property), EmptyIdMessage);
+                        var name = property ?? (containers.Count > 0 ? containers[^1].ReachedBy : "");
+                        if (value.Contains('\0')) return (Field(containers, property), NulMessage);
+                        if (IsIdName(name) && Guid.TryParse(value, out var id) && id == Guid.Empty) return (Field(containers, property), EmptyIdMessage);
+                        Advance(containers);
                         property = null;
                         break;
                     default:
+                        Advance(containers);
                         property = null;
                         break;
                 }
@@ -77,10 +80,25 @@ public static class InputScreening
     private static bool IsIdName(string name) =>
         name == "id" || name.EndsWith("Id", StringComparison.Ordinal) || name.EndsWith("Ids", StringComparison.Ordinal);
 
-    private static string Field(List<string> path, string? property)
+    /// <summary>How the next value is reached from its container: `[i]` in an array, the property name in an object.</summary>
+    private static string Position(List<(bool IsArray, int Index, string ReachedBy)> containers, string? property) =>
+        containers.Count == 0 ? "" : containers[^1].IsArray ? $"[{containers[^1].Index}]" : property ?? "";
+
+    private static void Advance(List<(bool IsArray, int Index, string ReachedBy)> containers)
     {
-        var parts = path.Skip(1).Where(p => p.Length > 0).Append(property ?? "").Where(p => p.Length > 0);
-        var field = string.Join('.', parts);
-        return field.Length == 0 ? "body" : field;
+        if (containers.Count > 0 && containers[^1].IsArray) containers[^1] = containers[^1] with { Index = containers[^1].Index + 1 };
+    }
+
+    /// <summary>The JSON path of the value at hand, as validation errors name fields: `containers[0].env[1].value`.</summary>
+    private static string Field(List<(bool IsArray, int Index, string ReachedBy)> containers, string? property)
+    {
+        var field = new System.Text.StringBuilder();
+        foreach (var segment in containers.Select(c => c.ReachedBy).Append(Position(containers, property)))
+        {
+            if (segment.Length == 0) continue;
+            if (field.Length > 0 && !segment.StartsWith('[')) field.Append('.');
+            field.Append(segment);
+        }
+        return field.Length == 0 ? "body" : field.ToString();
     }
 }

@@ -59,15 +59,18 @@ public sealed class BadInputTests(FuzzApp app)
     public async Task U0000_in_a_body_string_or_a_query_value_is_refused_on_its_field()
     {
         var body = await Admin.PatchAsJsonAsync($"/api/v1/workspaces/{app.Ids["workspaces"]}", new { description = "team\0" });
-        var nested = await Admin.PostAsJsonAsync("/api/v1/quota-requests",
-            new { workspaceId = app.Ids["workspaces"], clusterId = app.Ids["clusters"], quota = new { cpu = "1\0" }, reason = "more" });
-        var token = await app.Anonymous().PostAsJsonAsync("/api/v1/auth/tokens",
-            new { userName = "admin\0", password = "whatever-it-is", name = "t", expiresInDays = 1 });
+        var workload = System.Text.Json.JsonSerializer.SerializeToNode(Workloads.Workloads.Web())!.AsObject();
+        workload["name"] = "nul";
+        workload["containers"]![0]!["env"]![0]!["value"] = "production\0";
+        var nested = await Admin.PostAsync($"/api/v1/service-maps/{MapId}/workloads", Json(workload));
+        // Not through POST /auth/tokens, which a rate limit per client address may answer first with 429.
+        var user = await Admin.PostAsJsonAsync("/api/v1/users",
+            new { userName = $"nul-{Guid.NewGuid():N}"[..12], displayName = "Nul\0", password = "a-long-enough-password", role = "User" });
         var query = await Admin.GetAsync("/api/v1/users?search=ad%00min");
 
         await AssertFieldAsync(body, "description");
-        await AssertFieldAsync(nested, "quota.cpu");
-        await AssertFieldAsync(token, "userName");
+        await AssertFieldAsync(nested, "containers[0].env[0].value");
+        await AssertFieldAsync(user, "displayName");
         await AssertFieldAsync(query, "search");
     }
 

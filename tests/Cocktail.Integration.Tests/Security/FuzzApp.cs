@@ -55,7 +55,8 @@ public sealed class FuzzApp : AccessApp, IAsyncLifetime
         });
         Ids["quota-requests"] = (string)(await Created(quota))["id"]!;
         // A token of the admin's other than the one the fuzzer signs in with, so revoking it loses nothing.
-        var spare = await Anonymous().PostAsJsonAsync("/api/v1/auth/tokens",
+        using var anonymous = Anonymous();
+        var spare = await anonymous.PostAsJsonAsync("/api/v1/auth/tokens",
             new { userName = AdminUserName, password = AdminPassword, name = "fuzz-spare", expiresInDays = 1 });
         Ids["tokens"] = (string)(await Created(spare))["id"]!;
         Ids["streams"] = tenancy.WorkspaceId;
