@@ -9,7 +9,10 @@ public static class Paging
 {
     public const int MaxPageSize = 500;
 
-    public static (int Page, int Size) Clamp(int page, int size) => (Math.Max(1, page), Math.Clamp(size, 1, MaxPageSize));
+    /// <summary>The last page whose offset, (page - 1) * size, still fits the int the database query takes.</summary>
+    public const int MaxPage = int.MaxValue / MaxPageSize;
+
+    public static (int Page, int Size) Clamp(int page, int size) => (Math.Clamp(page, 1, MaxPage), Math.Clamp(size, 1, MaxPageSize));
 
     /// <summary>Pages on the server, with the total from the same statement.</summary>
     public static async Task<Page<T>> ToPageAsync<T>(IQueryable<T> query, int page, int size, CancellationToken ct) where T : notnull

@@ -1,9 +1,25 @@
 using System.Text.RegularExpressions;
+using Cocktail.Application.Clusters;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Workloads;
 using FluentValidation;
 
 namespace Cocktail.Application.Workloads;
+
+/// <summary>
+/// Bounds on the lists and sizes of a workload. Kubernetes stores an object in at most 1.5 MiB (etcd's request
+/// limit) and its apiserver takes 3 MiB bodies; these keep a workload well inside that, so what Cocktail accepts the
+/// cluster accepts too, and no list grows without end in Cocktail's own events.
+/// </summary>
+public static class WorkloadLimits
+{
+    public const int MaxContainers = 32;
+    public const int MaxItems = 256;
+    public const int MaxLabels = 64;
+    public const int MaxEnvNameLength = 256;
+    public const int MaxEnvBytes = 256 * 1024;
+    public const int MaxArgLength = 32 * 1024;
+}
 
 /// <summary>What Kubernetes would refuse, refused first and by field, with the path the form and the YAML share.</summary>
 public sealed partial class WorkloadSpecValidator : AbstractValidator<WorkloadSpec>
@@ -12,7 +28,14 @@ public sealed partial class WorkloadSpecValidator : AbstractValidator<WorkloadSp
     {
         RuleFor(x => x.Name).NotEmpty().WithMessage("Name the workload.").Must(DnsLabel.IsValid).WithMessage($"Workload names use {DnsLabel.Rule}.");
         RuleFor(x => x.Kind).IsInEnum().WithMessage("Kind is Deployment, StatefulSet, Job or CronJob.");
-        RuleFor(x => x.Containers).NotEmpty().WithMessage("A workload runs at least one container.");
+        RuleFor(x => x.Containers).NotEmpty().WithMessage("A workload runs at least one container.")
+            .Must(c => c is null || c.Count <= WorkloadLimits.MaxContainers).WithMessage($"A workload runs at most {WorkloadLimits.MaxContainers} containers.");
+        RuleFor(x => x.Volumes).Must(v => v is null || v.Count <= WorkloadLimits.MaxItems).WithMessage($"A workload has at most {WorkloadLimits.MaxItems} volumes.");
+        RuleFor(x => x.Labels).Must(l => l is null || l.Count <= WorkloadLimits.MaxLabels).WithMessage($"A workload has at most {WorkloadLimits.MaxLabels} labels.")
+            .Must(l => l is null || l.All(p => ClusterRules.IsLabelKey(p.Key) && ClusterRules.IsLabelValue(p.Value)))
+            .WithMessage("Label keys are an optional DNS subdomain prefix (at most 253) and '/' then a name of at most 63 of [A-Za-z0-9-_.] starting and ending alphanumeric; values are empty or at most 63 of the same.");
+        RuleFor(x => x).Must(EnvFits).OverridePropertyName("env")
+            .WithMessage($"The environment of all containers together has at most {WorkloadLimits.MaxEnvBytes / 1024} KiB of names and values.");
         RuleFor(x => x.Containers).Must(c => c is null || c.Select(x => x.Name).Distinct().Count() == c.Count).WithMessage("Container names must differ.");
         RuleForEach(x => x.Containers).SetValidator(new ContainerValidator());
         RuleFor(x => x.Replicas).InclusiveBetween(0, 1000).When(x => x.Replicas is not null).WithMessage("Replicas go from 0 to 1000.");
@@ -53,6 +76,9 @@ public sealed partial class WorkloadSpecValidator : AbstractValidator<WorkloadSp
             .WithMessage("Only Deployments and StatefulSets autoscale.");
     }
 
+    private static bool EnvFits(WorkloadSpec spec) =>
+        (spec.Containers ?? []).SelectMany(c => c.Env ?? []).Sum(e => (long)(e.Name?.Length ?? 0) + (e.Value?.Length ?? 0)) <= WorkloadLimits.MaxEnvBytes;
+
     private static bool MountsExist(WorkloadSpec spec) =>
         (spec.Containers ?? []).SelectMany(c => c.VolumeMounts ?? []).All(m => (spec.Volumes ?? []).Any(v => v.Name == m.Name));
 
@@ -67,13 +93,21 @@ public sealed partial class ContainerValidator : AbstractValidator<ContainerSpec
         RuleFor(x => x.Name).Must(DnsLabel.IsValid).WithMessage($"Container names use {DnsLabel.Rule}.");
         RuleFor(x => x.Image).NotEmpty().WithMessage("Give the container an image.").Must(i => i is null || !i.Any(char.IsWhiteSpace) && i.Length <= 512)
             .WithMessage("An image reference has no spaces, like registry.example.com/team/app:1.4.2.");
-        RuleForEach(x => x.Env).ChildRules(e => e.RuleFor(x => x.Name).Must(n => n is not null && EnvName().IsMatch(n))
-            .WithMessage("Environment variable names use letters, digits, '_', '-' and '.', and do not start with a digit."));
+        RuleFor(x => x.Env).Must(e => e is null || e.Count <= WorkloadLimits.MaxItems).WithMessage($"A container has at most {WorkloadLimits.MaxItems} environment variables.");
+        RuleForEach(x => x.Env).ChildRules(e => e.RuleFor(x => x.Name).Must(n => n is not null && n.Length <= WorkloadLimits.MaxEnvNameLength && EnvName().IsMatch(n))
+            .WithMessage($"Environment variable names use letters, digits, '_', '-' and '.', do not start with a digit, and have at most {WorkloadLimits.MaxEnvNameLength} characters."));
+        RuleFor(x => x.Command).Must(Bounded).WithMessage($"A command has at most {WorkloadLimits.MaxItems} parts of at most {WorkloadLimits.MaxArgLength / 1024} KiB.");
+        RuleFor(x => x.Args).Must(Bounded).WithMessage($"Args have at most {WorkloadLimits.MaxItems} parts of at most {WorkloadLimits.MaxArgLength / 1024} KiB.");
+        RuleFor(x => x.Ports).Must(p => p is null || p.Count <= WorkloadLimits.MaxItems).WithMessage($"A container has at most {WorkloadLimits.MaxItems} ports.");
+        RuleFor(x => x.VolumeMounts).Must(m => m is null || m.Count <= WorkloadLimits.MaxItems).WithMessage($"A container has at most {WorkloadLimits.MaxItems} volume mounts.");
         RuleForEach(x => x.Ports).ChildRules(p => p.RuleFor(x => x.ContainerPort).InclusiveBetween(1, 65535).WithMessage("Ports go from 1 to 65535."));
         RuleFor(x => x.Resources).Must(Valid).WithMessage("Resources are Kubernetes quantities (cpu \"500m\", memory \"256Mi\", gpu \"1\"), and a request never exceeds its limit.");
         RuleFor(x => x.Probes!.Liveness).Must(OneHandler).When(x => x.Probes?.Liveness is not null).WithMessage("A probe is one of httpPath+port, port (TCP) or exec.");
         RuleFor(x => x.Probes!.Readiness).Must(OneHandler).When(x => x.Probes?.Readiness is not null).WithMessage("A probe is one of httpPath+port, port (TCP) or exec.");
     }
+
+    private static bool Bounded(IReadOnlyList<string>? parts) =>
+        parts is null || parts.Count <= WorkloadLimits.MaxItems && parts.All(p => p is null || p.Length <= WorkloadLimits.MaxArgLength);
 
     private static bool OneHandler(Probe? probe) =>
         probe is not null && (probe.Exec is { Count: > 0 } ? probe.HttpPath is null : probe.Port is >= 1 and <= 65535);

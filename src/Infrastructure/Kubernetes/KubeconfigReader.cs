@@ -1,5 +1,6 @@
 using System.Text;
 using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Infrastructure.Parsing;
 using k8s;
 using k8s.KubeConfigModels;
 
@@ -59,6 +60,8 @@ public sealed class KubeconfigReader : IKubeconfigReader
 
     private static (K8SConfiguration? Config, string? Error) Parse(string kubeconfig)
     {
+        if (BoundedYaml.Check(kubeconfig, ConnectionInputs.MaxKubeconfigLength) is { } unreadable)
+            return (null, unreadable.Replace("The YAML", "The kubeconfig", StringComparison.Ordinal));
         try
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));

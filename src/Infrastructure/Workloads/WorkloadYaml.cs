@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Cocktail.Application.Workloads;
 using Cocktail.Domain.Workloads;
+using Cocktail.Infrastructure.Parsing;
 using k8s;
 using k8s.Models;
 
@@ -15,6 +16,7 @@ namespace Cocktail.Infrastructure.Workloads;
 public sealed class WorkloadYaml : IWorkloadYaml
 {
     private const string Field = "yaml";
+    private const int MaxLength = 512 * 1024;
 
     public string Write(WorkloadSpec spec)
     {
@@ -28,6 +30,7 @@ public sealed class WorkloadYaml : IWorkloadYaml
 
     public (WorkloadSpec? Spec, IReadOnlyDictionary<string, string[]>? Errors) Read(string yaml)
     {
+        if (BoundedYaml.Check(yaml, MaxLength, objects: true) is { } unreadable) return Fail(unreadable);
         List<object> documents;
         try
         {
@@ -242,7 +245,12 @@ public sealed class WorkloadYaml : IWorkloadYaml
             return 0;
         }
 
-        private void Metadata(V1ObjectMeta? meta, string path) => Only(meta, $"{path}.metadata", "name", "namespace", "labels");
+        private void Metadata(V1ObjectMeta? meta, string path)
+        {
+            Only(meta, $"{path}.metadata", "name", "namespace", "labels");
+            if (meta?.NamespaceProperty is not null)
+                Problems.Add($"{path}.metadata.namespace: Cocktail deploys into the service map's namespace; remove the namespace.");
+        }
 
         private void SameName(V1ObjectMeta? meta, string kind, string workload)
         {

@@ -9,7 +9,8 @@ namespace Cocktail.Web.Api;
 /// <summary>
 /// Reads an API request's JSON body once before the endpoint does, so that a wrong type, an unknown enum name or
 /// malformed JSON is answered as a field error (`errors: { "role": [...] }`) like every other invalid input,
-/// rather than as a generic parse failure. The body is buffered and rewound for the endpoint.
+/// rather than as a generic parse failure; screens every API request with <see cref="InputScreening"/>. The body is
+/// read once, up to its limit (413 beyond, chunked or not), and handed to the endpoint from memory.
 /// </summary>
 public sealed class JsonBodyErrors(RequestDelegate next, IOptions<JsonOptions> json)
 {
@@ -17,6 +18,11 @@ public sealed class JsonBodyErrors(RequestDelegate next, IOptions<JsonOptions> j
 
     public async Task InvokeAsync(HttpContext http)
     {
+        if (http.Request.Path.StartsWithSegments("/api") && InputScreening.Request(http) is { } bad)
+        {
+            await ApiResults.Problem(Failure.Invalid(bad.Message, bad.Field)).ExecuteAsync(http);
+            return;
+        }
         var bodyType = BodyType(http);
         if (bodyType is null || http.Request.ContentLength == 0)
         {
@@ -25,28 +31,53 @@ public sealed class JsonBodyErrors(RequestDelegate next, IOptions<JsonOptions> j
         }
         if (http.Request.ContentLength > MaxBodyBytes)
         {
-            await ApiResults.Problem(Failure.Invalid($"The body is larger than {MaxBodyBytes / 1024 / 1024} MiB.")).ExecuteAsync(http);
+            await TooLarge().ExecuteAsync(http);
             return;
         }
 
-        http.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxBodyBytes);
+        var body = await ReadAsync(http);
+        if (body is null)
+        {
+            await TooLarge().ExecuteAsync(http);
+            return;
+        }
         try
         {
-            await JsonSerializer.DeserializeAsync(http.Request.Body, bodyType, json.Value.SerializerOptions, http.RequestAborted);
+            JsonSerializer.Deserialize(body.GetBuffer().AsSpan(0, (int)body.Length), bodyType, json.Value.SerializerOptions);
         }
         catch (JsonException e)
         {
             await ApiResults.Problem(Failure.Invalid(Describe(e), Field(e.Path))).ExecuteAsync(http);
             return;
         }
-        catch (IOException) when (http.Request.Body.Position >= MaxBodyBytes)
+        if (InputScreening.Body(body.GetBuffer().AsSpan(0, (int)body.Length)) is { } screened)
         {
-            await ApiResults.Problem(Failure.Invalid($"The body is larger than {MaxBodyBytes / 1024 / 1024} MiB.")).ExecuteAsync(http);
+            await ApiResults.Problem(Failure.Invalid(screened.Message, screened.Field)).ExecuteAsync(http);
             return;
         }
-        http.Request.Body.Position = 0;
+        http.Request.Body = body;
         await next(http);
     }
+
+    /// <summary>The whole body, chunked or not, up to the limit; null when it is larger.</summary>
+    private static async Task<MemoryStream?> ReadAsync(HttpContext http)
+    {
+        var body = new MemoryStream();
+        http.Response.RegisterForDispose(body);
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+        {
+            if (body.Length + read > MaxBodyBytes) return null;
+            body.Write(buffer, 0, read);
+        }
+        body.Position = 0;
+        return body;
+    }
+
+    private static IResult TooLarge() =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request is too large.",
+            detail: $"The body is larger than {MaxBodyBytes / 1024 / 1024} MiB.");
 
     private static Type? BodyType(HttpContext http)
     {

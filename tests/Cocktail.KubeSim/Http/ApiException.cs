@@ -84,6 +84,10 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
 
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
+    /// <summary>The apiserver's answer to a body over its 3 MiB limit (k8s.io/apiserver/pkg/endpoints/handlers/rest.go).</summary>
+    public static ApiException RequestEntityTooLarge(long limit) =>
+        new(413, "RequestEntityTooLarge", $"Request entity too large: limit is {limit}");
+
     public static ApiException Unauthorized() => new(401, "Unauthorized", "Unauthorized");
 
     public static ApiException MethodNotAllowed() =>

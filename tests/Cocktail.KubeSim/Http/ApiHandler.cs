@@ -3,6 +3,7 @@ using Cocktail.KubeSim.Audit;
 using Cocktail.KubeSim.Auth;
 using Cocktail.KubeSim.Rbac;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Cocktail.KubeSim.Http;
 
@@ -46,8 +47,10 @@ internal sealed class ApiHandler(ClusterRuntime cluster)
         }
         catch (BadHttpRequestException e)
         {
-            exchange.Failure = ApiException.BadRequest(e.Message);
-            exchange.Code = 400;
+            exchange.Failure = e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? ApiException.RequestEntityTooLarge(http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize ?? 0)
+                : ApiException.BadRequest(e.Message);
+            exchange.Code = exchange.Failure.Code;
             if (!http.Response.HasStarted) await Responses.WriteStatus(http, exchange.Failure);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -10,6 +10,7 @@ public static class YamlToJson
 {
     public static JsonNode? Parse(string yaml)
     {
+        if (YamlLimits.Check(yaml) is { } refused) throw new YamlException(refused);
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);

@@ -12,7 +12,7 @@ namespace Cocktail.Application.AccessGrants.Granting;
 
 /// <summary>Gives a user time-boxed access to a cluster, or to one service map's namespace.</summary>
 public sealed record GrantAccess(
-    Guid UserId, Guid ClusterId, AccessScope Scope, Guid? ServiceMapId, AccessRole Role, DateTimeOffset? ValidFrom,
+    Guid UserId, Guid ClusterId, AccessScope? Scope, Guid? ServiceMapId, AccessRole? Role, DateTimeOffset? ValidFrom,
     DateTimeOffset ValidUntil, string Reason) : IRequest<Accepted>;
 
 public sealed class GrantAccessValidator : AbstractValidator<GrantAccess>
@@ -21,8 +21,8 @@ public sealed class GrantAccessValidator : AbstractValidator<GrantAccess>
     {
         RuleFor(x => x.UserId).NotEmpty().WithMessage("Name the user.");
         RuleFor(x => x.ClusterId).NotEmpty().WithMessage("Name the cluster.");
-        RuleFor(x => x.Scope).IsInEnum().WithMessage("Scope is Cluster or ServiceMap.");
-        RuleFor(x => x.Role).IsInEnum().WithMessage("Role is view, edit, admin or cluster-admin.");
+        RuleFor(x => x.Scope).NotNull().IsInEnum().WithMessage("Scope is Cluster or ServiceMap.");
+        RuleFor(x => x.Role).NotNull().IsInEnum().WithMessage("Role is view, edit, admin or cluster-admin.");
         RuleFor(x => x.ServiceMapId).NotNull().When(x => x.Scope == AccessScope.ServiceMap).WithMessage("A ServiceMap grant names the service map.");
         RuleFor(x => x.ServiceMapId).Null().When(x => x.Scope == AccessScope.Cluster).WithMessage("A Cluster grant names no service map.");
         RuleFor(x => x.ValidUntil).NotEmpty().WithMessage("Say until when (validUntil, ISO-8601).");
@@ -54,13 +54,13 @@ internal static class AccessGrantIssuer
             map = await session.LoadAsync<ServiceMapView>(command.ServiceMapId!.Value, ct);
             if (map is null || map.ClusterId != cluster.Id) return Failure.Invalid("No such service map on that cluster.", "serviceMapId");
         }
-        if (!await AccessGrantAccess.CanGrantAsync(actor, command.Scope, map?.WorkspaceId, session, ct))
+        if (!await AccessGrantAccess.CanGrantAsync(actor, command.Scope!.Value, map?.WorkspaceId, session, ct))
             return Failure.Forbidden("Only platform admins grant cluster access; workspace admins grant access to their own service maps.");
 
         var id = Guid.CreateVersion7();
         var validFrom = command.ValidFrom ?? now;
-        var decision = AccessGrant.Grant(id, cluster.Id, cluster.Name, command.Scope, map?.Id, map?.Namespace, map?.WorkspaceId,
-            user.Id, user.UserName, command.Role, validFrom, command.ValidUntil, command.Reason, options.MaxGrantDuration, requestId, actor.Ref, now);
+        var decision = AccessGrant.Grant(id, cluster.Id, cluster.Name, command.Scope.Value, map?.Id, map?.Namespace, map?.WorkspaceId,
+            user.Id, user.UserName, command.Role!.Value, validFrom, command.ValidUntil, command.Reason, options.MaxGrantDuration, requestId, actor.Ref, now);
         if (decision.Error is { } error) return error;
         session.Events.StartStream<AccessGrant>(id, decision.Events.ToArray());
 

@@ -22,14 +22,14 @@ public static class CredentialExpiry
         {
             var payload = parts[1].Replace('-', '+').Replace('_', '/');
             payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-            using var json = JsonDocument.Parse(Convert.FromBase64String(payload));
+            using var json = JsonDocument.Parse(Convert.FromBase64String(payload), new JsonDocumentOptions { MaxDepth = 64 });
             return json.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds)
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : null;
         }
-        catch (Exception e) when (e is FormatException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentOutOfRangeException)
         {
-            return null;
+            return null; // not a JWT, or an exp no date can hold: an opaque token with no known expiry
         }
     }
 
