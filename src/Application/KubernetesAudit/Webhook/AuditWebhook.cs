@@ -28,6 +28,7 @@ public sealed record AuditWebhookSecretCreated(Guid ClusterId, string ClusterNam
 /// <see cref="Rotate"/> replaces it (the old one stops working).
 /// </summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
+[Writes] // creates (or rotates) the secret
 public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool Rotate = false) : IRequest<AuditWebhookConfig>;
 
 public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, string Policy, string ApiServerFlags);
