@@ -14,7 +14,7 @@ namespace Cocktail.Application.Common;
 /// </summary>
 public sealed class RequestDispatcher(IServiceScopeFactory scopes)
 {
-    private static readonly ConcurrentDictionary<Type, (bool Anonymous, IReadOnlyList<Domain.Users.PlatformRole> Roles)> Policies = new();
+    private static readonly ConcurrentDictionary<Type, (bool Anonymous, IReadOnlyList<Domain.Users.PlatformRole> Roles, bool ReadOnlyRolesRefused)> Policies = new();
 
     public async Task<Result<T>> SendAsync<T>(IRequest<T> request, Caller caller, CancellationToken ct = default)
     {
@@ -28,6 +28,9 @@ public sealed class RequestDispatcher(IServiceScopeFactory scopes)
         {
             if (actor is null) return Failure.Unauthorized();
             if (policy.Roles.Count > 0 && !policy.Roles.Contains(actor.Role)) return Failure.Forbidden();
+            // Auditors read everything and change nothing, whatever a command's own checks would allow.
+            if (policy.ReadOnlyRolesRefused && actor.Role == Domain.Users.PlatformRole.Auditor)
+                return Failure.Forbidden("Auditors read; they change nothing.");
         }
 
         var invalid = await ValidateAsync(services, request, ct);
@@ -77,8 +80,9 @@ public sealed class RequestDispatcher(IServiceScopeFactory scopes)
         return new Failure(FailureKind.Invalid, "The request has invalid fields.", errors);
     }
 
-    private static (bool Anonymous, IReadOnlyList<Domain.Users.PlatformRole> Roles) PolicyFor(Type type) =>
+    private static (bool Anonymous, IReadOnlyList<Domain.Users.PlatformRole> Roles, bool ReadOnlyRolesRefused) PolicyFor(Type type) =>
         Policies.GetOrAdd(type, t => (
             t.GetCustomAttribute<AnonymousAttribute>() is not null,
-            t.GetCustomAttribute<RequiresRoleAttribute>()?.Roles ?? []));
+            t.GetCustomAttribute<RequiresRoleAttribute>()?.Roles ?? [],
+            RequestKinds.IsCommand(t) && !RequestKinds.IsSelfService(t)));
 }

@@ -21,3 +21,26 @@ public sealed record Caller(Guid? UserId, string? SourceIp, string? UserAgent, s
 {
     public static readonly Caller Anonymous = new(null, null, null);
 }
+
+/// <summary>
+/// A request that changes something although it answers more than <see cref="Accepted"/> (a token, a kubeconfig).
+/// Requests answering <see cref="Accepted"/> are commands already; everything else is a query.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class WritesAttribute : Attribute;
+
+/// <summary>A command about the caller's own account (password, API tokens), which read-only roles may send too.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SelfServiceAttribute : Attribute;
+
+public static class RequestKinds
+{
+    /// <summary>Commands answer <see cref="Accepted"/> or are marked <see cref="WritesAttribute"/>; the rest only read.</summary>
+    public static bool IsCommand(Type requestType) =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<WritesAttribute>(requestType) is not null ||
+        requestType.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequest<>) &&
+                                             i.GetGenericArguments()[0] == typeof(Accepted));
+
+    public static bool IsSelfService(Type requestType) =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<SelfServiceAttribute>(requestType) is not null;
+}

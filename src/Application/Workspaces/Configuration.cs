@@ -23,7 +23,7 @@ public static class Configuration
             typeof(ClusterUnassignedFromWorkspace), typeof(ServiceMapQuotaAllocated), typeof(ServiceMapQuotaChanged),
             typeof(ServiceMapQuotaReleased), typeof(ServiceMapCreated), typeof(ServiceMapSettingsChanged), typeof(ServiceMapBecameReady),
             typeof(ServiceMapReconcileFailed), typeof(DriftCorrected), typeof(ServiceMapDeletionRequested), typeof(ServiceMapDeleted),
-            typeof(QuotaRequested), typeof(QuotaRequestApproved), typeof(QuotaRequestRejected),
+            typeof(QuotaRequested), typeof(QuotaRequestApproved), typeof(QuotaRequestRejected), typeof(AssignmentPodSecurityCeilingChanged),
         ]);
     }
 }

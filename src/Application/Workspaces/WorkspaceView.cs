@@ -12,6 +12,10 @@ public sealed class WorkspaceClusterView
     public string ClusterName { get; set; } = "";
     public AssignmentMode Mode { get; set; }
     public Quota Quota { get; set; } = Quota.None;
+    /// <summary>The Pod Security ceiling a platform admin set; null is the mode's default.</summary>
+    public PodSecurityLevel? MaxPodSecurity { get; set; }
+    /// <summary>The loosest Pod Security level the workspace's service maps may have on this cluster.</summary>
+    public PodSecurityLevel PodSecurityCeiling => MaxPodSecurity ?? PodSecurityBounds.DefaultCeiling(Mode);
     /// <summary>Each service map's quota on this cluster, so that the allocated sum can be shown.</summary>
     public Dictionary<Guid, Quota> ServiceMapQuotas { get; set; } = [];
 
@@ -55,6 +59,7 @@ public sealed partial class WorkspaceViewProjection : MultiStreamProjection<Work
         Identity<ClusterAssignedToWorkspace>(e => e.WorkspaceId);
         Identity<WorkspaceAssignmentChanged>(e => e.WorkspaceId);
         Identity<ClusterUnassignedFromWorkspace>(e => e.WorkspaceId);
+        Identity<AssignmentPodSecurityCeilingChanged>(e => e.WorkspaceId);
         Identity<ServiceMapQuotaAllocated>(e => e.WorkspaceId);
         Identity<ServiceMapQuotaChanged>(e => e.WorkspaceId);
         Identity<ServiceMapQuotaReleased>(e => e.WorkspaceId);
@@ -101,6 +106,11 @@ public sealed partial class WorkspaceViewProjection : MultiStreamProjection<Work
         if (view.Cluster(e.ClusterId) is not { } cluster) return;
         cluster.Mode = e.ToMode;
         cluster.Quota = e.ToQuota;
+    }
+
+    public void Apply(AssignmentPodSecurityCeilingChanged e, WorkspaceView view)
+    {
+        if (view.Cluster(e.ClusterId) is { } cluster) cluster.MaxPodSecurity = e.To;
     }
 
     public void Apply(ClusterUnassignedFromWorkspace e, WorkspaceView view) => view.Clusters.RemoveAll(c => c.ClusterId == e.ClusterId);

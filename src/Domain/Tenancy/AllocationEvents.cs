@@ -27,3 +27,12 @@ public sealed record ServiceMapQuotaChanged(
 
 public sealed record ServiceMapQuotaReleased(
     Guid ClusterId, Guid WorkspaceId, Guid ServiceMapId, string ServiceMapName, string Namespace, ActorRef ReleasedBy, DateTimeOffset ReleasedAt);
+
+/// <summary>
+/// A platform admin set the loosest Pod Security level the workspace's service maps may have on the cluster.
+/// Null is the mode's default (Shared: baseline, Dedicated: privileged); assignments recorded before this event
+/// existed have that default.
+/// </summary>
+public sealed record AssignmentPodSecurityCeilingChanged(
+    Guid ClusterId, string ClusterName, Guid WorkspaceId, string WorkspaceName, PodSecurityLevel? From, PodSecurityLevel? To,
+    ActorRef ChangedBy, DateTimeOffset ChangedAt);

@@ -3,7 +3,11 @@ using Cocktail.Domain.Common;
 
 namespace Cocktail.Domain.Tenancy;
 
-public sealed record Assignment(Guid WorkspaceId, string WorkspaceName, AssignmentMode Mode, Quota Quota);
+/// <summary><c>MaxPodSecurity</c> is the ceiling a platform admin set; null means the mode's default.</summary>
+public sealed record Assignment(Guid WorkspaceId, string WorkspaceName, AssignmentMode Mode, Quota Quota, PodSecurityLevel? MaxPodSecurity = null)
+{
+    public PodSecurityLevel PodSecurityCeiling => MaxPodSecurity ?? PodSecurityBounds.DefaultCeiling(Mode);
+}
 
 public sealed record Allocation(Guid ServiceMapId, Guid WorkspaceId, string Name, string Namespace, Quota Quota);
 
@@ -44,6 +48,20 @@ public sealed record ClusterAllocation(
         return Decision.Accept(new WorkspaceAssignmentChanged(ClusterId, ClusterName, workspaceId, current.WorkspaceName,
             current.Mode, mode, current.Quota, quota, requestId, by, at));
     }
+
+    /// <summary>Platform admins only (the handler's role requirement): how loose the workspace's service maps may go here.</summary>
+    public Decision ChangePodSecurityCeiling(Guid workspaceId, PodSecurityLevel? max, ActorRef by, DateTimeOffset at)
+    {
+        if (!Assignments.TryGetValue(workspaceId, out var current))
+            return DomainError.NotFound($"The workspace has no quota on cluster '{ClusterName}'.");
+        if (current.MaxPodSecurity == max) return Decision.Nothing;
+        return Decision.Accept(new AssignmentPodSecurityCeilingChanged(ClusterId, ClusterName, workspaceId, current.WorkspaceName,
+            current.MaxPodSecurity, max, by, at));
+    }
+
+    /// <summary>The loosest level the workspace's service maps may have here; null when the workspace has no assignment.</summary>
+    public PodSecurityLevel? PodSecurityCeiling(Guid workspaceId) =>
+        Assignments.TryGetValue(workspaceId, out var assignment) ? assignment.PodSecurityCeiling : null;
 
     public Decision Unassign(Guid workspaceId, ActorRef by, DateTimeOffset at)
     {
@@ -103,6 +121,11 @@ public sealed record ClusterAllocation(
 
     public ClusterAllocation Apply(WorkspaceAssignmentChanged e) =>
         this with { Assignments = Assignments.SetItem(e.WorkspaceId, Assignments[e.WorkspaceId] with { Mode = e.ToMode, Quota = e.ToQuota }) };
+
+    public ClusterAllocation Apply(AssignmentPodSecurityCeilingChanged e) =>
+        Assignments.TryGetValue(e.WorkspaceId, out var current)
+            ? this with { Assignments = Assignments.SetItem(e.WorkspaceId, current with { MaxPodSecurity = e.To }) }
+            : this;
 
     public ClusterAllocation Apply(ClusterUnassignedFromWorkspace e) => this with { Assignments = Assignments.Remove(e.WorkspaceId) };
 

@@ -154,6 +154,9 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource) : IInventoryRead
             where += " and " + clause.Replace("$?", "$" + parameters.Count);
         }
         if (!string.IsNullOrWhiteSpace(filter.Namespace)) Add("namespace = $?", filter.Namespace);
+        // A Namespace object is stored with an empty namespace and its own name.
+        if (filter.Namespaces is { } only)
+            Add($"(case when kind = {(short)InventoryKind.Namespace} then name else namespace end) = any($?)", only.ToArray());
         if (!string.IsNullOrWhiteSpace(filter.Search)) Add("name ilike $?", "%" + EscapeLike(filter.Search.Trim()) + "%");
         if (!string.IsNullOrWhiteSpace(filter.Node)) Add("data->>'node' = $?", filter.Node);
         if (!string.IsNullOrWhiteSpace(filter.Phase)) Add("data->>'phase' = $?", filter.Phase);
@@ -173,6 +176,7 @@ public sealed class InventoryStore(NpgsqlDataSource dataSource) : IInventoryRead
         }
         if (!string.IsNullOrWhiteSpace(filter.Type)) Add("type = $?", filter.Type);
         if (!string.IsNullOrWhiteSpace(filter.Namespace)) Add("namespace = $?", filter.Namespace);
+        if (filter.Namespaces is { } only) Add("namespace = any($?)", only.ToArray());
         if (!string.IsNullOrWhiteSpace(filter.Object))
         {
             var slash = filter.Object.IndexOf('/');

@@ -19,7 +19,7 @@ namespace Cocktail.Web.Api;
 public sealed record CreateWorkspaceRequest(string Name, string? Description, string? Color, Guid? AdminUserId);
 public sealed record UpdateWorkspaceRequest(string? Name, string? Description, string? Color, long? ExpectedVersion);
 public sealed record MemberRequest(Guid? UserId, string? UserName, WorkspaceRole Role);
-public sealed record AssignmentRequest(AssignmentMode Mode, Quota? Quota);
+public sealed record AssignmentRequest(AssignmentMode Mode, Quota? Quota, PodSecurityLevel? MaxPodSecurity = null);
 public sealed record CreateServiceMapRequest(string Name, Guid ClusterId, string? Namespace, Quota? Quota, DefaultLimits? DefaultLimits,
     PodSecurityLevel? PodSecurity);
 
@@ -82,13 +82,13 @@ public static class WorkspacesEndpoints
     [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409)]
     public static Task<IResult> Assign(Guid id, Guid clusterId, AssignmentRequest? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         body is null ? Task.FromResult(ApiResults.MissingBody())
-            : SendThenGet(new AssignCluster(id, clusterId, body.Mode, body.Quota), id, http, dispatcher, ct);
+            : SendThenGet(new AssignCluster(id, clusterId, body.Mode, body.Quota, body.MaxPodSecurity), id, http, dispatcher, ct);
 
     [WolverinePut("/api/v1/workspaces/{id}/clusters/{clusterId}"), Tags("Workspaces")]
     [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409)]
     public static Task<IResult> ChangeAssignment(Guid id, Guid clusterId, AssignmentRequest? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         body is null ? Task.FromResult(ApiResults.MissingBody())
-            : SendThenGet(new ChangeClusterAssignment(id, clusterId, body.Mode, body.Quota), id, http, dispatcher, ct);
+            : SendThenGet(new ChangeClusterAssignment(id, clusterId, body.Mode, body.Quota, body.MaxPodSecurity), id, http, dispatcher, ct);
 
     [WolverineDelete("/api/v1/workspaces/{id}/clusters/{clusterId}"), Tags("Workspaces")]
     [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(404), ProducesResponseType(409)]
@@ -102,7 +102,7 @@ public static class WorkspacesEndpoints
         if (body is null) return ApiResults.MissingBody();
         var caller = http.ToCaller();
         var created = await dispatcher.SendAsync(new CreateServiceMap(id, body.Name, body.ClusterId, body.Namespace, body.Quota,
-            body.DefaultLimits, body.PodSecurity ?? PodSecurityLevel.Baseline), caller, ct);
+            body.DefaultLimits, body.PodSecurity), caller, ct);
         if (!created.Succeeded) return ApiResults.Problem(created.Failure!);
         var map = await dispatcher.SendAsync(new GetServiceMap(created.Value!.Id), caller, ct);
         return Results.Created($"/api/v1/service-maps/{created.Value.Id}", map.Value);

@@ -12,6 +12,7 @@ namespace Cocktail.Application.AccessGrants.Kubeconfigs;
 /// A kubeconfig for a grant, with a fresh token from the cluster's TokenRequest API that expires no later than the
 /// grant. Only the grantee and platform admins get one; every download is an event.
 /// </summary>
+[Writes]
 public sealed record IssueKubeconfig(Guid GrantId) : IRequest<IssuedKubeconfig>;
 
 public sealed record IssuedKubeconfig(string FileName, string Kubeconfig, DateTimeOffset TokenExpiresAt);

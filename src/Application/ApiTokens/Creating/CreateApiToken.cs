@@ -12,6 +12,7 @@ namespace Cocktail.Application.ApiTokens.Creating;
 public sealed record IssuedApiToken(Guid Id, string Name, string Token, DateTimeOffset ExpiresAt);
 
 /// <summary>A signed-in user creates a token for themself.</summary>
+[Writes, SelfService]
 public sealed record CreateApiToken(string Name, int ExpiresInDays) : IRequest<IssuedApiToken>;
 
 /// <summary>Scripts trade a user name and password for a token (and count towards the lockout like a sign-in).</summary>

@@ -5,6 +5,7 @@ using Marten;
 namespace Cocktail.Application.ApiTokens.Revoking;
 
 /// <summary>Owners revoke their own tokens; platform admins may revoke anyone's.</summary>
+[SelfService]
 public sealed record RevokeApiToken(Guid TokenId) : IRequest<Accepted>;
 
 public static class RevokeApiTokenHandler

@@ -53,9 +53,11 @@ public sealed record ClusterSummary(
     public static readonly ClusterSummary Empty = new(0, 0, 0, 0, ResourceAmounts.None, ResourceAmounts.None, ResourceAmounts.None, null, 0, null);
 }
 
-public sealed record InventoryFilter(string? Namespace = null, string? Search = null, string? Node = null, string? Phase = null);
+/// <summary><c>Namespaces</c>, when given, bounds the answer to those namespaces (a member's share of a shared cluster).</summary>
+public sealed record InventoryFilter(string? Namespace = null, string? Search = null, string? Node = null, string? Phase = null,
+    IReadOnlyCollection<string>? Namespaces = null);
 
-public sealed record EventFilter(string? Type = null, string? Namespace = null, string? Object = null);
+public sealed record EventFilter(string? Type = null, string? Namespace = null, string? Object = null, IReadOnlyCollection<string>? Namespaces = null);
 
 /// <summary>Reads the observed inventory (tables kept by the watchers in Infrastructure).</summary>
 public interface IInventoryReader

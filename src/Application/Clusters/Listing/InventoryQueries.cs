@@ -41,15 +41,43 @@ public static class InventoryQueries
     public static readonly InventoryKind[] WorkloadKinds =
         [InventoryKind.Deployment, InventoryKind.StatefulSet, InventoryKind.DaemonSet, InventoryKind.Job, InventoryKind.CronJob];
 
+    /// <summary>
+    /// The inventory the actor may read: all of it, or (a member on a shared cluster) only their service maps'
+    /// namespaces, with nodes as capacity (no labels). A namespace asked for outside the scope answers empty.
+    /// </summary>
     public static async Task<Result<Page<T>>> ListAsync<T>(Actor actor, Guid clusterId, IReadOnlyCollection<InventoryKind> kinds,
         InventoryFilter filter, int page, int pageSize, IQuerySession session, IInventoryReader inventory, CancellationToken ct)
     {
-        if (!await VisibleAsync(actor, clusterId, session, ct)) return Failure.NotFound("No such cluster.");
-        return await inventory.ListAsync<T>(clusterId, kinds, filter, page, pageSize, ct);
+        var scope = await ClusterScope.InventoryScopeAsync(actor, clusterId, session, ct);
+        if (!scope.Visible) return Failure.NotFound("No such cluster.");
+        if (scope.IsFull) return await inventory.ListAsync<T>(clusterId, kinds, filter, page, pageSize, ct);
+        if (!scope.Allows(filter.Namespace)) return Empty<T>(page, pageSize);
+        var bounded = kinds.SequenceEqual([InventoryKind.Node]) ? filter : filter with { Namespaces = scope.Namespaces };
+        var found = await inventory.ListAsync<T>(clusterId, kinds, bounded, page, pageSize, ct);
+        return found with { Items = found.Items.Select(CapacityOnly).ToList() };
+    }
+
+    public static async Task<Result<Page<KubeEventInfo>>> EventsAsync(Actor actor, Guid clusterId, EventFilter filter, int page, int pageSize,
+        IQuerySession session, IInventoryReader inventory, CancellationToken ct)
+    {
+        var scope = await ClusterScope.InventoryScopeAsync(actor, clusterId, session, ct);
+        if (!scope.Visible) return Failure.NotFound("No such cluster.");
+        if (!scope.Allows(filter.Namespace)) return Empty<KubeEventInfo>(page, pageSize);
+        return await inventory.EventsAsync(clusterId, scope.IsFull ? filter : filter with { Namespaces = scope.Namespaces }, page, pageSize, ct);
     }
 
     public static async Task<bool> VisibleAsync(Actor actor, Guid clusterId, IQuerySession session, CancellationToken ct) =>
         await session.LoadAsync<ClusterView>(clusterId, ct) is not null && await ClusterScope.CanSeeAsync(actor, clusterId, session, ct);
+
+    private static Page<T> Empty<T>(int page, int pageSize)
+    {
+        var (number, size) = Paging.Clamp(page, pageSize);
+        return new Page<T>([], 0, number, size);
+    }
+
+    /// <summary>Node labels name other teams' pools, zones and hardware; on a shared cluster a member sees capacity only.</summary>
+    private static T CapacityOnly<T>(T item) =>
+        item is NodeInfo node ? (T)(object)(node with { Labels = new Dictionary<string, string>() }) : item;
 }
 
 public static class ListClusterNodesHandler
@@ -95,7 +123,7 @@ public static class ListClusterEventsHandler
     public static async Task<Result<Page<KubeEventInfo>>> Handle(ListClusterEvents q, Actor actor, IQuerySession session,
         IInventoryReader inventory, CancellationToken ct)
     {
-        if (!await InventoryQueries.VisibleAsync(actor, q.ClusterId, session, ct)) return Failure.NotFound("No such cluster.");
-        return await inventory.EventsAsync(q.ClusterId, new EventFilter(q.Type, q.Namespace, q.Object), q.Page, q.PageSize, ct);
+        return await InventoryQueries.EventsAsync(actor, q.ClusterId, new EventFilter(q.Type, q.Namespace, q.Object), q.Page, q.PageSize,
+            session, inventory, ct);
     }
 }

@@ -29,6 +29,7 @@ public sealed record AuditWebhookSecretCreated(Guid ClusterId, string ClusterNam
 /// token (and client certificate) only when the server is https, so over plain http the secret travels in the URL path.
 /// </summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
+[Writes] // creates (or rotates) the secret
 public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool Rotate = false) : IRequest<AuditWebhookConfig>;
 
 /// <param name="IngestUrl">Where batches go, without the secret.</param>

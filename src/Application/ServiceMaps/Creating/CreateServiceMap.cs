@@ -1,6 +1,7 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
+using Cocktail.Application.ServiceMaps.PodSecurity;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Common;
@@ -14,7 +15,7 @@ namespace Cocktail.Application.ServiceMaps.Creating;
 /// <summary>A namespace for the workspace on one of its clusters, with a quota carved out of the workspace's there.</summary>
 public sealed record CreateServiceMap(
     Guid WorkspaceId, string Name, Guid ClusterId, string? Namespace, Quota? Quota, DefaultLimits? DefaultLimits = null,
-    PodSecurityLevel PodSecurity = PodSecurityLevel.Baseline) : IRequest<Accepted>;
+    PodSecurityLevel? PodSecurity = null) : IRequest<Accepted>;
 
 public sealed class CreateServiceMapValidator : AbstractValidator<CreateServiceMap>
 {
@@ -49,12 +50,14 @@ public static class CreateServiceMapHandler
 
         var id = Guid.CreateVersion7();
         var now = clock.GetUtcNow();
-        var created = ServiceMap.Create(id, command.Name, workspace.Value.Id, workspace.Value.Name, cluster.Id, cluster.Name, ns,
-            command.Quota!, command.DefaultLimits, command.PodSecurity, actor.Ref, now);
-        if (created.Error is { } invalid) return invalid;
-
         var allocationStream = await session.Events.FetchForWriting<ClusterAllocation>(ClusterAllocation.StreamIdFor(cluster.Id), ct);
         var allocation = allocationStream.Aggregate ?? ClusterAllocation.Empty(cluster.Id, cluster.Name);
+        var bounds = await PodSecurityRules.BoundsAsync(session, workspace.Value.Id, cluster.Id, null, ct, allocation);
+        if (bounds is null) return Failure.Invalid("The workspace has no quota on that cluster; ask a platform admin to assign it.", "clusterId");
+        var created = ServiceMap.Create(id, command.Name, workspace.Value.Id, workspace.Value.Name, cluster.Id, cluster.Name, ns,
+            command.Quota!, command.DefaultLimits, command.PodSecurity, bounds, actor.Ref, now);
+        if (created.Error is { } invalid) return invalid;
+
         var allocated = allocation.AllocateServiceMap(id, workspace.Value.Id, command.Name.Trim(), ns, command.Quota!, actor.Ref, now);
         if (allocated.Error is { } refused) return refused;
 

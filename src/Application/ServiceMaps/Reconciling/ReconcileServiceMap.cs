@@ -88,7 +88,9 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
         var workspace = await session.LoadAsync<WorkspaceView>(map.WorkspaceId, ct);
         if (workspace is null) return;
         var policies = await Policies.EffectivePolicies.ForAsync(session, map, ct);
-        var manifest = ServiceMapManifest.For(map, workspace, identity.Value.UserPrefix, policies.Effective);
+        var members = await session.LoadManyAsync<Users.UserView>(ct, workspace.MemberIds);
+        var inactive = members.Where(u => !u.Active).Select(u => u.Id).ToHashSet();
+        var manifest = ServiceMapManifest.For(map, workspace, identity.Value.UserPrefix, policies.Effective, inactive);
 
         if (command.DriftCheck && map.Status == ServiceMapStatus.Ready)
         {

@@ -29,9 +29,13 @@ public sealed record ServiceMapManifest(
     public const string NetworkPolicyName = "cocktail-workspace-isolation";
 
     /// <summary>The effective policy decides the Pod Security level (the stricter of the map's and the policy's) and the admission rules.</summary>
-    public static ServiceMapManifest For(ServiceMapView map, WorkspaceView workspace, string userPrefix, SecurityPolicy effective)
+    /// <remarks>Deactivated members (<paramref name="inactiveMembers"/>) are bound to nothing: their access ends with their account.</remarks>
+    public static ServiceMapManifest For(ServiceMapView map, WorkspaceView workspace, string userPrefix, SecurityPolicy effective,
+        IReadOnlySet<Guid>? inactiveMembers = null)
     {
-        var level = (effective.PodSecurity ?? map.PodSecurity).ToString().ToLowerInvariant();
+        // The assignment's ceiling holds on the cluster even for a map set looser before the ceiling existed or was lowered.
+        var ceiling = workspace.Cluster(map.ClusterId)?.PodSecurityCeiling ?? PodSecurityLevel.Baseline;
+        var level = PodSecurityBounds.Stricter(effective.PodSecurity ?? map.PodSecurity, ceiling).ToString().ToLowerInvariant();
         var labels = new Dictionary<string, string>
         {
             [WorkspaceLabel] = workspace.Id.ToString(),
@@ -59,7 +63,7 @@ public sealed record ServiceMapManifest(
         return new ServiceMapManifest(map.Namespace, labels, hard, map.DefaultLimits, bindings, workspace.Id.ToString(), map.Id, effective);
 
         RoleBindingSpec Binding(string name, WorkspaceRole role) =>
-            new(name, ClusterRoleFor(role), workspace.Members.Where(m => m.Role == role).Select(m => userPrefix + m.UserName).Order().ToList());
+            new(name, ClusterRoleFor(role), workspace.Members.Where(m => m.Role == role && inactiveMembers?.Contains(m.UserId) != true).Select(m => userPrefix + m.UserName).Order().ToList());
     }
 
     /// <summary>The Kubernetes ClusterRole a workspace role is bound to in its service maps' namespaces.</summary>

@@ -9,6 +9,7 @@ namespace Cocktail.Application.Users.Bootstrapping;
 /// Creates the first platform admin when there are no users at all. The id is fixed so that two replicas starting
 /// together cannot both create one: the second stream start fails and is ignored.
 /// </summary>
+[Writes]
 public sealed record BootstrapAdmin(string Password) : IRequest<BootstrapOutcome>;
 
 public sealed record BootstrapOutcome(bool Created, string UserName);

@@ -8,6 +8,7 @@ namespace Cocktail.Application.Users.ChangingPassword;
 /// Users change their own password by giving the current one; platform admins may set anyone's (a reset), which
 /// also lifts a lockout.
 /// </summary>
+[SelfService]
 public sealed record ChangePassword(Guid UserId, string? CurrentPassword, string NewPassword) : IRequest<Accepted>;
 
 public sealed class ChangePasswordValidator : AbstractValidator<ChangePassword>

@@ -6,7 +6,11 @@ namespace Cocktail.Application.Users.Listing;
 
 public enum UserSort { UserName, DisplayName, Role, CreatedAt }
 
-/// <summary>Everyone signed in may list users (to pick members and grantees); only admins change them.</summary>
+/// <summary>
+/// Every user with role and lock state: platform admins and auditors only. Members pick colleagues with
+/// <c>SearchUsers</c>, which answers names alone.
+/// </summary>
+[RequiresRole(PlatformRole.PlatformAdmin, PlatformRole.Auditor)]
 public sealed record ListUsers(
     string? Search = null, PlatformRole? Role = null, bool? Active = null,
     UserSort SortBy = UserSort.UserName, bool Descending = false, int Page = 1, int PageSize = 25) : IRequest<Page<UserView>>;
@@ -39,10 +43,13 @@ public static class ListUsersHandler
     }
 }
 
+/// <summary>A user's whole record: platform admins and auditors see anyone's, everyone else only their own.</summary>
 public sealed record GetUser(Guid UserId) : IRequest<UserView>;
 
 public static class GetUserHandler
 {
-    public static async Task<Result<UserView>> Handle(GetUser query, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<UserView>(query.UserId, ct) is { } user ? user : Failure.NotFound("No such user.");
+    public static async Task<Result<UserView>> Handle(GetUser query, Actor actor, IQuerySession session, CancellationToken ct) =>
+        (actor.CanReadEverything || actor.UserId == query.UserId || actor.IsSystem) && await session.LoadAsync<UserView>(query.UserId, ct) is { } user
+            ? user
+            : Failure.NotFound("No such user.");
 }

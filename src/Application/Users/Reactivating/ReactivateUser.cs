@@ -1,3 +1,4 @@
+using Cocktail.Application.AccessGrants.Revoking;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using Marten;
@@ -9,7 +10,8 @@ public sealed record ReactivateUser(Guid UserId, long? ExpectedVersion = null) :
 
 public static class ReactivateUserHandler
 {
-    public static async Task<Result<Accepted>> Handle(
+    /// <summary>Revoked grants stay revoked; the workspaces' RoleBindings take the user back.</summary>
+    public static async Task<(Result<Accepted>, ReconcileUserWorkspaces?)> Handle(
         ReactivateUser command, Actor actor, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var result = await UserStreams.DecideAsync(session, command.UserId, command.ExpectedVersion,
@@ -20,6 +22,6 @@ public static class ReactivateUserHandler
             credential.LockedUntil = null;
             session.Store(credential);
         }
-        return result;
+        return (result, result.Succeeded ? new ReconcileUserWorkspaces(command.UserId) : null);
     }
 }

@@ -1,3 +1,4 @@
+using Cocktail.Application.AccessGrants.Revoking;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Users;
@@ -51,7 +52,10 @@ public static class RemoveWorkspaceMemberHandler
         if (workspace.Failure is { } failure) return failure;
         var result = await AggregateStreams.DecideAsync<Workspace>(session, command.WorkspaceId, null,
             w => w.RemoveMember(command.UserId, actor.Ref, clock.GetUtcNow()), TenancyAccess.NoSuchWorkspace, ct);
-        if (result.Succeeded) await messages.PublishAsync(new ReconcileWorkspaceServiceMaps(command.WorkspaceId));
+        if (!result.Succeeded) return result;
+        // The RoleBindings lose the member on the next apply; grants into the workspace's service maps end with the membership.
+        await messages.PublishAsync(new ReconcileWorkspaceServiceMaps(command.WorkspaceId));
+        await messages.PublishAsync(new RevokeMembershipAccess(command.WorkspaceId, workspace.Value!.Name, command.UserId, actor.Ref, clock.GetUtcNow()));
         return result;
     }
 }

@@ -1,0 +1,304 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Cocktail.Integration.Tests.Access;
+using Cocktail.Integration.Tests.Platform;
+using Cocktail.Integration.Tests.Workloads;
+using Cocktail.Testing;
+
+namespace Cocktail.Integration.Tests.Tenancy;
+
+/// <summary>
+/// Every operation of the running app's OpenAPI document, called with workspace A's ids by an anonymous client,
+/// by a member of workspace B (an admin there, on the same shared cluster), by A's viewer and by an auditor. Each
+/// operation has an expectation below; a new operation without one fails the test instead of going unchecked.
+/// </summary>
+[Collection(TenancyCollection.Name)]
+public sealed class TenancyMatrixTests(TenancyApp app)
+{
+    /// <summary>What an operation is, for the callers of the matrix.</summary>
+    private enum Kind
+    {
+        /// <summary>Reads one of A's objects: members of A and auditors read, strangers are refused.</summary>
+        MemberRead,
+        /// <summary>Reads what only platform admins, auditors (and owners) see: strangers and viewers are refused.</summary>
+        PrivilegedRead,
+        /// <summary>A list or a shared cluster's inventory: everyone signed in gets 200, filtered to what they may see.</summary>
+        FilteredRead,
+        /// <summary>Changes A's objects or the platform: strangers, viewers and auditors are refused.</summary>
+        Write,
+        /// <summary>Asks for something an approver decides (an access request): a viewer of A may; strangers and auditors may not.</summary>
+        MemberRequest,
+        /// <summary>A credential (A's admin's token or password, a webhook secret): refused to everybody else, auditors included.</summary>
+        OwnAccount,
+        /// <summary>Creates a token for the caller (signed in) or signs in (anonymous).</summary>
+        SignIn,
+        /// <summary>Authenticated by a cluster's own webhook secret: no user, whatever their role, gets in.</summary>
+        ClusterWebhook,
+    }
+
+    private sealed record Expectation(Kind Kind, Func<World, object?>? Body = null, Func<World, string>? Query = null, bool StrangerMay400 = false,
+        bool AuditorMay404 = false);
+
+    private static Expectation Read(Kind kind = Kind.MemberRead) => new(kind);
+    private static Expectation Write(Func<World, object?>? body = null, Func<World, string>? query = null) => new(Kind.Write, body, query);
+
+    private static readonly Dictionary<string, Expectation> Expectations = new()
+    {
+        ["GET /api/v1/access-grants"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/access-grants"] = Write(w => new
+        {
+            userId = w.A.Viewer.Id, clusterId = w.A.ClusterId, scope = "ServiceMap", serviceMapId = w.AMap, role = "admin",
+            validUntil = DateTimeOffset.UtcNow.AddHours(2), reason = "matrix",
+        }),
+        ["GET /api/v1/access-grants/{id}"] = Read(Kind.PrivilegedRead),
+        // Downloading a kubeconfig records an event: a write, for the grantee and platform admins only.
+        ["GET /api/v1/access-grants/{id}/kubeconfig"] = Write(),
+        ["POST /api/v1/access-grants/{id}/revoke"] = Write(_ => new { reason = "matrix" }),
+        ["GET /api/v1/access-requests"] = Read(Kind.FilteredRead),
+        // A service map the caller may not see is "no such service map" (400 on the field), as for a wrong id.
+        ["POST /api/v1/access-requests"] = new(Kind.MemberRequest, w => new
+        {
+            clusterId = w.A.ClusterId, scope = "ServiceMap", serviceMapId = w.AMap, role = "edit", durationHours = 1, reason = "matrix",
+        }, StrangerMay400: true),
+        ["POST /api/v1/access-requests/{id}/approve"] = Write(),
+        ["POST /api/v1/access-requests/{id}/reject"] = Write(_ => new { reason = "matrix" }),
+        ["GET /api/v1/audit/events"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/audit/ingest/{clusterId}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
+        ["GET /api/v1/audit/streams/{streamId}"] = Read(Kind.PrivilegedRead),
+        ["GET /api/v1/auth/tokens"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/auth/tokens"] = new(Kind.SignIn, _ => new { name = "matrix", expiresInDays = 1 }),
+        ["DELETE /api/v1/auth/tokens/{id}"] = new(Kind.OwnAccount),
+        ["GET /api/v1/clusters"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/clusters"] = Write(_ => new { name = "intruder", provider = "BareMetal", kubeconfig = "apiVersion: v1\nkind: Config\n" }),
+        ["DELETE /api/v1/clusters/{id}"] = Write(),
+        ["GET /api/v1/clusters/{id}"] = Read(Kind.FilteredRead),
+        ["PATCH /api/v1/clusters/{id}"] = Write(_ => new { region = "elsewhere" }),
+        ["GET /api/v1/clusters/{id}/audit"] = Read(Kind.PrivilegedRead),
+        // The webhook's secret: platform admins only, auditors included out (they read, they are not handed credentials).
+        ["GET /api/v1/clusters/{id}/audit-webhook"] = new(Kind.OwnAccount),
+        ["GET /api/v1/clusters/{id}/audit/export"] = Read(Kind.PrivilegedRead),
+        ["GET /api/v1/clusters/{id}/audit/{auditId}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
+        ["PUT /api/v1/clusters/{id}/credentials"] = Write(_ => new { kubeconfig = "apiVersion: v1\nkind: Config\n" }),
+        ["GET /api/v1/clusters/{id}/events"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/ingresses"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/namespaces"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/nodes"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/pods"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/services"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/workloads"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/investigations/access"] = new(Kind.PrivilegedRead, Query: w => $"clusterId={w.A.ClusterId}&serviceMapId={w.AMap}"),
+        ["GET /api/v1/investigations/activity"] = Read(Kind.PrivilegedRead),
+        ["GET /api/v1/me"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/quota-requests"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/quota-requests"] = Write(w => new { workspaceId = w.A.WorkspaceId, clusterId = w.A.ClusterId, quota = new { cpu = "16" }, reason = "matrix" }),
+        ["POST /api/v1/quota-requests/{id}/approve"] = Write(),
+        ["POST /api/v1/quota-requests/{id}/reject"] = Write(_ => new { reason = "matrix" }),
+        ["DELETE /api/v1/service-maps/{id}"] = Write(query: w => $"confirm={w.ANamespace}"),
+        ["GET /api/v1/service-maps/{id}"] = Read(),
+        ["PATCH /api/v1/service-maps/{id}"] = Write(_ => new { name = "taken-over", podSecurity = "privileged" }),
+        ["GET /api/v1/service-maps/{id}/policy"] = Read(),
+        ["PUT /api/v1/service-maps/{id}/policy"] = Write(_ => new { podSecurity = "restricted" }),
+        ["GET /api/v1/service-maps/{id}/usage"] = Read(),
+        ["GET /api/v1/service-maps/{id}/workloads"] = Read(),
+        ["POST /api/v1/service-maps/{id}/workloads"] = Write(_ => Workloads.Workloads.Web()),
+        ["GET /api/v1/users"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/users"] = Write(_ => new { userName = "intruder", displayName = "Intruder", password = "a-long-enough-password", role = "PlatformAdmin" }),
+        ["GET /api/v1/users/search"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/users/{id}"] = Read(Kind.PrivilegedRead),
+        ["PATCH /api/v1/users/{id}"] = Write(_ => new { displayName = "Taken over", role = "PlatformAdmin" }),
+        ["POST /api/v1/users/{id}/deactivate"] = Write(),
+        ["POST /api/v1/users/{id}/reactivate"] = Write(),
+        ["PUT /api/v1/users/{id}/password"] = new(Kind.OwnAccount, _ => new { newPassword = "another-long-enough-password" }),
+        ["DELETE /api/v1/workloads/{id}"] = Write(),
+        ["GET /api/v1/workloads/{id}"] = Read(),
+        ["PUT /api/v1/workloads/{id}"] = Write(_ => Workloads.Workloads.Web(replicas: 5)),
+        ["GET /api/v1/workloads/{id}/events"] = Read(),
+        ["GET /api/v1/workloads/{id}/logs"] = Read(),
+        ["GET /api/v1/workloads/{id}/pods"] = Read(),
+        ["POST /api/v1/workloads/{id}/reapply"] = Write(),
+        ["GET /api/v1/workloads/{id}/revisions"] = Read(),
+        ["POST /api/v1/workloads/{id}/rollback"] = Write(_ => new { revision = 1 }),
+        ["POST /api/v1/workloads/{id}/scale"] = Write(_ => new { replicas = 7 }),
+        ["GET /api/v1/workloads/{id}/yaml"] = Read(),
+        ["GET /api/v1/workspaces"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/workspaces"] = Write(_ => new { name = "intruder" }),
+        ["DELETE /api/v1/workspaces/{id}"] = Write(),
+        ["GET /api/v1/workspaces/{id}"] = Read(),
+        ["PATCH /api/v1/workspaces/{id}"] = Write(_ => new { description = "mine now" }),
+        ["DELETE /api/v1/workspaces/{id}/clusters/{clusterId}"] = Write(),
+        ["POST /api/v1/workspaces/{id}/clusters/{clusterId}"] = Write(_ => new { mode = "Shared", quota = new { cpu = "1" } }),
+        ["PUT /api/v1/workspaces/{id}/clusters/{clusterId}"] = Write(_ => new { mode = "Shared", quota = new { cpu = "64" }, maxPodSecurity = "privileged" }),
+        ["DELETE /api/v1/workspaces/{id}/members"] = Write(query: w => $"userId={w.A.Developer.Id}"),
+        ["POST /api/v1/workspaces/{id}/members"] = Write(w => new { userId = w.B.WorkspaceAdmin.Id, role = "WorkspaceAdmin" }),
+        ["DELETE /api/v1/workspaces/{id}/members/{userId}"] = Write(),
+        ["GET /api/v1/workspaces/{id}/policy"] = Read(),
+        ["PUT /api/v1/workspaces/{id}/policy"] = Write(_ => new { podSecurity = "privileged" }),
+        ["GET /api/v1/workspaces/{id}/policy-report"] = Read(),
+        ["GET /api/v1/workspaces/{id}/service-maps"] = Read(),
+        ["POST /api/v1/workspaces/{id}/service-maps"] = Write(w => new { name = "intruder", clusterId = w.A.ClusterId, quota = new { cpu = "1" } }),
+        ["GET /api/v1/workspaces/{id}/workloads"] = Read(),
+    };
+
+    private enum Caller { Anonymous, Stranger, Viewer, Auditor }
+
+    [Fact]
+    public async Task every_operation_refuses_strangers_viewers_auditors_and_anonymous_callers_what_is_not_theirs()
+    {
+        using var anonymous = app.Anonymous();
+        var operations = await TenancyOpenApi.OperationsAsync(anonymous);
+        var missing = operations.Where(o => !Expectations.ContainsKey(o.Key)).ToList();
+        Assert.True(missing.Count == 0, "Operations without an expectation in the tenancy matrix (add one):\n" + string.Join("\n", missing));
+        var stale = Expectations.Keys.Except(operations.Select(o => o.Key)).ToList();
+        Assert.True(stale.Count == 0, "Expectations for operations the app no longer has:\n" + string.Join("\n", stale));
+
+        await using var world = await World.CreateAsync(app);
+        var callers = new Dictionary<Caller, HttpClient>
+        {
+            [Caller.Anonymous] = anonymous, [Caller.Stranger] = world.B.WorkspaceAdmin.Client, [Caller.Viewer] = world.A.Viewer.Client,
+            [Caller.Auditor] = world.Auditor.Client,
+        };
+
+        var failures = new List<string>();
+        // Reads first, so that a write that wrongly succeeds cannot hide what a read would have shown.
+        foreach (var operation in operations.OrderBy(o => o.Writes))
+        {
+            var expectation = Expectations[operation.Key];
+            foreach (var (caller, client) in callers)
+            {
+                var url = TenancyOpenApi.Fill(operation.Template, p => world.Id(operation.Template, p));
+                if (expectation.Query?.Invoke(world) is { } query) url += "?" + query;
+                var request = new HttpRequestMessage(new HttpMethod(operation.Method), url);
+                if (expectation.Body?.Invoke(world) is { } body) request.Content = JsonContent.Create(body);
+                else if (operation.Writes) request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                var response = await client.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                var status = (int)response.StatusCode;
+
+                if (!Expected(expectation, caller, status))
+                    failures.Add($"{caller}: {operation.Method} {url} answered {status} {Shorten(text)}");
+                var foreign = caller switch
+                {
+                    Caller.Stranger or Caller.Anonymous => world.ASecrets,
+                    Caller.Viewer => world.BSecrets,
+                    _ => [],
+                };
+                foreach (var secret in foreign.Where(text.Contains))
+                    failures.Add($"{caller}: {operation.Method} {url} answered {status} with a foreign id or name '{secret}'");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} answers broke tenancy:\n" + string.Join("\n", failures));
+    }
+
+    private static bool Expected(Expectation e, Caller caller, int status)
+    {
+        bool Refused() => status is 403 or 404 || e.StrangerMay400 && caller == Caller.Stranger && status == 400;
+        bool Served() => status is >= 200 and < 300 || status is 400 or 409 || e.AuditorMay404 && caller == Caller.Auditor && status == 404;
+        if (status >= 500) return false;
+        if (e.Kind == Kind.ClusterWebhook) return status is 401 or 403;
+        if (caller == Caller.Anonymous) return e.Kind == Kind.SignIn ? status is 400 or 401 : status == 401;
+        return (e.Kind, caller) switch
+        {
+            (Kind.SignIn, _) => status == 201,
+            (Kind.FilteredRead, _) => status == 200,
+            (Kind.MemberRead, Caller.Stranger) => Refused(),
+            (Kind.MemberRead, _) => Served(),
+            (Kind.PrivilegedRead, Caller.Auditor) => Served(),
+            (Kind.PrivilegedRead, _) => Refused(),
+            (Kind.MemberRequest, Caller.Viewer) => Served(),
+            (Kind.Write or Kind.MemberRequest, Caller.Auditor) => status == 403,
+            (Kind.Write or Kind.MemberRequest, _) => Refused(),
+            (Kind.OwnAccount, _) => Refused(),
+            _ => false,
+        };
+    }
+
+    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
+    /// <summary>Workspace A with a service map, a workload, a grant and requests; workspace B on the same shared cluster; an auditor.</summary>
+    private sealed class World : IAsyncDisposable
+    {
+        public required Tenancy A { get; init; }
+        public required Tenancy B { get; init; }
+        public required TestUser Auditor { get; init; }
+        public required string AMap { get; init; }
+        public required string ANamespace { get; init; }
+        public required string AWorkload { get; init; }
+        public required string AGrant { get; init; }
+        public required string AAccessRequest { get; init; }
+        public required string AQuotaRequest { get; init; }
+        public required string AToken { get; init; }
+        public required string[] ASecrets { get; init; }
+        public required string[] BSecrets { get; init; }
+
+        public static async Task<World> CreateAsync(CocktailApp app)
+        {
+            var a = await Tenancy.CreateAsync(app);
+            var b = await Tenancy.CreateAsync(app, sim: a.Sim, clusterId: a.ClusterId);
+            var aMap = await a.CreateServiceMapAsync(a.WorkspaceAdmin.Client, "matrix-a-" + Guid.NewGuid().ToString("N")[..8]);
+            var bMap = await b.CreateServiceMapAsync(b.WorkspaceAdmin.Client, "matrix-b-" + Guid.NewGuid().ToString("N")[..8]);
+            var aMapId = (string)aMap["id"]!;
+            var workload = await Workloads.Workloads.DeployAsync(a.Developer.Client, aMapId, Workloads.Workloads.Web());
+            var grant = await Grants.GrantAsync(a.WorkspaceAdmin.Client, new
+            {
+                userId = a.Developer.Id, clusterId = a.ClusterId, scope = "ServiceMap", serviceMapId = aMapId, role = "view",
+                validUntil = DateTimeOffset.UtcNow.AddHours(4), reason = "matrix",
+            });
+            var accessRequest = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync("/api/v1/access-requests", new
+            {
+                clusterId = a.ClusterId, scope = "ServiceMap", serviceMapId = aMapId, role = "edit", durationHours = 2, reason = "matrix",
+            }));
+            var quotaRequest = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync("/api/v1/quota-requests", new
+            {
+                workspaceId = a.WorkspaceId, clusterId = a.ClusterId, quota = new { cpu = "8" }, reason = "matrix",
+            }));
+            var tokens = await (await a.WorkspaceAdmin.Client.GetAsync("/api/v1/auth/tokens")).BodyAsync();
+            var ns = (string)aMap["namespace"]!;
+            return new World
+            {
+                A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
+                AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
+                AToken = (string)tokens.AsArray()[0]!["id"]!,
+                ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
+                    a.WorkspaceAdmin.UserName, a.Developer.UserName],
+                BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
+            };
+        }
+
+        /// <summary>The id of A's object that a path parameter names, by the collection the path is about.</summary>
+        public string Id(string template, string parameter) => parameter switch
+        {
+            "clusterId" => A.ClusterId,
+            "userId" => A.Developer.Id.ToString(),
+            "streamId" => A.WorkspaceId,
+            "auditId" => Guid.NewGuid().ToString(),
+            _ => template.Split('/', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(2) switch
+            {
+                "workspaces" => A.WorkspaceId,
+                "service-maps" => AMap,
+                "workloads" => AWorkload,
+                "access-grants" => AGrant,
+                "access-requests" => AAccessRequest,
+                "quota-requests" => AQuotaRequest,
+                "clusters" => A.ClusterId,
+                "users" => A.WorkspaceAdmin.Id.ToString(),
+                "auth" => AToken,
+                var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
+            },
+        };
+
+        private static async Task<string> CreatedAsync(HttpResponseMessage response)
+        {
+            var body = await response.BodyAsync();
+            if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"{(int)response.StatusCode} {body.ToJsonString()}");
+            return (string)body["id"]!;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await B.DisposeAsync();
+            await A.DisposeAsync();
+        }
+    }
+}

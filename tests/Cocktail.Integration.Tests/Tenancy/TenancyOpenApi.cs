@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using Cocktail.Integration.Tests.Platform;
+
+namespace Cocktail.Integration.Tests.Tenancy;
+
+/// <summary>One operation of the running app's OpenAPI document: its method and its path template.</summary>
+public sealed record ApiOperation(string Method, string Template)
+{
+    public string Key => $"{Method} {Template}";
+    public bool Writes => Method is not "GET" and not "HEAD";
+    public override string ToString() => Key;
+}
+
+/// <summary>Reads every operation from <c>/openapi/v1.json</c>, so that a new endpoint is in the matrix without anyone adding it.</summary>
+public static class TenancyOpenApi
+{
+    private static readonly string[] Methods = ["get", "post", "put", "patch", "delete", "head"];
+
+    public static async Task<IReadOnlyList<ApiOperation>> OperationsAsync(HttpClient anonymous)
+    {
+        var document = await (await anonymous.GetAsync("/openapi/v1.json")).BodyAsync();
+        return document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject()
+                .Where(op => Methods.Contains(op.Key))
+                .Select(op => new ApiOperation(op.Key.ToUpperInvariant(), path.Key)))
+            .OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The template with each <c>{parameter}</c> replaced by what <paramref name="value"/> gives for it.</summary>
+    public static string Fill(string template, Func<string, string> value)
+    {
+        var result = template;
+        while (result.IndexOf('{') is var open and >= 0)
+        {
+            var close = result.IndexOf('}', open);
+            result = result[..open] + value(result[(open + 1)..close]) + result[(close + 1)..];
+        }
+        return result;
+    }
+}
