@@ -13,6 +13,7 @@ public static class WebSetup
 {
     public static IServiceCollection AddCocktailWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSafeLogging();
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -30,7 +30,10 @@ public sealed record AuditWebhookSecretCreated(Guid ClusterId, string ClusterNam
 [RequiresRole(PlatformRole.PlatformAdmin)]
 public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool Rotate = false) : IRequest<AuditWebhookConfig>;
 
-public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, string Policy, string ApiServerFlags);
+public sealed record AuditWebhookConfig(string IngestUrl, [property: Secret] string Kubeconfig, string Policy, string ApiServerFlags)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public static class AuditWebhookSecrets
 {

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Users;
@@ -9,7 +10,10 @@ namespace Cocktail.Application.Users.Bootstrapping;
 /// Creates the first platform admin when there are no users at all. The id is fixed so that two replicas starting
 /// together cannot both create one: the second stream start fails and is ignored.
 /// </summary>
-public sealed record BootstrapAdmin(string Password) : IRequest<BootstrapOutcome>;
+public sealed record BootstrapAdmin([property: Secret] string Password) : IRequest<BootstrapOutcome>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed record BootstrapOutcome(bool Created, string UserName);
 
