@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ namespace Cocktail.Web.Hosting;
 /// One gate in front of every logger of the process (Cocktail's, ASP.NET Core's, Wolverine's, Marten's): values put
 /// into a log line cannot forge lines (CR, LF and other control characters are written escaped), and Cocktail's own
 /// objects (commands, queries, connections) are written as their type name only, never whole, so that a failed
-/// command does not put what the user sent (passwords, kubeconfigs) into the log.
+/// command does not put what the user sent (passwords, kubeconfigs) into the log. The same for the console's SignalR
+/// messages, which carry what the user types.
 /// </summary>
 public static class SafeLogging
 {
@@ -51,6 +53,9 @@ public static class SafeLogging
         Enum or Guid or DateTime or DateTimeOffset or TimeSpan => value,
         IFormattable when value.GetType().IsPrimitive || value is decimal => value,
         _ when IsOurs(value.GetType()) => value.GetType().Name,
+        // SignalR logs each console event at Debug, with what the user typed (a password field's value): name it only.
+        HubMethodInvocationMessage invocation => $"{invocation.GetType().Name} {invocation.Target}",
+        HubMessage message => message.GetType().Name,
         IEnumerable items => string.Join(", ", items.Cast<object?>().Select(i => Safe(i)?.ToString() ?? "(null)")),
         _ => Neutralise(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
     };
