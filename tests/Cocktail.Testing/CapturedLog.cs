@@ -11,7 +11,10 @@ namespace Cocktail.Testing;
 /// </summary>
 public sealed class CapturedLog : ILoggerProvider
 {
+    // The newest lines (a long run logs millions); a line is checked when it is dropped, so none escapes the scan.
+    private const int Kept = 200_000;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _leaks = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -22,6 +25,16 @@ public sealed class CapturedLog : ILoggerProvider
     {
         var list = secrets.Where(s => s.Length > 0).Distinct().ToArray();
         return _lines.Where(line => list.Any(s => line.Contains(s, StringComparison.Ordinal))).ToArray();
+    }
+
+    /// <summary>Lines with a secret, whether still kept or found when written.</summary>
+    public IReadOnlyList<string> Leaks(IEnumerable<string> secrets) => _leaks.Concat(LinesContainingAny(secrets)).Distinct().ToArray();
+
+    private void Add(string line)
+    {
+        _lines.Enqueue(line);
+        while (_lines.Count > Kept && _lines.TryDequeue(out var dropped))
+            if (TestSecrets.All.Any(secret => dropped.Contains(secret, StringComparison.Ordinal))) _leaks.Enqueue(dropped);
     }
 
     public void Dispose() { }
@@ -40,7 +53,7 @@ public sealed class CapturedLog : ILoggerProvider
             if (state is IEnumerable<KeyValuePair<string, object?>> values)
                 foreach (var (key, value) in values) line.Append(" | ").Append(key).Append('=').Append(value);
             if (exception is not null) line.AppendLine().Append(exception);
-            log._lines.Enqueue(line.ToString());
+            log.Add(line.ToString());
         }
     }
 }
@@ -48,18 +61,22 @@ public sealed class CapturedLog : ILoggerProvider
 /// <summary>The passwords, tokens and kubeconfig credentials tests hand to Cocktail, which no log may ever contain.</summary>
 public static class TestSecrets
 {
-    private static readonly ConcurrentDictionary<string, byte> Known = new()
-    {
-        [CocktailApp.AdminPassword] = 0,
+    private static readonly object Gate = new();
+    // A copy per change, read without a lock by every log line of every host.
+    private static volatile string[] _known =
+    [
+        CocktailApp.AdminPassword,
         // The password tests write out literally when they register users through the API.
-        ["a-long-enough-password"] = 0,
-    };
+        "a-long-enough-password",
+    ];
 
     public static string Remember(string secret)
     {
-        if (secret.Length >= 8) Known.TryAdd(secret, 0);
+        if (secret.Length < 8) return secret;
+        lock (Gate)
+            if (!_known.Contains(secret)) _known = [.. _known, secret];
         return secret;
     }
 
-    public static IReadOnlyCollection<string> All => Known.Keys.ToArray();
+    public static IReadOnlyCollection<string> All => _known;
 }
