@@ -92,6 +92,7 @@ public static class CocktailInfrastructure
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<ClusterOptions>(configuration.GetSection(ClusterOptions.Section));
+        services.AddClusterAddressGuard(configuration);
         services.Configure<InventoryOptions>(configuration.GetSection(InventoryOptions.Section));
         services.AddSingleton<IKubeconfigReader, KubeconfigReader>();
         services.AddSingleton<IClusterGateway, ClusterGateway>();

@@ -42,8 +42,14 @@ public sealed class BrowserFixture : IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        page.Console += (_, m) => _console.Add(m.Text);
+        page.Console += (_, m) => { lock (_console) _console.Add(m.Text); };
         return page;
+    }
+
+    /// <summary>What the pages wrote to the browser console so far (errors, Content Security Policy violations...).</summary>
+    public IReadOnlyList<string> ConsoleMessages
+    {
+        get { lock (_console) return _console.ToArray(); }
     }
 
     public async Task<IPage> SignedInAsync(string userName, string password)

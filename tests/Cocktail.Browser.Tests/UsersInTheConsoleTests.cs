@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -57,5 +58,28 @@ public sealed class UsersInTheConsoleTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await Expect(page.GetByTestId("login-error")).ToHaveTextAsync("The user name or password is not right.");
+    }
+
+    [Fact]
+    public async Task an_admin_unlocks_a_locked_out_user_and_the_pages_break_no_content_security_policy()
+    {
+        var user = await browser.App.CreateUserAsync();
+        using (var anonymous = browser.App.Anonymous())
+            for (var i = 0; i < 5; i++)
+                await anonymous.PostAsJsonAsync("/api/v1/auth/tokens", new { userName = user.UserName, password = $"wrong-password-{i}", name = "t", expiresInDays = 1 });
+        var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+
+        await page.GotoAsync("/settings/users");
+        await page.GetByPlaceholder("Search by name").FillAsync(user.UserName);
+        await page.GetByPlaceholder("Search by name").PressAsync("Enter");
+        var row = page.Locator("tr").Filter(new() { HasText = user.UserName });
+        await Expect(row).ToContainTextAsync("Locked");
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Unlock {user.UserName}" }).ClickAsync();
+
+        await Expect(page.GetByText($"{user.UserName} can sign in again.")).ToBeVisibleAsync();
+        await Expect(row).ToContainTextAsync("Active");
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await browser.App.Anonymous().PostAsJsonAsync("/api/v1/auth/tokens",
+            new { userName = user.UserName, password = user.Password, name = "t", expiresInDays = 1 })).StatusCode);
+        Assert.DoesNotContain(browser.ConsoleMessages, m => m.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -22,9 +22,21 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     private string _connectionString = "";
     private readonly List<Action<IServiceCollection>> _services = [];
-    private readonly Dictionary<string, string?> _settings = new();
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        // Every test signs in from 127.0.0.1, thousands of times; the limit itself is tested with a low one.
+        ["Cocktail:SignIn:RateLimit"] = "1000000",
+    };
 
     public Uri BaseAddress { get; private set; } = default!;
+
+    /// <summary>Everything this host logged; checked for secrets when the host stops.</summary>
+    public CapturedLog Log { get; } = new();
+
+    /// <summary>
+    /// Off for benchmarks: capturing every Debug line costs time that the figures must not include.
+    /// </summary>
+    public static bool CaptureLogs { get; set; } = true;
     public string ConnectionString => _connectionString;
 
     /// <summary>Replace or add services before the host starts (for example a fake clock).</summary>
@@ -62,7 +74,13 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:Cocktail", _connectionString);
         builder.UseSetting("COCKTAIL_ADMIN_PASSWORD", AdminPassword);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            if (!CaptureLogs) return;
+            logging.AddProvider(Log);
+            logging.AddFilter<CapturedLog>(level => level >= LogLevel.Debug);
+        });
         builder.ConfigureServices(services =>
         {
             foreach (var configure in _services) configure(services);
@@ -90,14 +108,14 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
             new { userName, password, name = $"test-{Guid.NewGuid():N}"[..20], expiresInDays });
         response.EnsureSuccessStatusCode();
         var issued = await response.Content.ReadFromJsonAsync<IssuedToken>();
-        return issued!.Token;
+        return TestSecrets.Remember(issued!.Token);
     }
 
     /// <summary>Creates a user through the API as the admin; answers its id and a client signed in as it.</summary>
     public async Task<TestUser> CreateUserAsync(string role = "User", string? userName = null)
     {
         userName ??= $"u-{Guid.NewGuid():N}"[..14];
-        const string password = "a-long-enough-password";
+        var password = TestSecrets.Remember($"pw-{Guid.NewGuid():N}");
         using var admin = await AsAdminAsync();
         var response = await admin.PostAsJsonAsync("/api/v1/users", new { userName, displayName = userName, password, role });
         response.EnsureSuccessStatusCode();
@@ -105,7 +123,13 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
         return new TestUser(created!.Id, userName, password, await AsUserAsync(userName, password));
     }
 
-    public new async Task DisposeAsync() => await base.DisposeAsync();
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        var leaks = Log.Leaks(TestSecrets.All);
+        if (leaks.Count > 0)
+            throw new InvalidOperationException($"A secret reached the log:{Environment.NewLine}{string.Join(Environment.NewLine, leaks)}");
+    }
 
     private sealed record IssuedToken(string Token);
     private sealed record CreatedUser(Guid Id);

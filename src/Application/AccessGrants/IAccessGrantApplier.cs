@@ -1,3 +1,5 @@
+using Cocktail.Application.Common;
+using System.Text;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Access;
@@ -7,7 +9,10 @@ namespace Cocktail.Application.AccessGrants;
 /// <summary>What a grant is on its cluster: a ServiceAccount in cocktail-access and a (Cluster)RoleBinding to it.</summary>
 public sealed record GrantManifest(Guid GrantId, string ServiceAccount, AccessScope Scope, string? Namespace, AccessRole Role, string UserName);
 
-public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);
+public sealed record IssuedToken([property: Secret] string Token, DateTimeOffset ExpiresAt)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 /// <summary>Sets grants up on clusters, takes them down, and asks for tokens (TokenRequest); KubernetesClient in Infrastructure.</summary>
 public interface IAccessGrantApplier

@@ -14,6 +14,7 @@ public static class Configuration
         options.Events.AddEventTypes([
             typeof(UserRegistered), typeof(UserRoleChanged), typeof(UserDisplayNameChanged), typeof(UserDeactivated),
             typeof(UserReactivated), typeof(PasswordChanged), typeof(UserLockedOut),
+            typeof(UserUnlocked),
         ]);
     }
 }

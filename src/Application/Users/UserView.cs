@@ -28,4 +28,5 @@ public sealed class UserView
     public void Apply(UserReactivated e) { Active = true; LockedUntil = null; UpdatedAt = e.ReactivatedAt; }
     public void Apply(PasswordChanged e) { LockedUntil = null; UpdatedAt = e.ChangedAt; }
     public void Apply(UserLockedOut e) => LockedUntil = e.LockedUntil;
+    public void Apply(UserUnlocked e) { LockedUntil = null; UpdatedAt = e.UnlockedAt; }
 }

@@ -5,6 +5,9 @@ namespace Cocktail.Domain.Users;
 /// <summary>A platform user as the event stream tells it. Decisions are pure: they return events or a refusal.</summary>
 public sealed record User(Guid Id, string UserName, string DisplayName, PlatformRole Role, bool Active)
 {
+    /// <summary>Set by a lockout; lifted by an admin's unlock or a new password.</summary>
+    public DateTimeOffset? LockedUntil { get; init; }
+
     public static Decision Register(Guid id, string userName, string displayName, PlatformRole role, ActorRef by, DateTimeOffset at)
     {
         if (!DnsLabel.IsValid(userName))
@@ -47,10 +50,17 @@ public sealed record User(Guid Id, string UserName, string DisplayName, Platform
     public Decision LockOut(int failedAttempts, DateTimeOffset until, string? sourceIp, DateTimeOffset at) =>
         Decision.Accept(new UserLockedOut(Id, UserName, failedAttempts, until, sourceIp, at));
 
+    /// <summary>A platform admin lifts a lockout before it ends (the user called, the attempts were someone else's).</summary>
+    public Decision Unlock(ActorRef by, DateTimeOffset at) =>
+        LockedUntil > at ? Decision.Accept(new UserUnlocked(Id, UserName, by, at)) : Decision.Nothing;
+
     // Event application, used by Marten to rebuild the user from its stream.
     public static User Create(UserRegistered e) => new(e.UserId, e.UserName, e.DisplayName, e.Role, Active: true);
     public User Apply(UserRoleChanged e) => this with { Role = e.To };
     public User Apply(UserDisplayNameChanged e) => this with { DisplayName = e.DisplayName };
     public User Apply(UserDeactivated _) => this with { Active = false };
     public User Apply(UserReactivated _) => this with { Active = true };
+    public User Apply(UserLockedOut e) => this with { LockedUntil = e.LockedUntil };
+    public User Apply(UserUnlocked _) => this with { LockedUntil = null };
+    public User Apply(PasswordChanged _) => this with { LockedUntil = null };
 }

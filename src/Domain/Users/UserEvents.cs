@@ -25,3 +25,6 @@ public sealed record PasswordChanged(
 
 public sealed record UserLockedOut(
     Guid UserId, string UserName, int FailedAttempts, DateTimeOffset LockedUntil, string? SourceIp, DateTimeOffset LockedAt);
+
+public sealed record UserUnlocked(
+    Guid UserId, string UserName, ActorRef UnlockedBy, DateTimeOffset UnlockedAt);

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Cocktail.Application.Clusters.Connecting;
+using k8s;
 using k8s.Autorest;
+using k8s.Models;
 
 namespace Cocktail.Infrastructure.Kubernetes;
 
@@ -21,6 +23,11 @@ public static class ConnectionErrors
                     return new(ConnectionProblem.Forbidden, $"The credentials are accepted but may not read nodes (403 Forbidden): {StatusMessage(forbidden)}");
                 case HttpOperationException other:
                     return new(ConnectionProblem.Invalid, $"{server} answered {(int)other.Response.StatusCode} {other.Response.ReasonPhrase}: {StatusMessage(other)}");
+                case RefusedAddressException refused:
+                    return new(ConnectionProblem.Unreachable, $"Cocktail does not connect to {server}: {refused.Message}");
+                case NotKubernetesException foreign:
+                    return new(ConnectionProblem.Unreachable,
+                        $"The server at {server} did not answer as a Kubernetes API server (HTTP {(int)foreign.Status}, {foreign.MediaType ?? "no content type"}).");
                 case AuthenticationException:
                     return new(ConnectionProblem.TlsMismatch, $"The TLS handshake with {server} failed: its certificate is not signed by the given CA (or does not name this address).");
                 case SocketException socket:
@@ -29,11 +36,25 @@ public static class ConnectionErrors
                     return new(ConnectionProblem.Unreachable, $"{server} did not answer in time.");
             }
         }
-        return new(ConnectionProblem.Unreachable, $"Cannot reach {server}: {exception.GetBaseException().Message}");
+        return exception.GetBaseException() is System.Text.Json.JsonException
+            ? new(ConnectionProblem.Unreachable, $"The server at {server} did not answer as a Kubernetes API server (its answer is not a Kubernetes object).")
+            : new(ConnectionProblem.Unreachable, $"Cannot reach {server}: {exception.GetBaseException().Message}");
     }
 
-    private static string StatusMessage(HttpOperationException e) =>
-        string.IsNullOrWhiteSpace(e.Response.Content) ? e.Message : Truncate(e.Response.Content, 400);
+    /// <summary>
+    /// The API server's own message from its Status answer. Any other body is not repeated: the server may not be a
+    /// Kubernetes API server at all, and Cocktail must not become a way to read what other hosts on its network say.
+    /// </summary>
+    private static string StatusMessage(HttpOperationException e)
+    {
+        try
+        {
+            var status = KubernetesJson.Deserialize<V1Status>(e.Response.Content);
+            if (status is { Kind: "Status" } && !string.IsNullOrWhiteSpace(status.Message)) return Truncate(status.Message, 400);
+        }
+        catch (Exception json) when (json is System.Text.Json.JsonException or ArgumentException or NotSupportedException) { }
+        return "the answer is not a Kubernetes Status.";
+    }
 
     private static string Plain(SocketError error) => error switch
     {

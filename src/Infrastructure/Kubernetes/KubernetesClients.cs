@@ -50,6 +50,8 @@ public static class KubernetesClients
         var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(config);
         configuration.HttpClientTimeout = requestTimeout;
         configuration.UserAgent = "cocktail";
+        // Every connection to a cluster, from every client, goes through the refused-address check.
+        configuration.FirstMessageHandlerSetup = handler => handler.ConnectCallback = ClusterAddressGuard.Current.ConnectAsync;
         return configuration;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.ApiTokens;
 using Cocktail.Application.ApiTokens.Creating;
 using Cocktail.Application.ApiTokens.Listing;
@@ -9,7 +10,10 @@ using Wolverine.Http;
 
 namespace Cocktail.Web.Api;
 
-public sealed record IssuedTokenResponse(Guid Id, string Name, string Token, DateTimeOffset ExpiresAt);
+public sealed record IssuedTokenResponse(Guid Id, string Name, [property: Secret] string Token, DateTimeOffset ExpiresAt)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public static class AuthEndpoints
 {

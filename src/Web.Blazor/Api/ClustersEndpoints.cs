@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Clusters.Listing;
 using Cocktail.Application.Clusters.Registering;
@@ -15,8 +16,11 @@ namespace Cocktail.Web.Api;
 public sealed record UpdateClusterRequest(string? Region, Dictionary<string, string>? Labels, long? ExpectedVersion);
 
 public sealed record RotateCredentialsRequest(
-    string? Kubeconfig, string? Context, string? Server, string? CertificateAuthorityData, string? Token,
-    string? ClientCertificateData, string? ClientKeyData);
+    [property: Secret] string? Kubeconfig, string? Context, string? Server, string? CertificateAuthorityData,
+    [property: Secret] string? Token, string? ClientCertificateData, [property: Secret] string? ClientKeyData)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 /// <summary>
 /// The cluster API. `namespace` and `object` query parameters are read from the request directly: they are C#

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.ChangingDisplayName;
@@ -7,6 +8,7 @@ using Cocktail.Application.Users.Deactivating;
 using Cocktail.Application.Users.Listing;
 using Cocktail.Application.Users.Reactivating;
 using Cocktail.Application.Users.Registering;
+using Cocktail.Application.Users.Unlocking;
 using Cocktail.Domain.Users;
 using Cocktail.Web.Auth;
 using Microsoft.AspNetCore.Mvc;
@@ -15,7 +17,10 @@ using Wolverine.Http;
 namespace Cocktail.Web.Api;
 
 public sealed record UpdateUserRequest(string? DisplayName, PlatformRole? Role, long? ExpectedVersion);
-public sealed record ChangePasswordRequest(string? CurrentPassword, string NewPassword);
+public sealed record ChangePasswordRequest([property: Secret] string? CurrentPassword, [property: Secret] string NewPassword)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public static class UsersEndpoints
 {
@@ -81,6 +86,13 @@ public static class UsersEndpoints
     public static Task<IResult> Reactivate(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         SendThenGet(new ReactivateUser(id), id, http, dispatcher, ct);
 
+    /// <summary>Lifts a sign-in lockout now (platform admins).</summary>
+    [WolverinePost("/api/v1/users/{id}/unlock"), Tags("Users")]
+    [ProducesResponseType<UserView>(200), ProducesResponseType(403), ProducesResponseType(404)]
+    public static Task<IResult> Unlock(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
+        SendThenGet(new UnlockUser(id), id, http, dispatcher, ct);
+
+    /// <summary>Users change their own password with the current one; platform admins reset anyone's (which also unlocks).</summary>
     [WolverinePut("/api/v1/users/{id}/password"), Tags("Users")]
     public static async Task<IResult> ChangePassword(Guid id, ChangePasswordRequest? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
     {

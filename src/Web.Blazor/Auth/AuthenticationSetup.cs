@@ -20,7 +20,7 @@ public static class AuthenticationSetup
                 o.DefaultChallengeScheme = Selector;
             })
             .AddPolicyScheme(Selector, "Cookie or API token", o => o.ForwardDefaultSelector = http =>
-                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                TakesTokensOnly(http.Request)
                     ? ApiTokenAuthenticationHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -42,6 +42,17 @@ public static class AuthenticationSetup
         services.AddCascadingAuthenticationState();
         return services;
     }
+
+    /// <summary>
+    /// The console's cookie is for the console. The API takes it only to read (the console's download links: a
+    /// kubeconfig, an audit export), which SameSite=Strict and the same-origin policy keep to the console's own pages;
+    /// anything that changes state needs an API token, which a forged cross-site request cannot carry. /metrics is
+    /// for scrapers: a token or nothing.
+    /// </summary>
+    internal static bool TakesTokensOnly(HttpRequest request) =>
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+        || request.Path.StartsWithSegments("/metrics")
+        || request.Path.StartsWithSegments("/api") && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
 
     private static Task ApiOr(RedirectContext<CookieAuthenticationOptions> ctx, int status, string detail)
     {

@@ -13,6 +13,8 @@ public static class WebSetup
 {
     public static IServiceCollection AddCocktailWeb(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSafeLogging();
+        services.AddEdgeSecurity(configuration);
         services.ConfigureHttpJsonOptions(o => JsonDefaults.Apply(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<ApiExceptionHandler>();
@@ -29,6 +31,7 @@ public static class WebSetup
 
     public static WebApplication UseCocktailWeb(this WebApplication app)
     {
+        app.UseEdgeSecurity();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseHttpMetrics();
@@ -40,7 +43,7 @@ public static class WebSetup
         app.MapStaticAssets();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/readyz", ReadyAsync).AllowAnonymous().ExcludeFromDescription();
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics").RequireMetricsAccess();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapWolverineEndpoints(o => o.RejectUnparseableQueryValues = true);
         app.MapAccountEndpoints();

@@ -8,6 +8,8 @@ using Cocktail.Benchmarks.Workloads;
 // WebApplicationFactory finds the web app's content root through MvcTestingAppManifest.json in the current
 // folder; `dotnet run` starts wherever it is called from.
 Directory.SetCurrentDirectory(AppContext.BaseDirectory);
+// The tests' log capture (every Debug line, scanned for secrets) would slow what is measured.
+Cocktail.Testing.CocktailApp.CaptureLogs = false;
 
 // One console harness, one subcommand per benchmark: `dotnet run -c Release --project tests/Benchmarks/Cocktail.Benchmarks -- <name> [options]`.
 var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>> Run)>(StringComparer.OrdinalIgnoreCase)

@@ -88,4 +88,25 @@ public sealed class UserTests
 
         Assert.Equal((5, until, "10.0.0.9"), (e.FailedAttempts, e.LockedUntil, e.SourceIp));
     }
+
+    [Fact]
+    public void an_admin_unlocks_a_locked_user_and_the_event_says_who_and_when()
+    {
+        var locked = new UserLockedOut(Id, "dana", 5, Now.AddMinutes(15), "10.0.0.9", Now);
+
+        var e = Assert.IsType<UserUnlocked>(Given.Events<User>(Registered, locked).Unlock(Admin, Now.AddMinutes(1)).Single());
+
+        Assert.Equal(new UserUnlocked(Id, "dana", Admin, Now.AddMinutes(1)), e);
+    }
+
+    [Fact]
+    public void unlocking_a_user_that_is_not_locked_changes_nothing()
+    {
+        var lockedEarlier = new UserLockedOut(Id, "dana", 5, Now.AddMinutes(15), "10.0.0.9", Now);
+        var unlocked = new UserUnlocked(Id, "dana", Admin, Now.AddMinutes(1));
+
+        Assert.Empty(Given.Events<User>(Registered).Unlock(Admin, Now).Events);
+        Assert.Empty(Given.Events<User>(Registered, lockedEarlier).Unlock(Admin, Now.AddMinutes(16)).Events);
+        Assert.Empty(Given.Events<User>(Registered, lockedEarlier, unlocked).Unlock(Admin, Now.AddMinutes(2)).Events);
+    }
 }

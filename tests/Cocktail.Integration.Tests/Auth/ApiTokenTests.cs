@@ -87,7 +87,13 @@ public sealed class ApiTokenTests(CocktailApp app)
         var locked = await anonymous.PostJsonAsync("/api/v1/auth/tokens", Attempt(user.Password));
 
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
-        Assert.Contains("locked", (string?)(await locked.BodyAsync())["detail"]);
+        // The same words as for a wrong password or an unknown user: the answer must not confirm that the account exists.
+        var unknown = await anonymous.PostJsonAsync("/api/v1/auth/tokens", new { userName = $"nobody-{Guid.NewGuid():N}"[..14], password = "x", name = "t", expiresInDays = 1 });
+        var wrong = await anonymous.PostJsonAsync("/api/v1/auth/tokens", Attempt("another-wrong-password"));
+        var detail = (string?)(await locked.BodyAsync())["detail"];
+        Assert.DoesNotContain("locked", detail);
+        Assert.Equal(detail, (string?)(await unknown.BodyAsync())["detail"]);
+        Assert.Equal(detail, (string?)(await wrong.BodyAsync())["detail"]);
         using var admin = await app.AsAdminAsync();
         var view = await (await admin.GetAsync($"/api/v1/users/{user.Id}")).BodyAsync();
         Assert.NotNull(view["lockedUntil"]);

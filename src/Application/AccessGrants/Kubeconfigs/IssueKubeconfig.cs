@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Common;
@@ -15,7 +16,10 @@ namespace Cocktail.Application.AccessGrants.Kubeconfigs;
 [Writes]
 public sealed record IssueKubeconfig(Guid GrantId) : IRequest<IssuedKubeconfig>;
 
-public sealed record IssuedKubeconfig(string FileName, string Kubeconfig, DateTimeOffset TokenExpiresAt);
+public sealed record IssuedKubeconfig(string FileName, [property: Secret] string Kubeconfig, DateTimeOffset TokenExpiresAt)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public static class IssueKubeconfigHandler
 {

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
@@ -9,7 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Cocktail.Application.ApiTokens.Creating;
 
 /// <summary>The secret is in this answer and nowhere else, ever.</summary>
-public sealed record IssuedApiToken(Guid Id, string Name, string Token, DateTimeOffset ExpiresAt);
+public sealed record IssuedApiToken(Guid Id, string Name, [property: Secret] string Token, DateTimeOffset ExpiresAt)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 /// <summary>A signed-in user creates a token for themself.</summary>
 [Writes, SelfService]
@@ -17,7 +21,10 @@ public sealed record CreateApiToken(string Name, int ExpiresInDays) : IRequest<I
 
 /// <summary>Scripts trade a user name and password for a token (and count towards the lockout like a sign-in).</summary>
 [Anonymous]
-public sealed record IssueApiToken(string UserName, string Password, string Name, int ExpiresInDays) : IRequest<IssuedApiToken>;
+public sealed record IssueApiToken(string UserName, [property: Secret] string Password, string Name, int ExpiresInDays) : IRequest<IssuedApiToken>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class CreateApiTokenValidator : AbstractValidator<CreateApiToken>
 {

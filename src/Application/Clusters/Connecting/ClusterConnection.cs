@@ -1,3 +1,5 @@
+using Cocktail.Application.Common;
+using System.Text;
 using Cocktail.Domain.Clusters;
 
 namespace Cocktail.Application.Clusters.Connecting;
@@ -9,12 +11,14 @@ namespace Cocktail.Application.Clusters.Connecting;
 public sealed record ClusterConnection(
     string Server,
     string? CertificateAuthorityData,
-    string? Token,
+    [property: Secret] string? Token,
     string? ClientCertificateData = null,
-    string? ClientKeyData = null,
+    [property: Secret] string? ClientKeyData = null,
     bool InsecureSkipTlsVerify = false,
     string? TlsServerName = null)
 {
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+
     public CredentialKind Kind => ClientCertificateData is not null ? CredentialKind.ClientCertificate : CredentialKind.BearerToken;
 }
 

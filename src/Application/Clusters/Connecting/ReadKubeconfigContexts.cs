@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using FluentValidation;
@@ -9,7 +10,10 @@ namespace Cocktail.Application.Clusters.Connecting;
 /// text only; nothing is connected to and nothing is stored.
 /// </summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
-public sealed record ReadKubeconfigContexts(string Kubeconfig) : IRequest<KubeconfigContexts>;
+public sealed record ReadKubeconfigContexts([property: Secret] string Kubeconfig) : IRequest<KubeconfigContexts>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 /// <summary>The context names in file order, and the current context when the kubeconfig sets one.</summary>
 public sealed record KubeconfigContexts(IReadOnlyList<string> Contexts, string? Current);

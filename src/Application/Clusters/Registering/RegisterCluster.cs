@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Clusters;
@@ -15,9 +16,13 @@ namespace Cocktail.Application.Clusters.Registering;
 [RequiresRole(PlatformRole.PlatformAdmin)]
 public sealed record RegisterCluster(
     string Name, ClusterProvider Provider, string? Region = null, Dictionary<string, string>? Labels = null,
-    string? Kubeconfig = null, string? Context = null, string? Server = null, string? CertificateAuthorityData = null,
-    string? Token = null, string? ClientCertificateData = null, string? ClientKeyData = null)
-    : IRequest<Accepted>, IConnectionInput;
+    [property: Secret] string? Kubeconfig = null, string? Context = null, string? Server = null,
+    string? CertificateAuthorityData = null, [property: Secret] string? Token = null, string? ClientCertificateData = null,
+    [property: Secret] string? ClientKeyData = null)
+    : IRequest<Accepted>, IConnectionInput
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class RegisterClusterValidator : AbstractValidator<RegisterCluster>
 {

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Clusters.Registering;
 using Cocktail.Application.Common;
@@ -12,9 +13,12 @@ namespace Cocktail.Application.Clusters.RotatingCredentials;
 /// <summary>Replaces a cluster's credentials; the new ones must work before the old ones are dropped.</summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
 public sealed record RotateClusterCredentials(
-    Guid ClusterId, string? Kubeconfig = null, string? Context = null, string? Server = null,
-    string? CertificateAuthorityData = null, string? Token = null, string? ClientCertificateData = null,
-    string? ClientKeyData = null) : IRequest<Accepted>, IConnectionInput;
+    Guid ClusterId, [property: Secret] string? Kubeconfig = null, string? Context = null, string? Server = null,
+    string? CertificateAuthorityData = null, [property: Secret] string? Token = null, string? ClientCertificateData = null,
+    [property: Secret] string? ClientKeyData = null) : IRequest<Accepted>, IConnectionInput
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class RotateClusterCredentialsValidator : AbstractValidator<RotateClusterCredentials>
 {

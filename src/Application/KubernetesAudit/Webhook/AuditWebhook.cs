@@ -34,7 +34,10 @@ public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool 
 
 /// <param name="IngestUrl">Where batches go, without the secret.</param>
 /// <param name="SecretInUrl">True over plain http: the kubeconfig's server URL ends with the secret, because an API server sends no token there.</param>
-public sealed record AuditWebhookConfig(string IngestUrl, string Kubeconfig, string Policy, string ApiServerFlags, bool SecretInUrl);
+public sealed record AuditWebhookConfig(string IngestUrl, [property: Secret] string Kubeconfig, string Policy, string ApiServerFlags, bool SecretInUrl)
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public static class AuditWebhookSecrets
 {

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Users;
@@ -10,7 +11,10 @@ namespace Cocktail.Application.Users.Bootstrapping;
 /// together cannot both create one: the second stream start fails and is ignored.
 /// </summary>
 [Writes]
-public sealed record BootstrapAdmin(string Password) : IRequest<BootstrapOutcome>;
+public sealed record BootstrapAdmin([property: Secret] string Password) : IRequest<BootstrapOutcome>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed record BootstrapOutcome(bool Created, string UserName);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using FluentValidation;
 using Marten;
@@ -9,7 +10,10 @@ namespace Cocktail.Application.Users.ChangingPassword;
 /// also lifts a lockout.
 /// </summary>
 [SelfService]
-public sealed record ChangePassword(Guid UserId, string? CurrentPassword, string NewPassword) : IRequest<Accepted>;
+public sealed record ChangePassword(Guid UserId, [property: Secret] string? CurrentPassword, [property: Secret] string NewPassword) : IRequest<Accepted>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class ChangePasswordValidator : AbstractValidator<ChangePassword>
 {

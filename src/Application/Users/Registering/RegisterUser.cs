@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using FluentValidation;
@@ -6,7 +7,10 @@ using Marten;
 namespace Cocktail.Application.Users.Registering;
 
 [RequiresRole(PlatformRole.PlatformAdmin)]
-public sealed record RegisterUser(string UserName, string DisplayName, string Password, PlatformRole Role) : IRequest<Accepted>;
+public sealed record RegisterUser(string UserName, string DisplayName, [property: Secret] string Password, PlatformRole Role) : IRequest<Accepted>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class RegisterUserValidator : AbstractValidator<RegisterUser>
 {

@@ -29,8 +29,13 @@ internal static class CredentialCheck
             return Failure.Unauthorized(Refusal);
         }
 
+        // A locked account answers as a wrong password does (and takes as long): saying "locked" would tell anyone that
+        // the user name exists. The user learns it from a platform admin, who sees the lock and can lift it.
         if (credential.LockedUntil > now)
-            return Failure.Unauthorized("This account is locked after too many failed sign-ins. Try again later or ask a platform admin.");
+        {
+            Passwords.Verify(DecoyHash, password);
+            return Failure.Unauthorized(Refusal);
+        }
 
         if (!Passwords.Verify(credential.PasswordHash, password))
         {

@@ -1,3 +1,4 @@
+using System.Text;
 using Cocktail.Application.Common;
 using FluentValidation;
 using Marten;
@@ -6,7 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Cocktail.Application.Users.SigningIn;
 
 [Anonymous]
-public sealed record SignIn(string UserName, string Password) : IRequest<SignedInUser>;
+public sealed record SignIn(string UserName, [property: Secret] string Password) : IRequest<SignedInUser>
+{
+    private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
+}
 
 public sealed class SignInValidator : AbstractValidator<SignIn>
 {
