@@ -14,7 +14,7 @@ namespace Cocktail.Web.Hosting;
 /// command does not put what the user sent (passwords, kubeconfigs) into the log. The same for the console's SignalR
 /// messages, which carry what the user types.
 /// </summary>
-public static class SafeLogging
+public static partial class SafeLogging
 {
     public static IServiceCollection AddSafeLogging(this IServiceCollection services)
     {
@@ -42,6 +42,18 @@ public static class SafeLogging
         return text.ToString();
     }
 
+    /// <summary>
+    /// The audit webhook's http URL ends with the cluster's secret (an API server sends no token over http), and
+    /// ASP.NET Core logs request paths ("Request starting ..."): that segment is written as ***.
+    /// </summary>
+    public static string RedactSecretsInPaths(string value) =>
+        value.Contains(IngestPath, StringComparison.Ordinal) ? IngestSecret().Replace(value, "$1***") : value;
+
+    private const string IngestPath = "/api/v1/audit/ingest/";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(/api/v1/audit/ingest/[0-9A-Fa-f-]{36}/)[^/?#\s""]+")]
+    private static partial System.Text.RegularExpressions.Regex IngestSecret();
+
     private static bool NeedsEscape(char c) =>
         char.IsControl(c) && c != '\t' || c is '\u2028' or '\u2029' or '\u0085';
 
@@ -49,7 +61,7 @@ public static class SafeLogging
     internal static object? Safe(object? value) => value switch
     {
         null => null,
-        string s => Neutralise(s),
+        string s => Neutralise(RedactSecretsInPaths(s)),
         Enum or Guid or DateTime or DateTimeOffset or TimeSpan => value,
         IFormattable when value.GetType().IsPrimitive || value is decimal => value,
         _ when IsOurs(value.GetType()) => value.GetType().Name,
@@ -81,7 +93,7 @@ public static class SafeLogging
             if (state is IReadOnlyList<KeyValuePair<string, object?>> values && SafeLine.TryCreate(values) is { } line)
                 inner.Log(logLevel, eventId, line, exception, static (s, _) => s.ToString());
             else
-                inner.Log(logLevel, eventId, state, exception, (s, e) => Neutralise(formatter(s, e)));
+                inner.Log(logLevel, eventId, state, exception, (s, e) => Neutralise(RedactSecretsInPaths(formatter(s, e))));
         }
     }
 
