@@ -207,12 +207,15 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         {
             var version = await _probeClient.Version.GetCodeAsync(ct);
             watch.Stop();
-            if (_failedProbes > 0)
+            var backAfterOutage = _failedProbes > 0;
+            if (backAfterOutage)
                 foreach (var resource in _watches) resource.RetryNow(); // back after an outage: watch again at once
             _failedProbes = 0;
             _slowProbes = watch.Elapsed > _options.DegradedLatency ? _slowProbes + 1 : 0;
             var now = _clock.GetUtcNow();
-            var failing = _watches.Where(w => w.FailingSince is { } since && now - since > _options.WatchFailureGrace).ToList();
+            // The watches failed with the outage and were only just asked to reconnect: judge them from the next probe on,
+            // or a cluster that is back would be reported Degraded for failures that are already over.
+            List<WatchState> failing = backAfterOutage ? [] : _watches.Where(w => w.FailingSince is { } since && now - since > _options.WatchFailureGrace).ToList();
             var (health, detail) = failing.Count > 0
                 ? (ClusterHealth.Degraded, $"Watching {string.Join(", ", failing.Select(w => w.Resource))} fails: {failing[0].LastError}")
                 : _slowProbes >= _options.DegradedAfter

@@ -47,7 +47,9 @@ public sealed class InventorySupervisor(
     /// <summary>Watched here, and every kind listed: its inventory can be read as the cluster's state.</summary>
     public bool IsSynced(Guid clusterId) => _watchers.TryGetValue(clusterId, out var watcher) && watcher.Synced;
 
-    public long Relists => _watchers.Values.Sum(w => w.Relists);
+    /// <summary>Re-lists since start, of the watchers running now and of those already stopped.</summary>
+    public long Relists => Interlocked.Read(ref _retiredRelists) + _watchers.Values.Sum(w => w.Relists);
+    private long _retiredRelists;
 
     /// <summary>When this replica took the lead, or null while another replica watches.</summary>
     public DateTimeOffset? LeaderSince => (DateTimeOffset?)Volatile.Read(ref _leaderSince);
@@ -136,12 +138,29 @@ public sealed class InventorySupervisor(
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>A session that no longer answers in time is treated as lost: the lock may already be someone else's.</summary>
-    private static async Task EnsureStillLeadingAsync(NpgsqlConnection connection, TimeSpan interval, CancellationToken ct)
+    /// <summary>
+    /// A session that fails is lost, and the lock with it. A session that is only slow still holds the lock (PostgreSQL
+    /// keeps it until the session ends), so one slow answer under load does not stop every watch and re-list every
+    /// cluster; several in a row are treated as lost, since the lock may by then be someone else's (a silent peer's
+    /// session is ended by the server's keepalives in about 11 s).
+    /// </summary>
+    private async Task EnsureStillLeadingAsync(NpgsqlConnection connection, TimeSpan interval, CancellationToken ct)
     {
-        await using var alive = new NpgsqlCommand("select 1", connection) { CommandTimeout = Seconds(interval) };
-        await alive.ExecuteScalarAsync(ct);
+        try
+        {
+            await using var alive = new NpgsqlCommand("select 1", connection) { CommandTimeout = Seconds(interval) };
+            await alive.ExecuteScalarAsync(ct);
+            _slowLeadershipChecks = 0;
+        }
+        catch (NpgsqlException e) when (e.InnerException is TimeoutException && ++_slowLeadershipChecks < SlowChecksBeforeLost
+                                        && connection.FullState == System.Data.ConnectionState.Open)
+        {
+            logger.LogWarning("The leadership session answered slowly ({Checks} in a row); still watching", _slowLeadershipChecks);
+        }
     }
+
+    private const int SlowChecksBeforeLost = 3;
+    private int _slowLeadershipChecks;
 
     private static int Seconds(TimeSpan interval) => Math.Max(2, (int)Math.Ceiling(interval.TotalSeconds) * 2);
 
@@ -183,7 +202,7 @@ public sealed class InventorySupervisor(
             if (wanted.TryGetValue(id, out var stored) && _watchedCredentials.TryGetValue(id, out var watched) && stored == watched) continue;
             _watchers.TryRemove(id, out _);
             _watchedCredentials.TryRemove(id, out _);
-            await watcher.DisposeAsync();
+            await RetireAsync(watcher);
             _lastReported.TryRemove(id, out _);
             if (!wanted.ContainsKey(id)) writer.Enqueue(new ForgetCluster(id));
         }
@@ -250,10 +269,16 @@ public sealed class InventorySupervisor(
         await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(message);
     }
 
+    private async Task RetireAsync(ClusterWatcher watcher)
+    {
+        await watcher.DisposeAsync();
+        Interlocked.Add(ref _retiredRelists, watcher.Relists);
+    }
+
     private async Task StopAllAsync()
     {
         foreach (var id in _watchers.Keys.ToList())
-            if (_watchers.TryRemove(id, out var watcher)) await watcher.DisposeAsync();
+            if (_watchers.TryRemove(id, out var watcher)) await RetireAsync(watcher);
         _watchedCredentials.Clear();
         _lastReported.Clear();
     }

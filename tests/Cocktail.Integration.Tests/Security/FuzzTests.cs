@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Cocktail.Integration.Tests.Platform;
+using Cocktail.Testing;
 using Xunit.Abstractions;
 
 namespace Cocktail.Integration.Tests.Security;
@@ -91,11 +92,12 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output)
         }
     }
 
-    /// <summary>The audit webhook's secret, from the kubeconfig Cocktail gives for the cluster's apiserver.</summary>
+    /// <summary>The audit webhook's secret: over http, the last segment of the kubeconfig's server URL.</summary>
     private async Task<string> WebhookSecretAsync()
     {
         var webhook = await (await app.Admin.GetAsync($"/api/v1/clusters/{app.Ids["clusters"]}/audit-webhook")).BodyAsync();
-        return ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+        return TestSecrets.Remember(((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim())
+            .First(l => l.StartsWith("server:"))["server:".Length..].Trim().Split('/')[^1]);
     }
 
     private async Task AssertAliveAsync(string after)

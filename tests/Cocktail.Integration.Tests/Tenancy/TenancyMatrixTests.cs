@@ -65,6 +65,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/access-requests/{id}/reject"] = Write(_ => new { reason = "matrix" }),
         ["GET /api/v1/audit/events"] = Read(Kind.PrivilegedRead),
         ["POST /api/v1/audit/ingest/{clusterId}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
+        ["POST /api/v1/audit/ingest/{clusterId}/{secret}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
         ["GET /api/v1/audit/streams/{streamId}"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/auth/tokens"] = Read(Kind.FilteredRead),
         ["POST /api/v1/auth/tokens"] = new(Kind.SignIn, _ => new { name = "matrix", expiresInDays = 1 }),
@@ -78,6 +79,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         // The webhook's secret: platform admins only, auditors included out (they read, they are not handed credentials).
         ["GET /api/v1/clusters/{id}/audit-webhook"] = new(Kind.OwnAccount),
         ["GET /api/v1/clusters/{id}/audit/export"] = Read(Kind.PrivilegedRead),
+        ["GET /api/v1/clusters/{id}/audit-webhook/status"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/clusters/{id}/audit/{auditId}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["PUT /api/v1/clusters/{id}/credentials"] = Write(_ => new { kubeconfig = "apiVersion: v1\nkind: Config\n" }),
         ["GET /api/v1/clusters/{id}/events"] = Read(Kind.FilteredRead),
@@ -108,6 +110,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/users/{id}"] = Read(Kind.PrivilegedRead),
         ["PATCH /api/v1/users/{id}"] = Write(_ => new { displayName = "Taken over", role = "PlatformAdmin" }),
         ["POST /api/v1/users/{id}/deactivate"] = Write(),
+        ["POST /api/v1/users/{id}/unlock"] = Write(),
         ["POST /api/v1/users/{id}/reactivate"] = Write(),
         ["PUT /api/v1/users/{id}/password"] = new(Kind.OwnAccount, _ => new { newPassword = "another-long-enough-password" }),
         ["DELETE /api/v1/workloads/{id}"] = Write(),
@@ -273,6 +276,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "userId" => A.Developer.Id.ToString(),
             "streamId" => A.WorkspaceId,
             "auditId" => Guid.NewGuid().ToString(),
+            "secret" => "cka_not-this-clusters-secret",
             _ => template.Split('/', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(2) switch
             {
                 "workspaces" => A.WorkspaceId,
