@@ -20,5 +20,8 @@ internal static class Autocomplete
         await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1, SearchAnswered);
         await page.GetByRole(AriaRole.Option, new() { Name = text, Exact = true }).ClickAsync();
         await Expect(input).ToHaveValueAsync(text);
+        // The list closes once the server has taken the pick; typing into the next field before that can be lost to
+        // the re-render that follows it (seen: a quota field read as empty).
+        await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(0, SearchAnswered);
     }
 }
