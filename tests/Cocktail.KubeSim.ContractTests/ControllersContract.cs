@@ -31,7 +31,7 @@ public sealed class ControllersContract(ClusterUnderTest cluster)
         Assert.Equal(("True", "MinimumReplicasAvailable"), (available.Status, available.Reason));
         var progressing = await Eventually.Get(() => Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns),
             d => d.Status.Conditions.Any(c => c.Type == "Progressing" && c.Reason == "NewReplicaSetAvailable"));
-        Assert.NotNull(progressing);
+        Assert.Equal(3, progressing.Status.AvailableReplicas);
         var rs = Assert.Single((await Client.AppsV1.ListNamespacedReplicaSetAsync(ns)).Items);
         var hash = rs.Metadata.Labels["pod-template-hash"];
         Assert.Equal($"web-{hash}", rs.Metadata.Name);

@@ -116,7 +116,7 @@ public sealed class DiscoveryContract(ClusterUnderTest cluster)
                 ["metadata"] = new Dictionary<string, object> { ["name"] = "workers" },
                 ["spec"] = new Dictionary<string, object> { ["replicas"] = 3 },
             }, group, "v1beta1", ns, "machinedeployments");
-            Assert.NotNull(created);
+            Assert.Equal("workers", ((System.Text.Json.JsonElement)created).GetProperty("metadata").GetProperty("name").GetString());
             var list = (System.Text.Json.JsonElement)await cluster.Client.CustomObjects.ListNamespacedCustomObjectAsync(group, "v1beta1", ns, "machinedeployments");
             var item = Assert.Single(list.GetProperty("items").EnumerateArray());
             Assert.Equal("MachineDeployment", item.GetProperty("kind").GetString());

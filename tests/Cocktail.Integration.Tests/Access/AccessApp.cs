@@ -68,11 +68,13 @@ public static class Grants
     public static IKubernetes Client(string kubeconfig) =>
         new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig))));
 
-    /// <summary>kubectl with the downloaded kubeconfig, exactly as a user would run it; null when kubectl is not installed.</summary>
-    public static async Task<(int ExitCode, string Output)?> KubectlAsync(string kubeconfig, params string[] args)
+    /// <summary>kubectl with the downloaded kubeconfig, exactly as a user would run it. Where kubectl is not installed
+    /// the test is reported as skipped from this point (a [SkippableFact]), never as passed.</summary>
+    public static async Task<(int ExitCode, string Output)> KubectlAsync(string kubeconfig, params string[] args)
     {
-        var kubectl = new[] { "/usr/bin/kubectl", "/usr/local/bin/kubectl" }.FirstOrDefault(File.Exists);
-        if (kubectl is null) return null;
+        var kubectl = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, "kubectl")).FirstOrDefault(File.Exists);
+        Skip.If(kubectl is null, "kubectl is not installed on this machine");
         var file = Path.GetTempFileName();
         await File.WriteAllTextAsync(file, kubeconfig);
         try

@@ -13,7 +13,7 @@ namespace Cocktail.Integration.Tests.Access;
 [Collection(AccessCollection.Name)]
 public sealed class AccessGrantTests(AccessApp app)
 {
-    [Fact]
+    [SkippableFact]
     public async Task a_service_map_grant_does_what_its_role_allows_there_and_gets_403_elsewhere()
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
@@ -37,21 +37,19 @@ public sealed class AccessGrantTests(AccessApp app)
         var elsewhere = await Assert.ThrowsAsync<HttpOperationException>(() => kube.CoreV1.ListNamespacedPodAsync("default"));
         var everywhere = await Assert.ThrowsAsync<HttpOperationException>(() => kube.CoreV1.ListNamespaceAsync());
 
-        Assert.NotNull(pods);
+        Assert.Equal("v1", pods.ApiVersion); // a pod list, where the next three calls are refused
         Assert.Equal(HttpStatusCode.Forbidden, create.Response.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, elsewhere.Response.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, everywhere.Response.StatusCode);
         Assert.Contains("namespace: payments", kubeconfig);
 
-        if (await Grants.KubectlAsync(kubeconfig, "get", "pods", "-n", "payments") is { } get)
-        {
-            Assert.Equal(0, get.ExitCode);
-            var canCreate = await Grants.KubectlAsync(kubeconfig, "auth", "can-i", "create", "pods", "-n", "payments");
-            Assert.Equal("no", canCreate!.Value.Output.Trim());
-            var other = await Grants.KubectlAsync(kubeconfig, "get", "pods", "-n", "default");
-            Assert.NotEqual(0, other!.Value.ExitCode);
-            Assert.Contains("Forbidden", other.Value.Output);
-        }
+        var get = await Grants.KubectlAsync(kubeconfig, "get", "pods", "-n", "payments");
+        Assert.Equal(0, get.ExitCode);
+        var canCreate = await Grants.KubectlAsync(kubeconfig, "auth", "can-i", "create", "pods", "-n", "payments");
+        Assert.Equal("no", canCreate.Output.Trim());
+        var other = await Grants.KubectlAsync(kubeconfig, "get", "pods", "-n", "default");
+        Assert.NotEqual(0, other.ExitCode);
+        Assert.Contains("Forbidden", other.Output);
     }
 
     [Fact]
@@ -175,7 +173,7 @@ public sealed class AccessGrantTests(AccessApp app)
         Assert.InRange(until - DateTimeOffset.Parse((string)grant["validFrom"]!), TimeSpan.FromHours(8) - TimeSpan.FromSeconds(1), TimeSpan.FromHours(8) + TimeSpan.FromSeconds(1));
         await Grants.WaitForStateAsync(user.Client, (string)grant["id"]!, "Active");
         using var kube = Grants.Client(await Grants.KubeconfigAsync(user.Client, (string)grant["id"]!));
-        Assert.NotNull(await kube.CoreV1.ListNamespacedPodAsync("default")); // view binds cluster-wide; it does not include nodes
+        Assert.Equal("v1", (await kube.CoreV1.ListNamespacedPodAsync("default")).ApiVersion); // view binds cluster-wide; it does not include nodes
         var mine = await (await user.Client.GetAsync("/api/v1/access-requests?mine=true")).BodyAsync();
         Assert.Equal("Approved", (string?)mine["items"]!.AsArray().Single(r => (string?)r!["id"] == (string?)request["id"])!["state"]);
     }

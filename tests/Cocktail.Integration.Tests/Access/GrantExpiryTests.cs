@@ -25,7 +25,8 @@ public sealed class GrantExpiryTests
         }))["grant"]!["id"]!;
         await Grants.WaitForStateAsync(user.Client, id, "Active");
         using var kube = Grants.Client(await Grants.KubeconfigAsync(user.Client, id));
-        Assert.NotNull(await kube.CoreV1.ListNamespacedPodAsync("default"));
+        var before = await kube.CoreV1.ListNamespacedPodAsync("default"); // answers, as the token is still valid
+        Assert.Equal("v1", before.ApiVersion);
 
         app.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
 

@@ -109,7 +109,7 @@ public sealed class ServiceMapReconcilingTests(TenancyApp app)
 
         await t.WaitForStatusAsync(id, "Ready", seconds: 30);
         using var kube = t.Kube();
-        Assert.NotNull(await kube.CoreV1.ReadNamespacedResourceQuotaAsync("cocktail-quota", "later"));
+        Assert.Equal("later", (await kube.CoreV1.ReadNamespacedResourceQuotaAsync("cocktail-quota", "later")).Metadata.NamespaceProperty);
     }
 
     [Fact]
