@@ -14,6 +14,8 @@ using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.Policies;
+using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workloads;
@@ -86,7 +88,9 @@ public static class CocktailInfrastructure
         options.AddClusters();
         options.AddTenancy();
         options.AddAccess();
+        options.AddServiceMaps();
         options.AddWorkloads();
+        options.AddPolicies();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)

@@ -85,8 +85,18 @@ public sealed record PolicyStream(Guid Id, Guid TargetId, PolicyScope Scope, Sec
 {
     public static Guid StreamIdFor(Guid targetId) => DerivedIds.From("cocktail:policy:", targetId);
 
-    public Decision Change(SecurityPolicy after, ActorRef by, DateTimeOffset at) =>
-        after.SameAs(Policy) ? Decision.Nothing : Decision.Accept(new SecurityPolicyChanged(TargetId, Scope, Policy, after, by, at));
+    /// <summary>A target without a policy yet: no rules.</summary>
+    public static PolicyStream Empty(Guid targetId, PolicyScope scope) => new(StreamIdFor(targetId), targetId, scope, SecurityPolicy.None);
+
+    /// <summary>
+    /// Registries are kept as Kubernetes compares them (lower case), once each and in order, so the same rules
+    /// written differently make no event and the admission policy on the cluster does not change.
+    /// </summary>
+    public Decision Change(SecurityPolicy after, ActorRef by, DateTimeOffset at)
+    {
+        var normalized = after with { AllowedRegistries = after.Registries.Select(r => r.ToLowerInvariant()).Distinct().Order().ToList() };
+        return normalized.SameAs(Policy) ? Decision.Nothing : Decision.Accept(new SecurityPolicyChanged(TargetId, Scope, Policy, normalized, by, at));
+    }
 
     public static PolicyStream Create(SecurityPolicyChanged e) => new(StreamIdFor(e.TargetId), e.TargetId, e.Scope, e.After);
     public PolicyStream Apply(SecurityPolicyChanged e) => this with { Policy = e.After };

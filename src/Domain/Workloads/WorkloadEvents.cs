@@ -4,18 +4,26 @@ namespace Cocktail.Domain.Workloads;
 
 // Every change carries the whole desired spec and the revision it makes, with who and why.
 
+/// <summary>An event that puts a new spec in place as a revision.</summary>
+public interface IWorkloadRevision
+{
+    int Revision { get; }
+    WorkloadSpec Spec { get; }
+}
+
 public sealed record WorkloadDeployed(
     Guid WorkloadId, Guid ServiceMapId, Guid WorkspaceId, Guid ClusterId, string Namespace, string Name, WorkloadKind Kind,
-    int Revision, WorkloadSpec Spec, string? Reason, ActorRef DeployedBy, DateTimeOffset DeployedAt);
+    int Revision, WorkloadSpec Spec, string? Reason, ActorRef DeployedBy, DateTimeOffset DeployedAt) : IWorkloadRevision;
 
-public sealed record WorkloadUpdated(Guid WorkloadId, string Name, int Revision, WorkloadSpec Spec, string? Reason, ActorRef UpdatedBy, DateTimeOffset UpdatedAt);
+public sealed record WorkloadUpdated(Guid WorkloadId, string Name, int Revision, WorkloadSpec Spec, string? Reason, ActorRef UpdatedBy, DateTimeOffset UpdatedAt)
+    : IWorkloadRevision;
 
 public sealed record WorkloadScaled(
     Guid WorkloadId, string Name, int Revision, int? FromReplicas, int? ToReplicas, AutoscalerSpec? Autoscaler, WorkloadSpec Spec,
-    string? Reason, ActorRef ScaledBy, DateTimeOffset ScaledAt);
+    string? Reason, ActorRef ScaledBy, DateTimeOffset ScaledAt) : IWorkloadRevision;
 
 public sealed record WorkloadRolledBack(
-    Guid WorkloadId, string Name, int Revision, int ToRevision, WorkloadSpec Spec, string? Reason, ActorRef RolledBackBy, DateTimeOffset RolledBackAt);
+    Guid WorkloadId, string Name, int Revision, int ToRevision, WorkloadSpec Spec, string? Reason, ActorRef RolledBackBy, DateTimeOffset RolledBackAt) : IWorkloadRevision;
 
 public sealed record WorkloadDeleted(Guid WorkloadId, string Name, int Revision, string? Reason, ActorRef DeletedBy, DateTimeOffset DeletedAt);
 
@@ -28,3 +36,6 @@ public sealed record WorkloadRolloutChanged(Guid WorkloadId, string Name, Rollou
 public sealed record WorkloadDriftDetected(Guid WorkloadId, string Name, IReadOnlyList<string> Findings, DateTimeOffset ObservedAt);
 
 public sealed record WorkloadDriftCleared(Guid WorkloadId, string Name, DateTimeOffset ObservedAt);
+
+/// <summary>What the rollout tracker saw on the cluster for a revision: the rollout and what differs from the spec (drift).</summary>
+public sealed record RolloutObservation(int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift);

@@ -1,4 +1,5 @@
 using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Domain.Tenancy;
 using k8s.Models;
 
 namespace Cocktail.Infrastructure.Inventory;
@@ -6,7 +7,7 @@ namespace Cocktail.Infrastructure.Inventory;
 /// <summary>Turns Kubernetes objects into the small records the inventory keeps (not the whole object).</summary>
 public static class InventoryMapping
 {
-    public const string GpuResource = "nvidia.com/gpu";
+    public const string GpuResource = ResourceQuotaKeys.GpuResource;
 
     public static ResourceAmounts Amounts(IDictionary<string, ResourceQuantity>? resources) =>
         resources is null ? ResourceAmounts.None : new ResourceAmounts(

@@ -2,6 +2,7 @@ using System.Globalization;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workloads;
 using Cocktail.Domain.Workloads;
+using Cocktail.Domain.Tenancy;
 using k8s;
 using k8s.Models;
 
@@ -14,7 +15,7 @@ namespace Cocktail.Infrastructure.Workloads;
 /// </summary>
 public static class WorkloadObjects
 {
-    public const string GpuResource = "nvidia.com/gpu";
+    public const string GpuResource = ResourceQuotaKeys.GpuResource;
 
     public sealed record Set(IKubernetesObject<V1ObjectMeta> Workload, V1Service? Service, V1Ingress? Ingress, V2HorizontalPodAutoscaler? Autoscaler);
 

@@ -143,9 +143,34 @@ public sealed class PolicyEvaluatorTests
         var stream = new PolicyStream(PolicyStream.StreamIdFor(Guid.NewGuid()), Guid.NewGuid(), PolicyScope.Workspace, SecurityPolicy.None);
         var after = new SecurityPolicy(AllowedRegistries: ["b.example.com", "a.example.com"]);
         var changed = Assert.IsType<SecurityPolicyChanged>(stream.Change(after, new(Guid.NewGuid(), "admin"), DateTimeOffset.UnixEpoch).Single());
-        Assert.Equal((SecurityPolicy.None, after), (changed.Before, changed.After));
+        Assert.Equal(SecurityPolicy.None, changed.Before);
+        Assert.True(changed.After.SameAs(after));
 
         var next = stream.Apply(changed);
         Assert.Empty(next.Change(new SecurityPolicy(AllowedRegistries: ["a.example.com", "b.example.com"]), new(Guid.NewGuid(), "admin"), DateTimeOffset.UnixEpoch).Events);
+    }
+
+    [Fact]
+    public void Given_registries_written_in_any_case_order_or_twice_When_the_policy_is_set_Then_they_are_recorded_lower_case_once_each_in_order()
+    {
+        var stream = PolicyStream.Empty(Guid.NewGuid(), PolicyScope.ServiceMap);
+
+        var changed = Assert.IsType<SecurityPolicyChanged>(stream.Change(
+            new SecurityPolicy(AllowedRegistries: ["Registry.Example.com", "docker.io", "registry.example.com"], ForbidLatestTag: true),
+            new(Guid.NewGuid(), "admin"), DateTimeOffset.UnixEpoch).Single());
+
+        Assert.Equal(["docker.io", "registry.example.com"], changed.After.Registries);
+        Assert.True(changed.After.ForbidLatestTag);
+        Assert.Equal(PolicyScope.ServiceMap, changed.Scope);
+    }
+
+    [Fact]
+    public void Given_a_policy_When_it_is_set_again_written_differently_Then_nothing_is_recorded()
+    {
+        var stream = PolicyStream.Empty(Guid.NewGuid(), PolicyScope.Workspace);
+        var set = stream.Apply((SecurityPolicyChanged)stream.Change(new SecurityPolicy(AllowedRegistries: ["ghcr.io"]), new(Guid.NewGuid(), "admin"),
+            DateTimeOffset.UnixEpoch).Single());
+
+        Assert.Empty(set.Change(new SecurityPolicy(AllowedRegistries: ["GHCR.io", "ghcr.io"]), new(Guid.NewGuid(), "admin"), DateTimeOffset.UnixEpoch).Events);
     }
 }

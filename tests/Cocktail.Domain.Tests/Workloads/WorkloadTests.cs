@@ -124,4 +124,104 @@ public sealed class WorkloadTests
         Assert.Equal(ErrorKind.NotFound, deleted.RollBack(1, null, Dev, Now).Refused().Kind);
         Assert.Empty(deleted.Delete(null, Dev, Now).Events);
     }
+
+    private static Workload Then(Workload workload, IEnumerable<object> events) =>
+        events.Aggregate(workload, (w, e) => (Workload)typeof(Workload).GetMethod("Apply", [e.GetType()])!.Invoke(w, [e])!);
+
+    private static RolloutObservation Seen(int revision, RolloutStatus status, string? message = null, params string[] drift) =>
+        new(revision, status, message, drift);
+
+    [Fact]
+    public void Given_a_deployed_workload_When_the_tracker_sees_its_revision_progress_Then_the_rollout_change_is_recorded_with_the_clusters_words()
+    {
+        var changed = Assert.IsType<WorkloadRolloutChanged>(Deployed().Observe(Seen(1, RolloutStatus.Stalled, "ImagePullBackOff: container web"), Now).Single());
+
+        Assert.Equal(new WorkloadRolloutChanged(Id, "web", RolloutStatus.Stalled, "ImagePullBackOff: container web", Now), changed);
+    }
+
+    [Fact]
+    public void Given_a_rollout_already_recorded_When_the_tracker_sees_the_same_again_Then_nothing_is_recorded()
+    {
+        var available = Then(Deployed(), Deployed().Observe(Seen(1, RolloutStatus.Available), Now).Events);
+
+        Assert.Equal(RolloutStatus.Available, available.Rollout);
+        Assert.Empty(available.Observe(Seen(1, RolloutStatus.Available), Now).Events);
+    }
+
+    [Fact]
+    public void Given_a_newer_revision_When_the_tracker_reports_on_the_older_one_Then_it_is_about_the_past_and_nothing_is_recorded()
+    {
+        var v2 = Then(Deployed(), Deployed().Scale(5, null, null, Dev, Now));
+
+        Assert.Empty(v2.Observe(Seen(1, RolloutStatus.Available), Now).Events);
+        Assert.Equal(RolloutStatus.Pending, v2.Rollout); // a new revision starts Pending
+    }
+
+    [Fact]
+    public void Given_a_workload_When_the_tracker_finds_a_hand_made_change_and_later_none_Then_drift_is_detected_and_then_cleared()
+    {
+        var available = Then(Deployed(), Deployed().Observe(Seen(1, RolloutStatus.Available), Now).Events);
+
+        var detected = Assert.IsType<WorkloadDriftDetected>(
+            available.Observe(Seen(1, RolloutStatus.Available, null, "replicas: 5 on the cluster, 2 in Cocktail"), Now).Single());
+        var drifted = available.Apply(detected);
+        Assert.Equal(["replicas: 5 on the cluster, 2 in Cocktail"], drifted.Drift);
+        Assert.Empty(drifted.Observe(Seen(1, RolloutStatus.Available, null, "replicas: 5 on the cluster, 2 in Cocktail"), Now).Events);
+
+        Assert.IsType<WorkloadDriftCleared>(drifted.Observe(Seen(1, RolloutStatus.Available), Now).Single());
+    }
+
+    [Fact]
+    public void Given_a_workload_When_the_rollout_and_drift_change_in_one_observation_Then_both_are_recorded_rollout_first()
+    {
+        var events = Deployed().Observe(Seen(1, RolloutStatus.Available, null, "image of web: web:2 on the cluster, web:1 in Cocktail"), Now).Events;
+
+        Assert.Collection(events, e => Assert.IsType<WorkloadRolloutChanged>(e), e => Assert.IsType<WorkloadDriftDetected>(e));
+    }
+
+    [Fact]
+    public void Given_a_deleted_workload_When_the_tracker_or_an_apply_reports_Then_nothing_is_recorded()
+    {
+        var deleted = Then(Deployed(), Deployed().Delete("retired", Dev, Now));
+
+        Assert.Empty(deleted.Observe(Seen(deleted.Revision, RolloutStatus.Removed), Now).Events);
+        Assert.Empty(deleted.RecordApply(ClusterOutcome.Refused("gone"), Now).Events);
+    }
+
+    [Fact]
+    public void Given_a_workload_When_the_cluster_refused_its_revision_Then_the_rollout_failed_with_the_clusters_reason_recorded_once()
+    {
+        var failed = Assert.IsType<WorkloadRolloutChanged>(Deployed().RecordApply(ClusterOutcome.Refused("exceeded quota: pods=10"), Now).Single());
+        Assert.Equal((RolloutStatus.Failed, "exceeded quota: pods=10"), (failed.Status, failed.Message));
+
+        var afterFailure = Deployed().Apply(failed);
+        Assert.Empty(afterFailure.RecordApply(ClusterOutcome.Refused("exceeded quota: pods=10"), Now).Events);
+        Assert.Single(afterFailure.RecordApply(ClusterOutcome.Refused("forbidden"), Now).Events);
+    }
+
+    [Fact]
+    public void Given_a_workload_When_the_cluster_applied_it_or_did_not_answer_Then_the_apply_says_nothing_of_the_rollout()
+    {
+        Assert.Empty(Deployed().RecordApply(ClusterOutcome.Applied, Now).Events);
+        Assert.Empty(Deployed().RecordApply(ClusterOutcome.Unreachable, Now).Events);
+    }
+
+    [Fact]
+    public void the_spec_a_change_puts_in_place_is_read_from_its_decision_and_a_deletion_puts_none()
+    {
+        var workload = Deployed();
+
+        Assert.Equal(5, Workload.SpecAfter(workload.Scale(5, null, null, Dev, Now))!.Replicas);
+        Assert.Equal("registry.example.com/shop/web:2", Workload.SpecAfter(workload.Update(Web("registry.example.com/shop/web:2"), null, Dev, Now))!.Containers[0].Image);
+        Assert.Null(Workload.SpecAfter(workload.Delete(null, Dev, Now)));
+    }
+
+    [Fact]
+    public void a_workload_knows_the_cluster_and_namespace_it_was_deployed_to()
+    {
+        var cluster = Guid.NewGuid();
+        var workload = Given.Events<Workload>(Workload.Deploy(Id, Guid.NewGuid(), Guid.NewGuid(), cluster, "shop", Web(), null, Dev, Now).Single());
+
+        Assert.Equal((cluster, "shop"), (workload.ClusterId, workload.Namespace));
+    }
 }

@@ -1,5 +1,4 @@
 using Cocktail.Application.Common;
-using Cocktail.Application.ServiceMaps.PodSecurity;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Tenancy;

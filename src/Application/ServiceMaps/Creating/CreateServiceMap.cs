@@ -1,7 +1,6 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
-using Cocktail.Application.ServiceMaps.PodSecurity;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Common;

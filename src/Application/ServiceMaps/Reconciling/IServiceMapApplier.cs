@@ -1,4 +1,5 @@
 using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Domain.Common;
 
 namespace Cocktail.Application.ServiceMaps.Reconciling;
 
@@ -11,9 +12,29 @@ public enum ApplyResult
     Refused,
 }
 
-public sealed record ApplyOutcome(ApplyResult Result, string? Message = null);
+public sealed record ApplyOutcome(ApplyResult Result, string? Message = null)
+{
+    /// <summary>The outcome as the aggregates' decisions take it.</summary>
+    public static implicit operator ClusterOutcome(ApplyOutcome outcome) => outcome.Result switch
+    {
+        ApplyResult.Applied => ClusterOutcome.Applied,
+        ApplyResult.Refused => ClusterOutcome.Refused(outcome.Message),
+        _ => ClusterOutcome.Unreachable,
+    };
+}
 
 public enum NamespaceDeletion { Gone, Terminating, Unreachable, Refused }
+
+public static class NamespaceDeletionOutcome
+{
+    /// <summary>Gone is the deletion applied; a namespace still terminating is, like an unreachable cluster, not known yet.</summary>
+    public static ClusterOutcome ToOutcome(this NamespaceDeletion state, string? message) => state switch
+    {
+        NamespaceDeletion.Gone => ClusterOutcome.Applied,
+        NamespaceDeletion.Refused => ClusterOutcome.Refused(message),
+        _ => ClusterOutcome.Unreachable,
+    };
+}
 
 /// <summary>ResourceQuota status: hard and used, per resource name, as the cluster reports them.</summary>
 public sealed record QuotaUsage(IReadOnlyDictionary<string, string> Hard, IReadOnlyDictionary<string, string> Used);

@@ -2,11 +2,11 @@ using Cocktail.Application.Common;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Workspaces;
+using Cocktail.Domain.Common;
 using Cocktail.Domain.Tenancy;
 using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
-using Wolverine.Attributes;
 using Wolverine.Configuration;
 using Wolverine.Transports.Local;
 
@@ -49,39 +49,38 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
 
     public static void Configure(LocalQueueConfiguration queue) => queue.MaximumParallelMessages(Parallelism);
 
-    [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
         ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock,
         IExclusiveTurns turns, CancellationToken ct)
     {
-        // One reconciliation of a service map at a time across replicas (the local turn only spares a connection per
-        // waiting message), and its verdict committed before the next one reads: otherwise two replicas both find
-        // the map Pending and both record it Ready.
-        using var local = await ServiceMapTurns.TakeAsync(command.ServiceMapId, ct);
+        // One reconciliation of a service map at a time across replicas, and its verdict committed before the next
+        // one reads: otherwise two replicas both find the map Pending and both record it Ready, or the one that read
+        // the older settings finishes last and puts them back on the cluster until the next drift pass.
         await using var turn = await turns.TakeAsync("service-map", command.ServiceMapId, ct);
         await ReconcileAsync(command, session, applier, vault, messages, identity, clock, ct);
         await session.SaveChangesAsync(ct);
     }
 
+    /// <summary>Loads, observes the cluster, hands what it saw to the service map's decision and appends what that returns.</summary>
     private static async Task ReconcileAsync(ReconcileServiceMap command, IDocumentSession session, IServiceMapApplier applier,
         ICredentialVault vault, IMessageContext messages, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock, CancellationToken ct)
     {
-        var map = await session.LoadAsync<ServiceMapView>(command.ServiceMapId, ct);
-        if (map is null) return;
+        var batch = session.CreateBatchQuery();
+        var viewQuery = batch.Load<ServiceMapView>(command.ServiceMapId);
+        var aggregateQuery = batch.Events.FetchLatest<ServiceMap>(command.ServiceMapId);
+        await batch.Execute(ct);
+        var (map, serviceMap) = (await viewQuery, await aggregateQuery);
+        if (map is null || serviceMap is null) return;
         var credential = await session.LoadAsync<ClusterCredential>(map.ClusterId, ct);
         if (credential is null) return; // the cluster was unregistered
         var cluster = vault.Unprotect(credential.Protected);
-        var now = clock.GetUtcNow();
+        var shown = new ServiceMapVerdict(map.Status, map.StatusMessage);
 
-        if (map.Status == ServiceMapStatus.Deleting)
+        if (serviceMap.Deleting)
         {
             var (state, message) = await applier.DeleteNamespaceAsync(cluster, map.Namespace, ct);
-            if (state == NamespaceDeletion.Gone)
-                session.Events.Append(map.Id, new ServiceMapDeleted(map.Id, map.Name, map.ClusterId, map.Namespace, now));
-            else if (state == NamespaceDeletion.Terminating)
-                await messages.ScheduleAsync(command, DeletionPoll);
-            else if (state == NamespaceDeletion.Refused)
-                session.Events.Append(map.Id, new ServiceMapReconcileFailed(map.Id, map.Name, map.ClusterId, map.Namespace, message ?? "", now));
+            Append(session, serviceMap.Id, serviceMap.RecordNamespaceDeletion(state.ToOutcome(message), shown, clock.GetUtcNow()));
+            if (state == NamespaceDeletion.Terminating) await messages.ScheduleAsync(command, DeletionPoll);
             return;
         }
 
@@ -97,32 +96,21 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
             var (findings, checkOutcome) = await applier.FindDriftAsync(cluster, manifest, ct);
             if (checkOutcome.Result != ApplyResult.Applied || findings.Count == 0) return;
             var corrected = await applier.CorrectDriftAsync(cluster, manifest, ct);
-            if (corrected.Result == ApplyResult.Applied)
-                session.Events.Append(map.Id, new DriftCorrected(map.Id, map.Name, map.ClusterId, map.Namespace, findings, now));
-            else Record(session, map, corrected, now);
+            Append(session, serviceMap.Id, serviceMap.RecordDriftCorrection(findings, corrected, shown, clock.GetUtcNow()));
             return;
         }
 
         var outcome = await applier.ApplyAsync(cluster, manifest, ct);
-        Record(session, map, outcome, now);
+        Append(session, serviceMap.Id, serviceMap.RecordApply(outcome, shown, clock.GetUtcNow()));
         // The cluster did not answer (or asked to slow down): try again soon, then less often. The periodic pass
         // retries on its own, and the cluster's recovery triggers one as well.
         if (outcome.Result == ApplyResult.Unreachable && !command.DriftCheck)
             await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
     }
 
-    /// <summary>Only a change of verdict is an event; an unreachable cluster leaves the service map as it was (Pending).</summary>
-    private static void Record(IDocumentSession session, ServiceMapView map, ApplyOutcome outcome, DateTimeOffset now)
+    private static void Append(IDocumentSession session, Guid serviceMapId, Decision decision)
     {
-        switch (outcome.Result)
-        {
-            case ApplyResult.Applied when map.Status != ServiceMapStatus.Ready:
-                session.Events.Append(map.Id, new ServiceMapBecameReady(map.Id, map.Name, map.ClusterId, map.Namespace, now));
-                break;
-            case ApplyResult.Refused when map.Status != ServiceMapStatus.Failed || map.StatusMessage != outcome.Message:
-                session.Events.Append(map.Id, new ServiceMapReconcileFailed(map.Id, map.Name, map.ClusterId, map.Namespace, outcome.Message ?? "", now));
-                break;
-        }
+        if (decision.Events.Count > 0) session.Events.Append(serviceMapId, decision.Events.ToArray());
     }
 }
 

@@ -46,14 +46,7 @@ public sealed record ServiceMapManifest(
             ["pod-security.kubernetes.io/warn"] = level,
             ["pod-security.kubernetes.io/audit"] = level,
         };
-        var hard = new Dictionary<string, string>
-        {
-            ["requests.cpu"] = map.Quota.Cpu ?? "0",
-            ["requests.memory"] = map.Quota.Memory ?? "0",
-            ["requests.nvidia.com/gpu"] = map.Quota.Gpu ?? "0",
-            ["requests.storage"] = map.Quota.Storage ?? "0",
-            ["pods"] = map.Quota.Pods ?? "0",
-        };
+        var hard = ResourceQuotaKeys.Hard(map.Quota);
         var bindings = new[]
         {
             Binding("cocktail-workspace-admins", WorkspaceRole.WorkspaceAdmin),

@@ -5,7 +5,6 @@ using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Workloads;
 using Marten;
 using Wolverine;
-using Wolverine.Attributes;
 
 namespace Cocktail.Application.Workloads.Reconciling;
 
@@ -16,11 +15,13 @@ public sealed record ReconcileWorkload(Guid WorkloadId, int Attempt = 0);
 public sealed record RemoveWorkload(Guid WorkloadId, Guid ClusterId, string Namespace, WorkloadSpec Spec, int Attempt = 0);
 
 /// <summary>What the rollout tracker saw on the cluster for a revision; only changes become events.</summary>
-public sealed record WorkloadObservation(Guid WorkloadId, int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift);
+public sealed record WorkloadObservation(Guid WorkloadId, int Revision, RolloutStatus Status, string? Message, IReadOnlyList<string> Drift)
+{
+    public RolloutObservation ToRollout() => new(Revision, Status, Message, Drift);
+}
 
 public static class ReconcileWorkloadHandler
 {
-    [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task Handle(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, IExclusiveTurns turns, CancellationToken ct)
     {
@@ -31,22 +32,20 @@ public static class ReconcileWorkloadHandler
         await session.SaveChangesAsync(ct);
     }
 
+    /// <summary>Loads the workload, applies its current revision, hands the cluster's answer to the workload's decision, appends.</summary>
     private static async Task ApplyAsync(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, CancellationToken ct)
     {
-        var view = await session.LoadAsync<WorkloadView>(command.WorkloadId, ct);
-        var credential = view is null ? null : await session.LoadAsync<ClusterCredential>(view.ClusterId, ct);
-        if (view is null || credential is null) return;
-        var outcome = await applier.ApplyAsync(vault.Unprotect(credential.Protected), new WorkloadManifest(view.Id, view.Namespace, view.Revision, view.Spec), ct);
-        switch (outcome.Result)
-        {
-            case ApplyResult.Refused when view.Rollout != RolloutStatus.Failed || view.RolloutMessage != outcome.Message:
-                session.Events.Append(view.Id, new WorkloadRolloutChanged(view.Id, view.Name, RolloutStatus.Failed, outcome.Message, clock.GetUtcNow()));
-                break;
-            case ApplyResult.Unreachable:
-                await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
-                break;
-        }
+        var workload = await session.Events.FetchLatest<Workload>(command.WorkloadId, ct);
+        if (workload is null || workload.Deleted) return;
+        var credential = await session.LoadAsync<ClusterCredential>(workload.ClusterId, ct);
+        if (credential is null) return;
+        var manifest = new WorkloadManifest(workload.Id, workload.Namespace, workload.Revision, workload.Current);
+        var outcome = await applier.ApplyAsync(vault.Unprotect(credential.Protected), manifest, ct);
+        var decision = workload.RecordApply(outcome, clock.GetUtcNow());
+        if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
+        if (outcome.Result == ApplyResult.Unreachable)
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
     }
 }
 
@@ -68,21 +67,19 @@ public sealed record RecordWorkloadObservations(IReadOnlyList<WorkloadObservatio
 
 public static class RecordWorkloadObservationsHandler
 {
-    [RetryNow(typeof(Exception), 50, 250, 1000)]
+    /// <summary>Loads the observed workloads in one round trip, hands each its observation, appends what each decides.</summary>
     public static async Task Handle(RecordWorkloadObservations command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
-        var views = (await session.LoadManyAsync<WorkloadView>(ct, command.Observations.Select(o => o.WorkloadId).Distinct())).ToDictionary(v => v.Id);
+        var batch = session.CreateBatchQuery();
+        var loads = command.Observations.Select(o => o.WorkloadId).Distinct().ToDictionary(id => id, id => batch.Events.FetchLatest<Workload>(id));
+        await batch.Execute(ct);
         var now = clock.GetUtcNow();
         foreach (var observation in command.Observations)
         {
-            // A newer revision deployed meanwhile, or the workload deleted: this observation is about the past.
-            if (!views.TryGetValue(observation.WorkloadId, out var view) || view.Revision != observation.Revision) continue;
-            if (view.Rollout != observation.Status || view.RolloutMessage != observation.Message)
-                session.Events.Append(view.Id, new WorkloadRolloutChanged(view.Id, view.Name, observation.Status, observation.Message, now));
-            if (!view.Drift.SequenceEqual(observation.Drift))
-                session.Events.Append(view.Id, observation.Drift.Count == 0
-                    ? new WorkloadDriftCleared(view.Id, view.Name, now)
-                    : new WorkloadDriftDetected(view.Id, view.Name, observation.Drift, now));
+            // A workload deleted meanwhile: nothing to record.
+            if (await loads[observation.WorkloadId] is not { } workload) continue;
+            var decision = workload.Observe(observation.ToRollout(), now);
+            if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
         }
     }
 }

@@ -1,11 +1,9 @@
 using Cocktail.Application.Common;
-using Cocktail.Application.Policies;
 using Cocktail.Application.Workspaces;
-using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Marten;
 
-namespace Cocktail.Application.ServiceMaps.PodSecurity;
+namespace Cocktail.Application.ServiceMaps.ChoosingPodSecurity;
 
 /// <summary>The Pod Security levels a form may offer for a service map of the workspace on the cluster (an existing one when named).</summary>
 public sealed record GetPodSecurityChoices(Guid WorkspaceId, Guid ClusterId, Guid? ServiceMapId = null) : IRequest<PodSecurityChoices>;
@@ -22,22 +20,5 @@ public static class GetPodSecurityChoicesHandler
         var bounds = await PodSecurityRules.BoundsAsync(session, query.WorkspaceId, query.ClusterId, query.ServiceMapId, ct);
         if (bounds is null) return Failure.NotFound("The workspace has no quota on that cluster.");
         return new PodSecurityChoices(bounds.Allowed, bounds.Default, bounds.Ceiling, bounds.Floor);
-    }
-}
-
-public static class PodSecurityRules
-{
-    /// <summary>
-    /// The bounds for a service map of the workspace on the cluster: the assignment's ceiling and the stricter of
-    /// the workspace's and (for an existing map) the map's own policy. Null when the workspace has no assignment there.
-    /// </summary>
-    public static async Task<PodSecurityBounds?> BoundsAsync(IQuerySession session, Guid workspaceId, Guid clusterId, Guid? serviceMapId,
-        CancellationToken ct, ClusterAllocation? allocation = null)
-    {
-        allocation ??= await session.Events.AggregateStreamAsync<ClusterAllocation>(ClusterAllocation.StreamIdFor(clusterId), token: ct);
-        if (allocation?.PodSecurityCeiling(workspaceId) is not { } ceiling) return null;
-        var floor = (await EffectivePolicies.OwnAsync(session, workspaceId, ct)).PodSecurity;
-        if (serviceMapId is { } mapId) floor = SecurityPolicy.Stricter(floor, (await EffectivePolicies.OwnAsync(session, mapId, ct)).PodSecurity);
-        return new PodSecurityBounds(ceiling, floor, allocation.ClusterName);
     }
 }
