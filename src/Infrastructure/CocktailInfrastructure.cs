@@ -135,6 +135,7 @@ public static class CocktailInfrastructure
         options.Discovery.IncludeAssembly(typeof(RequestDispatcher).Assembly);
         options.Policies.AutoApplyTransactions();
         options.Policies.UseDurableLocalQueues();
+        options.RetryLostRaces();
         options.Policies.AddMiddleware(typeof(ActorMiddleware), HandlerPolicies.TakesActor);
         options.Policies.AddMiddleware(typeof(EventMetadataMiddleware), HandlerPolicies.WritesToMarten);
         options.UseSystemTextJsonForSerialization(json => json.Converters.Add(new JsonStringEnumConverter()));
