@@ -100,6 +100,9 @@ public static class CocktailInfrastructure
         services.Configure<InventoryOptions>(configuration.GetSection(InventoryOptions.Section));
         services.AddSingleton<IKubeconfigReader, KubeconfigReader>();
         services.AddSingleton<IClusterGateway, ClusterGateway>();
+        // One client, one bound on requests in flight and one resilience pipeline per cluster, for every caller.
+        services.Configure<ClusterCallOptions>(configuration.GetSection(ClusterCallOptions.Section));
+        services.AddSingleton<ClusterClientFactory>();
         services.AddSingleton<ICredentialVault, DataProtectionCredentialVault>();
         services.AddSingleton<InventoryStore>();
         // Handlers get these by type: Wolverine's code generation refuses factory registrations.
@@ -136,6 +139,7 @@ public static class CocktailInfrastructure
         options.Discovery.IncludeAssembly(typeof(RequestDispatcher).Assembly);
         options.Policies.AutoApplyTransactions();
         options.Policies.UseDurableLocalQueues();
+        options.RetryLostRaces();
         options.Policies.AddMiddleware(typeof(ActorMiddleware), HandlerPolicies.TakesActor);
         options.Policies.AddMiddleware(typeof(EventMetadataMiddleware), HandlerPolicies.WritesToMarten);
         options.UseSystemTextJsonForSerialization(json => json.Converters.Add(new JsonStringEnumConverter()));

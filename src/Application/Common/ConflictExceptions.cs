@@ -1,38 +1,45 @@
+using JasperFx;
 using Npgsql;
 
 namespace Cocktail.Application.Common;
 
-/// <summary>Recognises the storage failures that mean "someone else got there first" so they become 409, not 500.</summary>
+/// <summary>
+/// The storage failures that mean "someone else got there first", by type. Wolverine retries them (the policies in
+/// Infrastructure's messaging set-up); those still failing once the retries are spent become a 409, not a 500.
+/// Anything else is a bug and is neither retried nor dressed up as a conflict.
+/// </summary>
 public static class ConflictExceptions
 {
-    private static readonly HashSet<string> ConcurrencyTypes =
-    [
-        "ConcurrencyException", "EventStreamUnexpectedMaxEventIdException", "DcbConcurrencyException",
-    ];
-
-    private static readonly HashSet<string> DuplicateTypes =
-    [
-        "ExistingStreamIdCollisionException", "DocumentAlreadyExistsException",
-    ];
-
-    /// <summary>Another transaction appended to the same stream first: deciding again on fresh state may well succeed.</summary>
-    public static bool IsConcurrency(Exception exception)
+    /// <summary>What a conflict still standing after the retries is, for the console and the API.</summary>
+    public static Failure? ToFailure(Exception exception) => Find(exception) switch
     {
-        for (var e = exception; e is not null; e = e.InnerException)
-            if (ConcurrencyTypes.Contains(e.GetType().Name)) return true;
-        return false;
-    }
+        Kind.Concurrency => Failure.Conflict("Someone else changed this in the meantime. Reload it and try again."),
+        Kind.Duplicate => Failure.Conflict("It already exists."),
+        _ => null,
+    };
 
-    public static Failure? ToFailure(Exception exception)
+    /// <summary>PostgreSQL's serialization failure (40001) and deadlock (40P01): the transaction lost a race.</summary>
+    public static bool IsLostRace(PostgresException e) =>
+        e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
+
+    private enum Kind { None, Concurrency, Duplicate }
+
+    private static Kind Find(Exception exception)
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            var name = e.GetType().Name;
-            if (ConcurrencyTypes.Contains(name))
-                return Failure.Conflict("Someone else changed this in the meantime. Reload it and try again.");
-            if (DuplicateTypes.Contains(name) || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
-                return Failure.Conflict("It already exists.");
+            switch (e)
+            {
+                case ConcurrencyException: // Marten's stale expected version, EventStreamUnexpectedMaxEventId, DCB
+                case PostgresException lost when IsLostRace(lost):
+                    return Kind.Concurrency;
+                case Marten.Exceptions.ExistingStreamIdCollisionException:
+                case JasperFx.Events.ExistingStreamIdCollisionException:
+                case DocumentAlreadyExistsException:
+                case PostgresException { SqlState: PostgresErrorCodes.UniqueViolation }:
+                    return Kind.Duplicate;
+            }
         }
-        return null;
+        return Kind.None;
     }
 }

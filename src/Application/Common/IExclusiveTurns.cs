@@ -10,3 +10,10 @@ public interface IExclusiveTurns
     /// <summary>Waits for the object's turn; disposing the answer gives it back.</summary>
     Task<IAsyncDisposable> TakeAsync(string kind, Guid id, CancellationToken ct);
 }
+
+/// <summary>
+/// The turn did not come within the wait allowed: another holder has kept it long. Not a bug: the work is tried again
+/// later (a Wolverine policy), when the turn is likely free.
+/// </summary>
+public sealed class TurnNotTakenException(string kind, Guid id, Exception inner)
+    : TimeoutException($"The {kind} {id} is busy with other work; its turn did not come in time.", inner);

@@ -38,26 +38,17 @@ public sealed class RequestDispatcher(IServiceScopeFactory scopes)
 
         actor ??= new Actor(Guid.Empty, "anonymous", Domain.Users.PlatformRole.User, caller.SourceIp, caller.UserAgent);
         var bus = services.GetRequiredService<IMessageBus>();
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                return await bus.InvokeAsync<Result<T>>(request, ActorHeaders.ToDeliveryOptions(actor, caller.CorrelationId), ct);
-            }
-            catch (Exception e) when (attempt < ConcurrencyAttempts && ConflictExceptions.IsConcurrency(e))
-            {
-                // Background work (a rollout observed, a grant activated) appended to the same stream meanwhile. The
-                // handler reads the stream again and decides anew; a stale expectedVersion still ends in 409.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 25) * attempt), ct);
-            }
-            catch (Exception e) when (ConflictExceptions.ToFailure(e) is { } conflict)
-            {
-                return conflict;
-            }
+            // Background work (a rollout observed, a grant activated) may append to the same stream meanwhile: Wolverine's
+            // conflict policies run the handler again on fresh state; a stale expectedVersion still ends in 409.
+            return await bus.InvokeAsync<Result<T>>(request, ActorHeaders.ToDeliveryOptions(actor, caller.CorrelationId), ct);
+        }
+        catch (Exception e) when (ConflictExceptions.ToFailure(e) is { } conflict)
+        {
+            return conflict;
         }
     }
-
-    private const int ConcurrencyAttempts = 4;
 
     private static async Task<Actor?> ResolveActorAsync(IServiceProvider services, Caller caller, CancellationToken ct)
     {

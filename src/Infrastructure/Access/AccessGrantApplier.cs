@@ -16,13 +16,13 @@ namespace Cocktail.Infrastructure.Access;
 /// RoleBinding in the service map's namespace, all with server-side apply. Removing deletes the ServiceAccount,
 /// which invalidates every token the TokenRequest API issued for it.
 /// </summary>
-public sealed class AccessGrantApplier : IAccessGrantApplier
+public sealed class AccessGrantApplier(ClusterClientFactory clients) : IAccessGrantApplier
 {
     private const string Manager = ServiceMapManifest.FieldManager;
     private const string RbacGroup = "rbac.authorization.k8s.io";
 
     public Task<ApplyOutcome> EnsureAsync(ClusterConnection cluster, GrantManifest grant, CancellationToken ct) =>
-        ClusterCalls.GuardAsync(cluster, async client =>
+        clients.GuardAsync(cluster, async client =>
         {
             var ns = new V1Namespace
             {
@@ -62,7 +62,7 @@ public sealed class AccessGrantApplier : IAccessGrantApplier
         });
 
     public Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, GrantManifest grant, CancellationToken ct) =>
-        ClusterCalls.GuardAsync(cluster, async client =>
+        clients.GuardAsync(cluster, async client =>
         {
             // The account first: once it is gone, no token of it authenticates, whatever happens to the binding.
             await DeleteIfPresent(() => client.CoreV1.DeleteNamespacedServiceAccountAsync(grant.ServiceAccount, AccessGrant.AccessNamespace, cancellationToken: ct));
@@ -77,7 +77,7 @@ public sealed class AccessGrantApplier : IAccessGrantApplier
         CancellationToken ct)
     {
         IssuedToken? token = null;
-        var outcome = await ClusterCalls.GuardAsync(cluster, async client =>
+        var outcome = await clients.GuardAsync(cluster, async client =>
         {
             var request = new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = (long)lifetime.TotalSeconds, Audiences = [] } };
             var issued = await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(request, grant.ServiceAccount, AccessGrant.AccessNamespace, cancellationToken: ct);

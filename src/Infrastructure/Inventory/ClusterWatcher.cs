@@ -25,8 +25,8 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Func<HealthObservation, Task> _report;
+    private readonly ClusterLease _lease;
     private readonly IKubernetes _client;
-    private readonly IKubernetes _probeClient;
     private readonly ClusterCache _cache = new();
     private readonly List<WatchState> _watches = [];
     private readonly CancellationTokenSource _stop = new();
@@ -34,8 +34,8 @@ internal sealed class ClusterWatcher : IAsyncDisposable
     private readonly SemaphoreSlim _listSlots;
     private readonly List<Task> _tasks = [];
 
-    public ClusterWatcher(Guid clusterId, ClusterConnection connection, InventoryWriter writer, InventoryOptions options,
-        TimeProvider clock, ILogger logger, Func<HealthObservation, Task> report, SemaphoreSlim listSlots)
+    public ClusterWatcher(Guid clusterId, ClusterConnection connection, ClusterClientFactory clients, InventoryWriter writer,
+        InventoryOptions options, TimeProvider clock, ILogger logger, Func<HealthObservation, Task> report, SemaphoreSlim listSlots)
     {
         _listSlots = listSlots;
         _clusterId = clusterId;
@@ -45,8 +45,9 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         _clock = clock;
         _logger = logger;
         _report = report;
-        _client = InventoryClients.Create(connection, TimeSpan.FromSeconds(30));
-        _probeClient = InventoryClients.Create(connection, options.ProbeTimeout);
+        // The cluster's one client: lists and metrics go through its resilience pipeline, watches stream past it.
+        _lease = clients.Lease(connection);
+        _client = _lease.Client;
     }
 
     public ClusterConnection Connection => _connection;
@@ -205,7 +206,7 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            var version = await _probeClient.Version.GetCodeAsync(ct);
+            var version = await MeasureVersionAsync(ct);
             watch.Stop();
             var backAfterOutage = _failedProbes > 0;
             if (backAfterOutage)
@@ -231,6 +232,18 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         }
         // Wait for the next round, or sooner when a watch has just lost its connection.
         await _probeNow.WaitAsync(_options.ProbeInterval, ct);
+    }
+
+    /// <summary>
+    /// The probe measures the cluster as it answers now: one attempt within the probe timeout, not queued behind the
+    /// cluster's other requests, no retry, and past an open circuit (or a cluster that is back would not be seen).
+    /// </summary>
+    private async Task<VersionInfo> MeasureVersionAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.ProbeTimeout);
+        using (ResilientClusterCalls.Measure())
+            return await _client.Version.GetCodeAsync(timeout.Token);
     }
 
     private async Task SummarizeAsync(CancellationToken ct)
@@ -291,8 +304,7 @@ internal sealed class ClusterWatcher : IAsyncDisposable
         await _stop.CancelAsync();
         try { await Task.WhenAll(_tasks); }
         catch (OperationCanceledException) { }
-        _client.Dispose();
-        _probeClient.Dispose();
+        _lease.Dispose();
         _stop.Dispose();
     }
 }

@@ -3,6 +3,8 @@ using Cocktail.Application.Clusters.Inventory;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Polly;
+using Polly.Retry;
 
 namespace Cocktail.Infrastructure.Inventory;
 
@@ -21,25 +23,56 @@ public sealed class InventoryNotifier(NpgsqlDataSource dataSource, ILogger<Inven
 
     public IDisposable SubscribeToConnectionChanges(Action<Guid> clusterChanged) => Add(_connectionSubscribers, clusterChanged);
 
+    /// <summary>Connecting again after the database went away: soon at first, then less often, with jitter.</summary>
+    private ResiliencePipeline Reconnecting() => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(500),
+            MaxDelay = TimeSpan.FromSeconds(15),
+            OnRetry = args =>
+            {
+                logger.LogWarning(args.Outcome.Exception, "Listening for inventory notifications failed; reconnecting");
+                return default;
+            },
+        })
+        .Build();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
+        var reconnect = Reconnecting();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, n) => Dispatch(n.Channel, n.Payload);
-                await using (var listen = new NpgsqlCommand($"listen {InventoryStore.NotifyChannel}; listen {ConnectionsChannel};", connection))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                backoff.Reset();
+                await using var connection = await reconnect.ExecuteAsync(ListenAsync, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // A connection that worked and then broke is opened again at once; Polly backs off if that fails too.
                 logger.LogWarning(e, "Listening for inventory notifications failed; reconnecting");
-                await backoff.DelayAsync(stoppingToken);
             }
+        }
+    }
+
+    private async ValueTask<NpgsqlConnection> ListenAsync(CancellationToken ct)
+    {
+        var connection = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            connection.Notification += (_, n) => Dispatch(n.Channel, n.Payload);
+            await using (var listen = new NpgsqlCommand($"listen {InventoryStore.NotifyChannel}; listen {ConnectionsChannel};", connection))
+                await listen.ExecuteNonQueryAsync(ct);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
         }
     }
 

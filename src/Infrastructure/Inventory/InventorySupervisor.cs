@@ -7,6 +7,7 @@ using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Infrastructure.KubernetesAudit;
+using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Domain.Clusters;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ namespace Cocktail.Infrastructure.Inventory;
 /// </summary>
 public sealed class InventorySupervisor(
     IServiceScopeFactory scopes, NpgsqlDataSource dataSource, InventoryWriter writer, InventoryNotifier notifier,
-    InventoryStore store, ICredentialVault vault, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling,
+    InventoryStore store, ICredentialVault vault, ClusterClientFactory clients, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling,
     IOptions<AccessOptions> access, IOptions<KubernetesAuditOptions> audit, KubernetesAuditStore auditStore, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<InventorySupervisor> logger) : BackgroundService
 {
@@ -203,13 +204,14 @@ public sealed class InventorySupervisor(
             _watchers.TryRemove(id, out _);
             _watchedCredentials.TryRemove(id, out _);
             await RetireAsync(watcher);
+            clients.Forget(watcher.Connection); // rotated, moved or unregistered: the old client goes with its watcher
             _lastReported.TryRemove(id, out _);
             if (!wanted.ContainsKey(id)) writer.Enqueue(new ForgetCluster(id));
         }
         foreach (var (id, stored) in wanted)
         {
             if (_watchers.ContainsKey(id)) continue;
-            var watcher = new ClusterWatcher(id, vault.Unprotect(stored), writer, options.Value, clock, logger, ReportAsync, _listSlots);
+            var watcher = new ClusterWatcher(id, vault.Unprotect(stored), clients, writer, options.Value, clock, logger, ReportAsync, _listSlots);
             _watchers[id] = watcher;
             _watchedCredentials[id] = stored;
             watcher.Start();

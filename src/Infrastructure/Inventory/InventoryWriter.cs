@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace Cocktail.Infrastructure.Inventory;
 
@@ -31,27 +33,30 @@ public sealed class InventoryWriter(InventoryStore store, IOptions<InventoryOpti
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<InventoryOperation>(MaxBatch);
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+        // When the database is away the batch waits and is written again: soon at first, then less often, with jitter.
+        var retry = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                OnRetry = args =>
+                {
+                    logger.LogWarning(args.Outcome.Exception, "Writing {Count} inventory changes failed; retrying", batch.Count);
+                    return default;
+                },
+            })
+            .Build();
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             // Gather for a short moment: one transaction for many changes.
             await Task.Delay(options.Value.FlushInterval, stoppingToken);
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var operation)) batch.Add(operation);
             Interlocked.Add(ref _pending, -batch.Count);
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await store.ApplyAsync(batch, stoppingToken);
-                    backoff.Reset();
-                    break;
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Writing {Count} inventory changes failed; retrying", batch.Count);
-                    await backoff.DelayAsync(stoppingToken);
-                }
-            }
+            await retry.ExecuteAsync(async ct => await store.ApplyAsync(batch, ct), stoppingToken);
             batch.Clear();
         }
     }

@@ -4,6 +4,8 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Cocktail.Infrastructure.Inventory;
 
@@ -24,25 +26,28 @@ internal sealed class WatchState
     public long Relists { get; private set; }
     public bool Synced { get; private set; }
 
-    private readonly SemaphoreSlim _retryNow = new(0, 1);
-
     private readonly Lock _gate = new();
+    private CancellationTokenSource? _wake;
 
     public void Succeeded() { lock (_gate) { FailingSince = null; LastError = null; } }
     public void Listed() { Relists++; Synced = true; Succeeded(); }
     public void Failed(string error, DateTimeOffset now) { lock (_gate) { FailingSince ??= now; LastError = error; } }
 
-    /// <summary>Waits out a back-off, or less when <see cref="RetryNow"/> says the cluster answers again.</summary>
-    public async Task BackOffAsync(TimeSpan delay, CancellationToken ct) => await _retryNow.WaitAsync(delay, ct);
+    /// <summary>A token for one run of back-offs: <see cref="RetryNow"/> cancels it to cut the current back-off short.</summary>
+    public CancellationTokenSource BackOffToken(CancellationToken ct)
+    {
+        var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        lock (_gate) _wake = wake;
+        return wake;
+    }
 
     /// <summary>The cluster answers again: a failing watch should not sleep out the rest of a back-off of up to 30 s.</summary>
     public void RetryNow()
     {
-        if (FailingSince is not null && _retryNow.CurrentCount == 0)
-        {
-            try { _retryNow.Release(); }
-            catch (SemaphoreFullException) { } // raced with another wake: one is enough
-        }
+        CancellationTokenSource? wake;
+        lock (_gate) wake = FailingSince is not null ? _wake : null;
+        try { wake?.Cancel(); }
+        catch (ObjectDisposedException) { } // that run has just ended: the next one starts at once anyway
     }
 }
 
@@ -67,39 +72,80 @@ internal sealed class ResourceWatch<T, TList>(
 {
     private static readonly TimeSpan ShortestHealthyWatch = TimeSpan.FromSeconds(1);
 
+    private string? _resourceVersion;
+
+    /// <summary>
+    /// Each run lists if needed and watches until the stream ends. A run that ends well (a healthy watch closed by the
+    /// server, or 410 Gone: list again at once) starts the next one afresh; a failed one (or a watch that ended at
+    /// once) is tried again by Polly with jittered exponential back-off, which <see cref="WatchState.RetryNow"/> cuts
+    /// short once the cluster answers again.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        var backoff = new Backoff(options.BackoffMin, options.BackoffMax);
-        string? resourceVersion = null;
+        var reconnect = Reconnecting(ct);
         while (!ct.IsCancellationRequested)
         {
-            var started = clock.GetUtcNow();
+            using var backOff = state.BackOffToken(ct);
             try
             {
-                resourceVersion ??= await ListAsync(ct);
-                var (gone, lastVersion) = await WatchAsync(resourceVersion, ct);
-                resourceVersion = gone ? null : lastVersion;
-                if (gone) continue; // history too old: list again at once
-                if (clock.GetUtcNow() - started < ShortestHealthyWatch) await backoff.DelayAsync(ct);
-                else backoff.Reset();
+                // The run itself listens to ct only: waking from a back-off must not cut a list or a watch in progress.
+                await reconnect.ExecuteAsync(_ => RunOnceAsync(ct), backOff.Token);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return;
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+            catch (Exception) when (!ct.IsCancellationRequested)
             {
-                resourceVersion = null; // an expired continue token or version: start over
-            }
-            catch (Exception e)
-            {
-                state.Failed(Describe(e), clock.GetUtcNow());
-                if (ClusterCalls.IsUnreachable(e)) onConnectionTrouble();
-                logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
-                await state.BackOffAsync(backoff.Next(), ct);
+                // Woken from a back-off (the cluster answers again; Polly ends the run with the cancellation or with the
+                // failure it was backing off from): try at once.
             }
         }
     }
+
+    private ResiliencePipeline Reconnecting(CancellationToken ct) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !(e is OperationCanceledException && ct.IsCancellationRequested)),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = options.BackoffMin,
+            MaxDelay = options.BackoffMax,
+            OnRetry = args =>
+            {
+                if (args.Outcome.Exception is { } e and not WatchEndedAtOnce)
+                {
+                    state.Failed(Describe(e), clock.GetUtcNow());
+                    if (ClusterCalls.IsUnreachable(e)) onConnectionTrouble();
+                    logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
+                }
+                return default;
+            },
+        })
+        .Build();
+
+    private async ValueTask RunOnceAsync(CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        try
+        {
+            _resourceVersion ??= await ListAsync(ct);
+            var (gone, lastVersion) = await WatchAsync(_resourceVersion, ct);
+            _resourceVersion = gone ? null : lastVersion;
+            if (gone) return; // history too old: list again at once
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+        {
+            _resourceVersion = null; // an expired continue token or version: start over
+            return;
+        }
+        // Watches that end as soon as they open (a proxy closing them, a server shedding load) must not loop hot.
+        if (clock.GetUtcNow() - started < ShortestHealthyWatch) throw new WatchEndedAtOnce();
+    }
+
+    /// <summary>Not a failure of the cluster: only a reason to back off before watching again.</summary>
+    private sealed class WatchEndedAtOnce : Exception;
 
     private async Task<string> ListAsync(CancellationToken ct)
     {

@@ -21,7 +21,7 @@ public sealed class ClusterAddressGuard
     public ClusterAddressGuard(IReadOnlyList<IPNetwork> refused) => _refused = refused;
 
     /// <summary>
-    /// One per process: every Kubernetes client is built by the static <see cref="KubernetesClients"/>. Set from the
+    /// One per process: every Kubernetes client's configuration is built by <see cref="ClusterClientFactory"/>. Set from the
     /// configuration when the services are registered.
     /// </summary>
     public static ClusterAddressGuard Current { get; private set; } = Parse(DefaultRanges);

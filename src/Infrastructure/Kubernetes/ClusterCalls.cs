@@ -4,6 +4,8 @@ using Cocktail.Application.ServiceMaps.Reconciling;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace Cocktail.Infrastructure.Kubernetes;
 
@@ -13,8 +15,6 @@ namespace Cocktail.Infrastructure.Kubernetes;
 /// </summary>
 public static class ClusterCalls
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
-
     public static V1Patch Apply(object body) => new(body, V1Patch.PatchType.ApplyPatch);
 
     public static async Task DeleteIfPresent(Func<Task> delete)
@@ -22,13 +22,6 @@ public static class ClusterCalls
         try { await delete(); }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
     }
-
-    public static Task<ApplyOutcome> GuardAsync(ClusterConnection cluster, Func<IKubernetes, Task<ApplyOutcome>> work) =>
-        ClassifyAsync(async () =>
-        {
-            using var client = KubernetesClients.Create(cluster, Timeout);
-            return await work(client);
-        });
 
     /// <summary>Runs calls to a cluster and turns what went wrong into an outcome: unreachable (retry) or refused (say why).</summary>
     public static async Task<ApplyOutcome> ClassifyAsync(Func<Task<ApplyOutcome>> calls)
@@ -52,13 +45,19 @@ public static class ClusterCalls
         HttpOperationException http when (int)http.Response.StatusCode >= 500 || http.Response.StatusCode == HttpStatusCode.TooManyRequests =>
             new ApplyOutcome(ApplyResult.Unreachable, StatusMessage(http)),
         HttpOperationException http => new ApplyOutcome(ApplyResult.Refused, StatusMessage(http)),
+        BrokenCircuitException broken => new ApplyOutcome(ApplyResult.Unreachable, CircuitOpen(broken)),
         _ when IsUnreachable(e) => new ApplyOutcome(ApplyResult.Unreachable, e.GetBaseException().Message),
         _ => null,
     };
 
     public static bool IsUnreachable(Exception e) =>
-        e is HttpRequestException or TaskCanceledException or TimeoutException or IOException ||
+        e is HttpRequestException or TaskCanceledException or TimeoutException or IOException or TimeoutRejectedException or BrokenCircuitException ||
         e.InnerException is not null && IsUnreachable(e.InnerException);
+
+    /// <summary>The cluster's circuit is open: it failed again and again just now, and is left alone for a moment.</summary>
+    public static string CircuitOpen(BrokenCircuitException e) =>
+        "The cluster failed repeatedly just now; Cocktail calls it again in a few seconds" +
+        (e.InnerException is { } cause ? $" (last failure: {cause.GetBaseException().Message})." : ".");
 
     /// <summary>The Status message the API server sent (what kubectl would print).</summary>
     public static string StatusMessage(HttpOperationException e)

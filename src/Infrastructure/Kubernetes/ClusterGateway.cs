@@ -11,7 +11,7 @@ public sealed class ClusterGateway : IClusterGateway
     {
         try
         {
-            using var client = new k8s.Kubernetes(KubernetesClients.Configuration(connection, ProbeTimeout), new KubernetesAnswersOnly());
+            using var client = ClusterClientFactory.CreateUncached(connection, ProbeTimeout, new KubernetesAnswersOnly());
             var version = await client.Version.GetCodeAsync(ct);
             var nodes = await client.CoreV1.ListNodeAsync(limit: 500, cancellationToken: ct);
             var count = nodes.Items.Count + (int)(nodes.Metadata?.RemainingItemCount ?? 0);

@@ -5,6 +5,8 @@ using Cocktail.Application.Clusters.Connecting;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace Cocktail.Infrastructure.Kubernetes;
 
@@ -32,7 +34,9 @@ public static class ConnectionErrors
                     return new(ConnectionProblem.TlsMismatch, $"The TLS handshake with {server} failed: its certificate is not signed by the given CA (or does not name this address).");
                 case SocketException socket:
                     return new(ConnectionProblem.Unreachable, $"Cannot reach {server}: {Plain(socket.SocketErrorCode)}.");
-                case TaskCanceledException or TimeoutException:
+                case BrokenCircuitException broken:
+                    return new(ConnectionProblem.Unreachable, $"{server}: {ClusterCalls.CircuitOpen(broken)}");
+                case TaskCanceledException or TimeoutException or TimeoutRejectedException:
                     return new(ConnectionProblem.Unreachable, $"{server} did not answer in time.");
             }
         }

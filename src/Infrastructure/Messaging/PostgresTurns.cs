@@ -23,11 +23,14 @@ public sealed class PostgresTurns(NpgsqlDataSource dataSource) : IExclusiveTurns
             await take.ExecuteNonQueryAsync(ct);
             return new Held(connection, classId, objectId);
         }
-        catch
+        catch (Exception e)
         {
-            // Cancelled while waiting: the lock may have been granted meanwhile, so the session must not go back to the pool.
+            // Cancelled or timed out while waiting: the lock may have been granted meanwhile, so the session must not go
+            // back to the pool.
             NpgsqlConnection.ClearPool(connection);
             await connection.DisposeAsync();
+            if (e is NpgsqlException { InnerException: TimeoutException } && !ct.IsCancellationRequested)
+                throw new TurnNotTakenException(kind, id, e);
             throw;
         }
     }

@@ -15,21 +15,17 @@ namespace Cocktail.Infrastructure.Reconciling;
 /// what was changed by hand, and puts it back. Every answer from the cluster is classified: it did not answer
 /// (stay Pending and retry), or it refused (Failed, with the cluster's own message).
 /// </summary>
-public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, IDisposable
+public sealed class ServiceMapApplier(ClusterClientFactory clients) : IServiceMapApplier
 {
     private const string Manager = ServiceMapManifest.FieldManager;
-    /// <summary>Reconciliations writing to one cluster at once; the others wait their turn (in memory, not on the cluster).</summary>
-    private const int WritersPerCluster = 4;
     private static readonly TimeSpan UsageTimeout = TimeSpan.FromSeconds(5);
-
-    private readonly ClusterClients _clients = new(ClusterCalls.Timeout, WritersPerCluster, clock);
 
     /// <summary>
     /// The Namespace first (everything else lives in it or points at it), then the rest side by side: they do not
     /// depend on one another, and one round trip instead of six matters when the cluster is far away.
     /// </summary>
     public async Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        await _clients.GuardAsync(cluster, async client =>
+        await clients.GuardAsync(cluster, async client =>
         {
             var ns = ServiceMapObjects.Namespace(manifest);
             await client.CoreV1.PatchNamespaceAsync(Apply(ns), ns.Metadata.Name, fieldManager: Manager, force: true, cancellationToken: ct);
@@ -49,7 +45,7 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
                 client.RbacAuthorizationV1.PatchNamespacedRoleBindingAsync(Apply(binding), binding.Metadata.Name, manifest.Namespace, fieldManager: Manager, force: true, cancellationToken: ct)));
             await AllAsync(writes);
             return new ApplyOutcome(ApplyResult.Applied);
-        }, ct);
+        });
 
     /// <summary>
     /// The service map's security policy as admission policies; those its rules no longer need are deleted. Each
@@ -78,26 +74,26 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     public async Task<(IReadOnlyList<string> Findings, ApplyOutcome Outcome)> FindDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct)
     {
         var findings = new List<string>();
-        var outcome = await _clients.GuardAsync(cluster, async client =>
+        var outcome = await clients.GuardAsync(cluster, async client =>
         {
             findings.AddRange(await new DriftInspector(client, manifest, ct).InspectAsync());
             return new ApplyOutcome(ApplyResult.Applied);
-        }, ct);
+        });
         return (findings, outcome);
     }
 
     public Task<ApplyOutcome> CorrectDriftAsync(ClusterConnection cluster, ServiceMapManifest manifest, CancellationToken ct) =>
-        _clients.GuardAsync(cluster, async client =>
+        clients.GuardAsync(cluster, async client =>
         {
             await new DriftInspector(client, manifest, ct).CorrectAsync();
             return new ApplyOutcome(ApplyResult.Applied);
-        }, ct);
+        });
 
     public async Task<(NamespaceDeletion State, string? Message)> DeleteNamespaceAsync(ClusterConnection cluster, string ns, CancellationToken ct)
     {
         try
         {
-            using var lease = await _clients.WriteAsync(cluster, ct);
+            using var lease = clients.Lease(cluster);
             var client = lease.Client;
             try
             {
@@ -126,7 +122,7 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
     {
         try
         {
-            using var lease = _clients.Read(cluster);
+            using var lease = clients.Lease(cluster);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(UsageTimeout);
             var quota = await lease.Client.CoreV1.ReadNamespacedResourceQuotaAsync(ServiceMapManifest.QuotaName, ns, cancellationToken: timeout.Token);
@@ -156,6 +152,4 @@ public sealed class ServiceMapApplier(TimeProvider clock) : IServiceMapApplier, 
             throw;
         }
     }
-
-    public void Dispose() => _clients.Dispose();
 }

@@ -16,20 +16,15 @@ namespace Cocktail.Infrastructure.Workloads;
 /// Applies a workload's objects with server-side apply (field manager "cocktail", forced) and deletes the parts
 /// its spec no longer has. Only objects labelled with the workload's id are ever deleted.
 /// </summary>
-public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDisposable
+public sealed class WorkloadApplier(ClusterClientFactory clients) : IWorkloadApplier
 {
     private const string Manager = ServiceMapManifest.FieldManager;
-    /// <summary>Workload writes to one cluster at once; the others wait their turn in memory.</summary>
-    private const int WritersPerCluster = 4;
-
-    /// <summary>One client per cluster connection, kept between reconciliations (no TLS handshake per deploy).</summary>
-    private readonly ClusterClients _clients = new(ClusterCalls.Timeout, WritersPerCluster, clock);
 
     /// <summary>Hands the replicas to the autoscaler without the cluster resetting them to 1 in between.</summary>
     private const string HandoverManager = "cocktail-handover";
 
     public Task<ApplyOutcome> ApplyAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        _clients.GuardAsync(cluster, async client =>
+        clients.GuardAsync(cluster, async client =>
         {
             var objects = WorkloadObjects.For(manifest);
             var ns = manifest.Namespace;
@@ -54,9 +49,7 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
                 await DeleteOwnedAsync(manifest, () => client.AutoscalingV2.ReadNamespacedHorizontalPodAutoscalerAsync(name, ns, cancellationToken: ct),
                     () => client.AutoscalingV2.DeleteNamespacedHorizontalPodAutoscalerAsync(name, ns, cancellationToken: ct));
             return new ApplyOutcome(ApplyResult.Applied);
-        }, ct);
-
-    public void Dispose() => _clients.Dispose();
+        });
 
     private static async Task ApplyWorkloadAsync(IKubernetes client, WorkloadManifest manifest, IKubernetesObject<V1ObjectMeta> workload, CancellationToken ct)
     {
@@ -119,7 +112,7 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
     }
 
     public Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct) =>
-        _clients.GuardAsync(cluster, async client =>
+        clients.GuardAsync(cluster, async client =>
         {
             var ns = manifest.Namespace;
             var name = manifest.Spec.Name;
@@ -149,32 +142,34 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
                     break;
             }
             return new ApplyOutcome(ApplyResult.Applied);
-        }, ct);
+        });
 
     public async Task<(Stream? Log, LogSourceProblem Problem, string? Message)> OpenLogAsync(ClusterConnection cluster, string ns, string pod,
         string? container, bool follow, int? tailLines, CancellationToken ct)
     {
-        // A followed log is open for as long as the reader wants it: no request timeout, and the client lives with the stream.
-        var client = KubernetesClients.Create(cluster, follow ? System.Threading.Timeout.InfiniteTimeSpan : ClusterCalls.Timeout);
+        // A followed log is open for as long as the reader wants it (the cluster's client sends it without a timeout),
+        // and the lease on the client lives with the stream.
+        var lease = clients.Lease(cluster);
+        var client = lease.Client;
         try
         {
             var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, follow: follow, tailLines: tailLines,
                 timestamps: false, cancellationToken: ct);
-            return (new OwningStream(stream, client), LogSourceProblem.None, null);
+            return (new OwningStream(stream, lease), LogSourceProblem.None, null);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            client.Dispose();
+            lease.Dispose();
             return (null, LogSourceProblem.NoSuchPod, StatusMessage(e));
         }
         catch (HttpOperationException e)
         {
-            client.Dispose();
+            lease.Dispose();
             return (null, LogSourceProblem.Refused, StatusMessage(e));
         }
         catch (Exception e) when (IsUnreachable(e) && !ct.IsCancellationRequested)
         {
-            client.Dispose();
+            lease.Dispose();
             return (null, LogSourceProblem.Unreachable, e.GetBaseException().Message);
         }
     }
@@ -198,7 +193,7 @@ public sealed class WorkloadApplier(TimeProvider clock) : IWorkloadApplier, IDis
         if (await IsOwnedAsync(manifest, read)) await DeleteIfPresent(delete);
     }
 
-    /// <summary>Disposes the client that opened the stream together with the stream.</summary>
+    /// <summary>Gives back the lease on the client that opened the stream together with the stream.</summary>
     private sealed class OwningStream(Stream inner, IDisposable owner) : Stream
     {
         public override bool CanRead => true;
