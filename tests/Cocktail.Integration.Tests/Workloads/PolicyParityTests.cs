@@ -17,10 +17,10 @@ namespace Cocktail.Integration.Tests.Workloads;
 /// The policy rules are written twice: in C# (<see cref="PolicyEvaluator"/>, which answers before anything is
 /// submitted) and as the CEL of the ValidatingAdmissionPolicies Cocktail puts on the cluster (<see cref="AdmissionPolicies"/>).
 /// Each row is a workload that meets or breaks one rule; both sides judge the objects Cocktail would apply for it,
-/// and must agree. The CEL runs on the Cel package. It lacks Kubernetes' CEL strings library, of which the generated
-/// expressions use <c>split</c>: that one function is added here as Kubernetes defines it (the test double's
-/// admission does the same); everything else (has, all, in, size, contains, endsWith, the conditional) is the
-/// package's own. No database, no cluster.
+/// and must agree. The CEL runs on the Cel package alone. Its default environment does not know Kubernetes' CEL
+/// strings library, of which the generated expressions use <c>split</c>; the package carries those functions but
+/// registers them only on request (<c>CelStringHandlingFunctions.RegisterStringExtensionFunctions</c>, in its
+/// Cel.Internal namespace), which is done here. No database, no cluster.
 /// </summary>
 public sealed class PolicyParityTests
 {
@@ -179,9 +179,8 @@ public sealed class PolicyParityTests
     private static CelEnvironment CreateEnvironment()
     {
         var env = new CelEnvironment(null, "");
-        // Kubernetes' CEL strings library (k8s.io/apiserver/pkg/cel/library): '<string>.split(<string>) -> list<string>'.
-        env.RegisterFunction("split", [typeof(string), typeof(string)],
-            args => ((args[0] as string) ?? "").Split((args[1] as string) ?? "").Cast<object>().ToArray());
+        // split, join, trim, indexOf...: the strings extension Kubernetes' CEL has, which the package leaves out by default.
+        Cel.Internal.CelStringHandlingFunctions.RegisterStringExtensionFunctions(env);
         return env;
     }
 
