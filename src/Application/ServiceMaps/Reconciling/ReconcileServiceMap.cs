@@ -34,6 +34,19 @@ public sealed class ReconcilingOptions
 
     /// <summary>How often every service map is compared with its cluster (drift) and Pending ones retried.</summary>
     public TimeSpan DriftInterval { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// When a reconcile is tried again after its cluster did not answer, one delay per attempt and the last one
+    /// repeating, as Wolverine's own <c>ScheduleRetry</c> takes them. The reconcile is scheduled through the durable
+    /// outbox rather than retried by Wolverine's error policy, because the failure is recorded as an event first (the
+    /// console shows "unreachable" at once) and a policy retry would roll that event back.
+    /// </summary>
+    public static readonly IReadOnlyList<TimeSpan> UnreachableRetryDelays =
+        [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(40),
+         TimeSpan.FromSeconds(80), TimeSpan.FromSeconds(160), TimeSpan.FromMinutes(5)];
+
+    public static TimeSpan RetryUnreachableAfter(int attempt) =>
+        UnreachableRetryDelays[Math.Clamp(attempt, 0, UnreachableRetryDelays.Count - 1)];
 }
 
 public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
@@ -105,7 +118,7 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
         // The cluster did not answer (or asked to slow down): try again soon, then less often. The periodic pass
         // retries on its own, and the cluster's recovery triggers one as well.
         if (outcome.Result == ApplyResult.Unreachable && !command.DriftCheck)
-            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, ReconcilingOptions.RetryUnreachableAfter(command.Attempt));
     }
 
     private static void Append(IDocumentSession session, Guid serviceMapId, Decision decision)

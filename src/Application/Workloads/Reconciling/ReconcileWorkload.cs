@@ -45,7 +45,7 @@ public static class ReconcileWorkloadHandler
         var decision = workload.RecordApply(outcome, clock.GetUtcNow());
         if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
         if (outcome.Result == ApplyResult.Unreachable)
-            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, ReconcilingOptions.RetryUnreachableAfter(command.Attempt));
     }
 }
 
@@ -58,7 +58,7 @@ public static class RemoveWorkloadHandler
         if (credential is null) return;
         var outcome = await applier.RemoveAsync(vault.Unprotect(credential.Protected), new WorkloadManifest(command.WorkloadId, command.Namespace, 0, command.Spec), ct);
         if (outcome.Result == ApplyResult.Unreachable)
-            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, Backoff.After(command.Attempt));
+            await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, ReconcilingOptions.RetryUnreachableAfter(command.Attempt));
     }
 }
 
