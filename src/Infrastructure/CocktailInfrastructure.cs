@@ -14,6 +14,7 @@ using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.KubernetesAudit.Ingesting;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workloads;
@@ -87,6 +88,7 @@ public static class CocktailInfrastructure
         options.AddTenancy();
         options.AddAccess();
         options.AddWorkloads();
+        options.AddKubernetesAudit();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -115,7 +117,8 @@ public static class CocktailInfrastructure
         services.AddSingleton<IKubeconfigWriter, KubeconfigWriter>();
         services.AddSingleton<IKubernetesAuditStore, KubernetesAuditStore>();
         services.AddSingleton<KubernetesAuditStore>();
-        services.AddSingleton<GrantDirectory>();
+        services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
+        services.AddKubernetesAudit();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

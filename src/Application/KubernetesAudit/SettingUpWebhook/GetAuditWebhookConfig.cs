@@ -1,36 +1,22 @@
-using System.Security.Cryptography;
 using System.Text;
-using Cocktail.Application.ApiTokens;
+using Cocktail.Application.AccessGrants;
 using Cocktail.Application.Clusters;
+using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Common;
-using Cocktail.Domain.Common;
 using Cocktail.Domain.Users;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 
-namespace Cocktail.Application.KubernetesAudit.Webhook;
-
-/// <summary>A cluster's audit webhook secret: hashed for checking every batch fast, encrypted so the page can show it again.</summary>
-public sealed class ClusterAuditWebhook
-{
-    public Guid Id { get; set; }
-    public string SecretHash { get; set; } = "";
-    public string ProtectedSecret { get; set; } = "";
-    public DateTimeOffset CreatedAt { get; set; }
-}
-
-public sealed record AuditWebhookSecretCreated(Guid ClusterId, string ClusterName, ActorRef By, DateTimeOffset At);
+namespace Cocktail.Application.KubernetesAudit.SettingUpWebhook;
 
 /// <summary>
 /// The kube-apiserver's audit webhook set-up for one cluster: a kubeconfig for --audit-webhook-config-file and a
-/// recommended audit policy. Creates the secret on first use; <see cref="Rotate"/> replaces it (the old one stops working).
-/// The kubeconfig carries the secret the way a real API server will send it: client-go's clientcmd reads a user's
-/// token (and client certificate) only when the server is https, so over plain http the secret travels in the URL path.
+/// recommended audit policy. Only reads: a cluster without a secret yet is told so, and
+/// <see cref="RotateAuditWebhookSecret"/> creates (or replaces) it.
 /// </summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
-[Writes] // creates (or rotates) the secret
-public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl, bool Rotate = false) : IRequest<AuditWebhookConfig>;
+public sealed record GetAuditWebhookConfig(Guid ClusterId, string BaseUrl) : IRequest<AuditWebhookConfig>;
 
 /// <param name="IngestUrl">Where batches go, without the secret.</param>
 /// <param name="SecretInUrl">True over plain http: the kubeconfig's server URL ends with the secret, because an API server sends no token there.</param>
@@ -39,61 +25,46 @@ public sealed record AuditWebhookConfig(string IngestUrl, [property: Secret] str
     private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
 }
 
-public static class AuditWebhookSecrets
-{
-    public static string Hash(string secret) => ApiTokenSecrets.Hash(secret);
-
-    public static bool Matches(ClusterAuditWebhook webhook, string presented) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(webhook.SecretHash), Encoding.ASCII.GetBytes(Hash(presented)));
-}
-
 public static class GetAuditWebhookConfigHandler
 {
-    public static async Task<Result<AuditWebhookConfig>> Handle(GetAuditWebhookConfig query, Actor actor, IDocumentSession session,
-        IDataProtectionProvider protection, IOptions<KubernetesAuditOptions> options, TimeProvider clock, CancellationToken ct)
+    public const string NoSecretYet =
+        "This cluster has no audit webhook secret yet: create one (POST /api/v1/clusters/{id}/audit-webhook/rotate, or the Audit tab's " +
+        "\"Create the webhook secret\").";
+
+    public static async Task<Result<AuditWebhookConfig>> Handle(GetAuditWebhookConfig query, IQuerySession session, IDataProtectionProvider protection,
+        IKubeconfigWriter kubeconfigs, IOptions<KubernetesAuditOptions> options, CancellationToken ct)
     {
         var cluster = await session.LoadAsync<ClusterView>(query.ClusterId, ct);
         if (cluster is null) return Failure.NotFound("No such cluster.");
-        var protector = protection.CreateProtector("Cocktail.AuditWebhook.v1");
         var webhook = await session.LoadAsync<ClusterAuditWebhook>(cluster.Id, ct);
-        string secret;
-        if (webhook is null || query.Rotate)
-        {
-            secret = "cka_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
-            var now = clock.GetUtcNow();
-            session.Store(new ClusterAuditWebhook { Id = cluster.Id, SecretHash = AuditWebhookSecrets.Hash(secret), ProtectedSecret = protector.Protect(secret), CreatedAt = now });
-            session.Events.Append(cluster.Id, new AuditWebhookSecretCreated(cluster.Id, cluster.Name, actor.Ref, now));
-        }
-        else secret = protector.Unprotect(webhook.ProtectedSecret);
+        if (webhook is null) return Failure.NotFound(NoSecretYet);
+        var secret = protection.CreateProtector(AuditWebhookSecrets.Purpose).Unprotect(webhook.ProtectedSecret);
+        return AuditWebhookSetUp.For(cluster, secret, query.BaseUrl, options.Value, kubeconfigs);
+    }
+}
 
-        var baseUrl = (options.Value.PublicUrl ?? query.BaseUrl).TrimEnd('/');
+/// <summary>
+/// What an API server needs to send its audit events to Cocktail. The kubeconfig carries the secret the way a real
+/// API server will send it: client-go's clientcmd reads a user's token (and client certificate) only when the server
+/// is https, so over plain http the secret travels in the URL path.
+/// </summary>
+public static class AuditWebhookSetUp
+{
+    public const string ApiServerFlags =
+        "--audit-webhook-config-file=/etc/kubernetes/cocktail-audit-webhook.yaml --audit-policy-file=/etc/kubernetes/cocktail-audit-policy.yaml " +
+        "--audit-webhook-batch-max-size=400 --audit-webhook-batch-max-wait=5s";
+
+    public static AuditWebhookConfig For(ClusterView cluster, string secret, string requestBaseUrl, KubernetesAuditOptions options, IKubeconfigWriter kubeconfigs)
+    {
+        var baseUrl = (options.PublicUrl ?? requestBaseUrl).TrimEnd('/');
         var url = $"{baseUrl}/api/v1/audit/ingest/{cluster.Id}";
         var overTls = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
         var kubeconfig = overTls
-            ? WebhookKubeconfig(cluster.Name, url, $"\n    token: {secret}", options.Value.PublicCaData)
-            : WebhookKubeconfig(cluster.Name, $"{url}/{secret}", " {}", caData: null);
-        return new AuditWebhookConfig(url, kubeconfig, RecommendedPolicy,
-            "--audit-webhook-config-file=/etc/kubernetes/cocktail-audit-webhook.yaml --audit-policy-file=/etc/kubernetes/cocktail-audit-policy.yaml " +
-            "--audit-webhook-batch-max-size=400 --audit-webhook-batch-max-wait=5s", SecretInUrl: !overTls);
+            ? kubeconfigs.Write("cocktail", new ClusterConnection(url, options.PublicCaData, Token: null), cluster.Name, secret, defaultNamespace: null)
+            : kubeconfigs.Write("cocktail", new ClusterConnection($"{url}/{secret}", CertificateAuthorityData: null, Token: null), cluster.Name, token: null,
+                defaultNamespace: null);
+        return new AuditWebhookConfig(url, kubeconfig, RecommendedPolicy, ApiServerFlags, SecretInUrl: !overTls);
     }
-
-    private static string WebhookKubeconfig(string cluster, string server, string user, string? caData) => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: cocktail
-          cluster:
-            server: {server}
-        {(caData is null ? "" : $"    certificate-authority-data: {caData}\n")}users:
-        - name: {cluster}
-          user:{user}
-        contexts:
-        - name: default
-          context:
-            cluster: cocktail
-            user: {cluster}
-        current-context: default
-        """;
 
     /// <summary>Metadata for everything, request bodies for changes, nothing for noisy read-only system traffic.</summary>
     public const string RecommendedPolicy = """
