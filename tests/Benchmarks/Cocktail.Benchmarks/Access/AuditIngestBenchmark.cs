@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.KubernetesAudit.Ingesting;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
@@ -152,7 +153,8 @@ public static class AuditIngestBenchmark
     private static async Task<Target> WebhookAsync(HttpClient admin, KubeSimCluster cluster)
     {
         var clusterId = await BenchApi.RegisterClusterAsync(admin, cluster);
-        var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{clusterId}/audit-webhook"))!;
+        var created = await admin.PostAsync($"/api/v1/clusters/{clusterId}/audit-webhook/rotate", null);
+        var webhook = JsonNode.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
         // As an API server sends over http: to the kubeconfig's server URL, whose last segment is the secret, with no token.
         var server = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("server:"))["server:".Length..].Trim();
         return new Target(new Uri(server).AbsolutePath);

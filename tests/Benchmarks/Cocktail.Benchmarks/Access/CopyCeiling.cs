@@ -44,18 +44,18 @@ public sealed class CopyCeiling : IAsyncDisposable
     }
 
     /// <summary>Batches as the senders post them, parsed once beforehand (the ceiling does no parsing).</summary>
-    public static IReadOnlyList<IReadOnlyList<ParsedAuditEvent>> Batches(int count, int batch, Guid clusterId)
+    public static IReadOnlyList<IReadOnlyList<Row>> Batches(int count, int batch, Guid clusterId)
     {
         var audit = new SyntheticAudit(seed: 11);
         return Enumerable.Range(0, count).Select(_ =>
         {
             var (events, error) = AuditEventListParser.Parse(clusterId, audit.EventList(batch, DateTimeOffset.UtcNow));
-            return error is null ? events : throw new InvalidOperationException(error);
+            return error is null ? events.Select(e => new Row(e.Record, e.RawJson.ToArray())).ToList() : throw new InvalidOperationException(error);
         }).ToList();
     }
 
     /// <summary>Rows per second committed by <paramref name="writers"/> concurrent COPYs of whole batches.</summary>
-    public async Task<double> RowsPerSecondAsync(IReadOnlyList<IReadOnlyList<ParsedAuditEvent>> batches, int writers, TimeSpan duration)
+    public async Task<double> RowsPerSecondAsync(IReadOnlyList<IReadOnlyList<Row>> batches, int writers, TimeSpan duration)
     {
         var clock = Stopwatch.StartNew();
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -63,7 +63,7 @@ public sealed class CopyCeiling : IAsyncDisposable
         return rows.Sum() / clock.Elapsed.TotalSeconds;
     }
 
-    private async Task<long> WriteAsync(IReadOnlyList<IReadOnlyList<ParsedAuditEvent>> batches, int writer, long until)
+    private async Task<long> WriteAsync(IReadOnlyList<IReadOnlyList<Row>> batches, int writer, long until)
     {
         long rows = 0;
         await using var connection = await _data.OpenConnectionAsync();
@@ -79,35 +79,38 @@ public sealed class CopyCeiling : IAsyncDisposable
                 await copy.WriteAsync(Guid.NewGuid(), NpgsqlDbType.Uuid); // the same row again would be a duplicate key
                 await copy.WriteAsync(r.Stage, NpgsqlDbType.Text);
                 await copy.WriteAsync(now, NpgsqlDbType.TimestampTz);
-                await Nullable(copy, r.StageTimestamp is null ? null : now, NpgsqlDbType.TimestampTz);
+                await WriteOrNull(copy, r.StageTimestamp is null ? (DateTimeOffset?)null : now, NpgsqlDbType.TimestampTz);
                 await copy.WriteAsync(r.Verb, NpgsqlDbType.Text);
                 await copy.WriteAsync(r.User, NpgsqlDbType.Text);
                 await copy.WriteAsync(r.Groups as string[] ?? [.. r.Groups], NpgsqlDbType.Array | NpgsqlDbType.Text);
-                await Nullable(copy, r.ImpersonatedUser);
+                await WriteOrNull(copy, r.ImpersonatedUser);
                 await copy.WriteAsync(r.SourceIps as string[] ?? [.. r.SourceIps], NpgsqlDbType.Array | NpgsqlDbType.Text);
-                await Nullable(copy, r.UserAgent);
-                await Nullable(copy, r.Resource);
-                await Nullable(copy, r.Subresource);
-                await Nullable(copy, r.Namespace);
-                await Nullable(copy, r.Name);
-                await Nullable(copy, r.ApiGroup);
-                await Nullable(copy, r.ApiVersion);
+                await WriteOrNull(copy, r.UserAgent);
+                await WriteOrNull(copy, r.Resource);
+                await WriteOrNull(copy, r.Subresource);
+                await WriteOrNull(copy, r.Namespace);
+                await WriteOrNull(copy, r.Name);
+                await WriteOrNull(copy, r.ApiGroup);
+                await WriteOrNull(copy, r.ApiVersion);
                 await copy.WriteAsync(r.RequestUri, NpgsqlDbType.Text);
-                await Nullable(copy, r.Code, NpgsqlDbType.Integer);
+                await WriteOrNull(copy, r.Code, NpgsqlDbType.Integer);
                 await copy.WriteAsync(r.Level, NpgsqlDbType.Text);
-                await Nullable(copy, r.GrantId, NpgsqlDbType.Uuid);
-                await Nullable(copy, r.CocktailUser);
-                await copy.WriteAsync(e.RawJson, NpgsqlDbType.Text);
+                await WriteOrNull(copy, r.GrantId, NpgsqlDbType.Uuid);
+                await WriteOrNull(copy, r.CocktailUser);
+                await copy.WriteAsync(e.Raw, NpgsqlDbType.Text); // UTF-8 as it came, as text
             }
             rows += (long)await copy.CompleteAsync();
         }
         return rows;
     }
 
-    private static Task Nullable(NpgsqlBinaryImporter copy, string? value) =>
+    /// <summary>An event's columns and its raw JSON as UTF-8.</summary>
+    public sealed record Row(AuditRecord Record, byte[] Raw);
+
+    private static Task WriteOrNull(NpgsqlBinaryImporter copy, string? value) =>
         value is null ? copy.WriteNullAsync() : copy.WriteAsync(value, NpgsqlDbType.Text);
 
-    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct =>
+    private static Task WriteOrNull<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct =>
         value is { } v ? copy.WriteAsync(v, type) : copy.WriteNullAsync();
 
     public ValueTask DisposeAsync() => _data.DisposeAsync();
