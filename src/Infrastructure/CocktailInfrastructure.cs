@@ -16,6 +16,7 @@ using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
+using Cocktail.Application.KubernetesAudit.Ingesting;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workloads;
@@ -91,6 +92,7 @@ public static class CocktailInfrastructure
         options.AddServiceMaps();
         options.AddWorkloads();
         options.AddPolicies();
+        options.AddKubernetesAudit();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -122,7 +124,8 @@ public static class CocktailInfrastructure
         services.AddSingleton<IKubeconfigWriter, KubeconfigWriter>();
         services.AddSingleton<IKubernetesAuditStore, KubernetesAuditStore>();
         services.AddSingleton<KubernetesAuditStore>();
-        services.AddSingleton<GrantDirectory>();
+        services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
+        services.AddKubernetesAudit();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -91,7 +91,8 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
     public async Task an_auditor_finds_a_grant_s_request_in_the_cluster_s_audit_log_with_the_cocktail_user_and_the_object_sent()
     {
         using var admin = await browser.App.AsAdminAsync();
-        var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{_clusterId}/audit-webhook"))!;
+        var created = await admin.PostAsync($"/api/v1/clusters/{_clusterId}/audit-webhook/rotate", null);
+        var webhook = JsonNode.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
         await _sim.Audit.ConfigureAsync(new AuditOptions
         {
             WebhookKubeconfigYaml = (string)webhook["kubeconfig"]!, Level = AuditLevel.Request, BatchMaxWait = TimeSpan.FromMilliseconds(200),

@@ -24,10 +24,11 @@ public interface IAccessGrantApplier
     Task<(IssuedToken? Token, ApplyOutcome Outcome)> RequestTokenAsync(ClusterConnection cluster, GrantManifest grant, TimeSpan lifetime, CancellationToken ct);
 }
 
-/// <summary>Writes a kubeconfig that kubectl uses as it is.</summary>
+/// <summary>Writes a kubeconfig that kubectl (and a kube-apiserver's webhook client) uses as it is.</summary>
 public interface IKubeconfigWriter
 {
-    string Write(string clusterName, ClusterConnection cluster, string userName, string token, string? defaultNamespace);
+    /// <param name="token">The user's bearer token; null for a user with no credentials (the audit webhook over http carries its secret in the URL).</param>
+    string Write(string clusterName, ClusterConnection cluster, string userName, string? token, string? defaultNamespace);
 }
 
 public static class GrantManifests

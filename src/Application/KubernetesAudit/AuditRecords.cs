@@ -36,5 +36,5 @@ public interface IKubernetesAuditStore
     Task PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct);
 }
 
-/// <summary>An audit event read from an EventList, with its raw JSON kept whole.</summary>
-public sealed record ParsedAuditEvent(AuditRecord Record, string RawJson);
+/// <summary>An audit event read from an EventList, with its raw JSON kept whole: the UTF-8 bytes as they came.</summary>
+public sealed record ParsedAuditEvent(AuditRecord Record, ReadOnlyMemory<byte> RawJson);

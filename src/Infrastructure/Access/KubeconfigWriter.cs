@@ -8,7 +8,7 @@ namespace Cocktail.Infrastructure.Access;
 /// <summary>Writes kubeconfigs with KubernetesClient's own model and YAML serializer, so kubectl reads them as it reads its own.</summary>
 public sealed class KubeconfigWriter : IKubeconfigWriter
 {
-    public string Write(string clusterName, ClusterConnection cluster, string userName, string token, string? defaultNamespace)
+    public string Write(string clusterName, ClusterConnection cluster, string userName, string? token, string? defaultNamespace)
     {
         var config = new K8SConfiguration
         {

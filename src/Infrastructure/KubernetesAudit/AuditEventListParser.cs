@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.KubernetesAudit.Ingesting;
 
 namespace Cocktail.Infrastructure.KubernetesAudit;
 
@@ -12,11 +14,14 @@ namespace Cocktail.Infrastructure.KubernetesAudit;
 /// </summary>
 /// <remarks>
 /// One forward pass of a <see cref="Utf8JsonReader"/> over the body as received: no copy of the body, no document
-/// tree, and per event only the strings that are stored (its columns and its raw text). Batches arrive at thousands
-/// of events per second, and this parse is most of Cocktail's own work on them.
+/// tree, and per event only the strings of its columns. Its raw text stays a slice of the body, UTF-8 as PostgreSQL
+/// stores it, rather than a string decoded here and encoded again for the COPY. Batches arrive at thousands of events
+/// per second, and this parse is most of Cocktail's own work on them.
 /// </remarks>
-public static class AuditEventListParser
+public sealed class AuditEventListParser : IAuditEventListParser
 {
+    public (IReadOnlyList<ParsedAuditEvent> Events, string? Error) Read(Guid clusterId, ReadOnlyMemory<byte> body) => Parse(clusterId, body);
+
     public const int MaxEvents = 10_000;
 
     private const string NotEventList = "Expected an audit.k8s.io/v1 EventList.";
@@ -26,7 +31,7 @@ public static class AuditEventListParser
     private static readonly string[] Verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "post", "put", "head", "options"];
     private static readonly string[] Versions = ["v1", "v1beta1", "v2"];
 
-    public static (IReadOnlyList<ParsedAuditEvent> Events, string? Error) Parse(Guid clusterId, ReadOnlySpan<byte> body)
+    public static (IReadOnlyList<ParsedAuditEvent> Events, string? Error) Parse(Guid clusterId, ReadOnlyMemory<byte> body)
     {
         try
         {
@@ -38,9 +43,9 @@ public static class AuditEventListParser
         }
     }
 
-    private static (IReadOnlyList<ParsedAuditEvent> Events, string? Error) ParseList(Guid clusterId, ReadOnlySpan<byte> body)
+    private static (IReadOnlyList<ParsedAuditEvent> Events, string? Error) ParseList(Guid clusterId, ReadOnlyMemory<byte> body)
     {
-        var reader = new Utf8JsonReader(body, Options);
+        var reader = new Utf8JsonReader(body.Span, Options);
         if (!reader.Read()) throw new JsonException("empty");
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -68,7 +73,7 @@ public static class AuditEventListParser
     }
 
     /// <summary>Every item is read to the end (the body must be JSON throughout); the first invalid one is the error.</summary>
-    private static (List<ParsedAuditEvent>? Items, int Count, string? Error) ReadItems(Guid clusterId, ReadOnlySpan<byte> body, ref Utf8JsonReader reader)
+    private static (List<ParsedAuditEvent>? Items, int Count, string? Error) ReadItems(Guid clusterId, ReadOnlyMemory<byte> body, ref Utf8JsonReader reader)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -76,7 +81,7 @@ public static class AuditEventListParser
             reader.Skip();
             return (null, 0, null);
         }
-        var items = new List<ParsedAuditEvent>();
+        var items = new List<ParsedAuditEvent>(400);
         string? error = null;
         var index = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -95,12 +100,19 @@ public static class AuditEventListParser
                 var start = (int)reader.TokenStartIndex;
                 var (record, problem) = ReadEvent(clusterId, ref reader);
                 if (record is null) error = $"items[{index}]: {problem}";
-                else items.Add(new ParsedAuditEvent(record, Encoding.UTF8.GetString(body[start..(int)reader.BytesConsumed])));
+                else items.Add(new ParsedAuditEvent(record, Raw(body[start..(int)reader.BytesConsumed])));
             }
             index++;
         }
         return (items, index, error);
     }
+
+    /// <summary>
+    /// The event's own bytes. PostgreSQL refuses text that is not UTF-8, which a string never was: an invalid sequence
+    /// is replaced (U+FFFD), as decoding it into a string did.
+    /// </summary>
+    private static ReadOnlyMemory<byte> Raw(ReadOnlyMemory<byte> json) =>
+        Utf8.IsValid(json.Span) ? json : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json.Span));
 
     private ref struct EventFields
     {

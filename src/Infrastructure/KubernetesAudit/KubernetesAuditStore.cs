@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.KubernetesAudit.Searching;
@@ -155,7 +156,7 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
         Add(command, r.Select(x => x.Level).ToArray());
         Add(command, r.Select(x => x.GrantId).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         Add(command, r.Select(x => x.CocktailUser).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        Add(command, events.Select(e => e.RawJson).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        Add(command, events.Select(e => Encoding.UTF8.GetString(e.RawJson.Span)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         return await command.ExecuteNonQueryAsync(ct);
     }
 

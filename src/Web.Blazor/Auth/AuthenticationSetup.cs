@@ -1,6 +1,7 @@
+using Cocktail.Application.Common;
 using Cocktail.Application.Users;
+using Cocktail.Application.Users.Listing;
 using Cocktail.Application.Users.SigningIn;
-using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -68,8 +69,8 @@ public static class AuthenticationSetup
     private static async Task RejectInactiveUsers(CookieValidatePrincipalContext ctx)
     {
         if (ctx.Principal?.UserId() is not { } id) return;
-        var session = ctx.HttpContext.RequestServices.GetRequiredService<IQuerySession>();
-        var user = await session.LoadAsync<UserView>(id, ctx.HttpContext.RequestAborted);
+        var dispatcher = ctx.HttpContext.RequestServices.GetRequiredService<RequestDispatcher>();
+        var user = (await dispatcher.SendAsync(new GetUser(id), new Caller(id, null, null), ctx.HttpContext.RequestAborted)).Value;
         if (user is { Active: true }) return;
         ctx.RejectPrincipal();
         await ctx.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

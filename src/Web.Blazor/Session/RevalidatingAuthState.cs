@@ -1,13 +1,13 @@
-using Cocktail.Application.Users;
+using Cocktail.Application.Common;
+using Cocktail.Application.Users.Listing;
 using Cocktail.Web.Auth;
-using Marten;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 
 namespace Cocktail.Web.Session;
 
 /// <summary>A console tab left open does not outlive its user: deactivation or a role change ends its session within a minute.</summary>
-public sealed class RevalidatingAuthState(ILoggerFactory loggers, IServiceScopeFactory scopes)
+public sealed class RevalidatingAuthState(ILoggerFactory loggers, RequestDispatcher dispatcher)
     : RevalidatingServerAuthenticationStateProvider(loggers)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
@@ -15,8 +15,8 @@ public sealed class RevalidatingAuthState(ILoggerFactory loggers, IServiceScopeF
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
         if (state.User.UserId() is not { } id) return false;
-        await using var scope = scopes.CreateAsyncScope();
-        var user = await scope.ServiceProvider.GetRequiredService<IQuerySession>().LoadAsync<UserView>(id, ct);
+        // The dispatcher answers only for an active user, as it sees the user now, whatever the cookie says.
+        var user = (await dispatcher.SendAsync(new GetUser(id), new Caller(id, null, null), ct)).Value;
         return user is { Active: true } && user.Role.ToString() == state.User.FindFirst(System.Security.Claims.ClaimTypes.Role)?.Value;
     }
 }

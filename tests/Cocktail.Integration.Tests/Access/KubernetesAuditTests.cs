@@ -20,7 +20,7 @@ public sealed class KubernetesAuditTests(AccessApp app)
         var sim = await ClusterApp.StartClusterAsync();
         var admin = await app.AsAdminAsync();
         var clusterId = (string)(await ClusterApp.RegisterAsync(admin, sim))["cluster"]!["id"]!;
-        var webhook = await (await admin.GetAsync($"/api/v1/clusters/{clusterId}/audit-webhook")).BodyAsync();
+        var webhook = await (await admin.PostAsync($"/api/v1/clusters/{clusterId}/audit-webhook/rotate", null)).BodyAsync();
         await sim.Audit.ConfigureAsync(new AuditOptions
         {
             WebhookKubeconfigYaml = (string)webhook["kubeconfig"]!, Level = level, BatchMaxWait = TimeSpan.FromMilliseconds(200),
@@ -60,6 +60,42 @@ public sealed class KubernetesAuditTests(AccessApp app)
         var csv = await (await admin.GetAsync($"/api/v1/clusters/{clusterId}/audit/export?window=1h&cocktailUser={user.UserName}&format=csv")).Content.ReadAsStringAsync();
         Assert.StartsWith("timestamp,auditId,stage,verb,user,cocktailUser", csv);
         Assert.Contains($",create,system:serviceaccount:cocktail-access:", csv);
+    }
+
+    [Fact]
+    public async Task a_get_only_reads_the_set_up_and_a_post_rotates_the_secret_so_the_old_one_is_refused()
+    {
+        await using var sim = await ClusterApp.StartClusterAsync();
+        var admin = await app.AsAdminAsync();
+        var clusterId = (string)(await ClusterApp.RegisterAsync(admin, sim))["cluster"]!["id"]!;
+        var url = $"/api/v1/clusters/{clusterId}/audit-webhook";
+
+        var none = await admin.GetAsync(url);
+        var statusBefore = await (await admin.GetAsync($"{url}/status")).BodyAsync();
+        var first = await (await admin.PostAsync($"{url}/rotate", null)).BodyAsync();
+        var read = await (await admin.GetAsync(url)).BodyAsync();
+        var oldStyle = await admin.GetAsync($"{url}?rotate=true");
+        var readAgain = await (await admin.GetAsync(url)).BodyAsync();
+        var second = await (await admin.PostAsync($"{url}/rotate", null)).BodyAsync();
+        var statusAfter = await (await admin.GetAsync($"{url}/status")).BodyAsync();
+
+        Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
+        Assert.Contains("no audit webhook secret yet", (string?)(await none.BodyAsync())["detail"]);
+        Assert.False((bool?)statusBefore["configured"]);
+        Assert.Equal((string?)first["kubeconfig"], (string?)read["kubeconfig"]);
+        Assert.Equal(HttpStatusCode.BadRequest, oldStyle.StatusCode);
+        Assert.Equal((string?)first["kubeconfig"], (string?)readAgain["kubeconfig"]);
+        Assert.NotEqual(SecretOf(first), SecretOf(second));
+        Assert.True((bool?)statusAfter["configured"]);
+        var kubeconfig = (string)second["kubeconfig"]!;
+        Assert.Contains("kind: Config", kubeconfig);
+        Assert.Contains($"server: {second["ingestUrl"]}/{SecretOf(second)}", kubeconfig);
+        Assert.Contains("current-context:", kubeconfig);
+
+        using var ingest = app.Anonymous();
+        var batch = EventList(Event(Guid.NewGuid(), "alice", "get"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ingest.PostRawAsync($"/api/v1/audit/ingest/{clusterId}/{SecretOf(first)}", batch)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await ingest.PostRawAsync($"/api/v1/audit/ingest/{clusterId}/{SecretOf(second)}", batch)).StatusCode);
     }
 
     [Fact]

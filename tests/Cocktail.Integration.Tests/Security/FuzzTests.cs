@@ -92,10 +92,10 @@ public sealed class FuzzTests(FuzzApp app, ITestOutputHelper output)
         }
     }
 
-    /// <summary>The audit webhook's secret: over http, the last segment of the kubeconfig's server URL.</summary>
+    /// <summary>A new audit webhook secret: over http, the last segment of the kubeconfig's server URL.</summary>
     private async Task<string> WebhookSecretAsync()
     {
-        var webhook = await (await app.Admin.GetAsync($"/api/v1/clusters/{app.Ids["clusters"]}/audit-webhook")).BodyAsync();
+        var webhook = await (await app.Admin.PostAsync($"/api/v1/clusters/{app.Ids["clusters"]}/audit-webhook/rotate", null)).BodyAsync();
         return TestSecrets.Remember(((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim())
             .First(l => l.StartsWith("server:"))["server:".Length..].Trim().Split('/')[^1]);
     }

@@ -78,6 +78,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/audit"] = Read(Kind.PrivilegedRead),
         // The webhook's secret: platform admins only, auditors included out (they read, they are not handed credentials).
         ["GET /api/v1/clusters/{id}/audit-webhook"] = new(Kind.OwnAccount),
+        ["POST /api/v1/clusters/{id}/audit-webhook/rotate"] = new(Kind.OwnAccount),
         ["GET /api/v1/clusters/{id}/audit/export"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/clusters/{id}/audit-webhook/status"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/clusters/{id}/audit/{auditId}"] = new(Kind.PrivilegedRead, AuditorMay404: true),

@@ -12,20 +12,44 @@ namespace Cocktail.Application.KubernetesAudit.Searching;
 public sealed record SearchKubernetesAudit(
     Guid ClusterId, DateTimeOffset? From = null, DateTimeOffset? To = null, string? Window = null, string? User = null, string? Verb = null,
     string? Resource = null, string? Namespace = null, string? Name = null, int? Code = null, string? CocktailUser = null,
-    int Limit = 500, string? Before = null) : IRequest<AuditPage>;
+    int Limit = 500, string? Before = null) : IRequest<AuditPage>, IAuditFilterQuery;
+
+/// <summary>The filters a search and an export share: a time window and the columns to match.</summary>
+public interface IAuditFilterQuery
+{
+    Guid ClusterId { get; }
+    DateTimeOffset? From { get; }
+    DateTimeOffset? To { get; }
+    string? Window { get; }
+    string? User { get; }
+    string? Verb { get; }
+    string? Resource { get; }
+    string? Namespace { get; }
+    string? Name { get; }
+    int? Code { get; }
+    string? CocktailUser { get; }
+}
 
 [RequiresRole(PlatformRole.PlatformAdmin, PlatformRole.Auditor)]
 public sealed record GetKubernetesAuditRecord(Guid ClusterId, Guid AuditId) : IRequest<IReadOnlyList<AuditRecordDetail>>;
 
-public sealed class SearchKubernetesAuditValidator : AbstractValidator<SearchKubernetesAudit>
+public sealed class SearchKubernetesAuditValidator : AuditFilterValidator<SearchKubernetesAudit>
 {
     public SearchKubernetesAuditValidator(IOptions<KubernetesAuditOptions> options)
+    {
+        RuleFor(x => x.Limit).InclusiveBetween(1, options.Value.MaxPageSize).WithMessage($"A page has 1 to {options.Value.MaxPageSize} rows.");
+        RuleFor(x => x.Before).Must(b => b is null || AuditCursor.TryParse(b, out _)).WithMessage("'before' is the nextBefore of a previous page.");
+    }
+}
+
+/// <summary>The rules of the filters, the same for a search and an export.</summary>
+public abstract class AuditFilterValidator<T> : AbstractValidator<T> where T : IAuditFilterQuery
+{
+    protected AuditFilterValidator()
     {
         RuleFor(x => x.Window).Must(w => w is null || AuditWindows.TryParse(w, out _))
             .WithMessage($"Windows are {string.Join(", ", AuditWindows.Presets)}.");
         RuleFor(x => x.To).GreaterThan(x => x.From).When(x => x.From is not null && x.To is not null).WithMessage("'to' must come after 'from'.");
-        RuleFor(x => x.Limit).InclusiveBetween(1, options.Value.MaxPageSize).WithMessage($"A page has 1 to {options.Value.MaxPageSize} rows.");
-        RuleFor(x => x.Before).Must(b => b is null || AuditCursor.TryParse(b, out _)).WithMessage("'before' is the nextBefore of a previous page.");
         RuleFor(x => x.User).MaximumLength(256);
         RuleFor(x => x.Verb).MaximumLength(64);
         RuleFor(x => x.Resource).MaximumLength(256);
@@ -83,7 +107,7 @@ public static class SearchKubernetesAuditHandler
         return await store.SearchAsync([query.ClusterId], ToFilter(query, clock.GetUtcNow()), query.Limit, query.Before, ct);
     }
 
-    public static AuditFilter ToFilter(SearchKubernetesAudit q, DateTimeOffset now)
+    public static AuditFilter ToFilter(IAuditFilterQuery q, DateTimeOffset now)
     {
         var (from, to) = AuditWindows.Resolve(q.From, q.To, q.Window, now);
         return new AuditFilter(from, to, Blank(q.User), Blank(q.Verb), Blank(q.Resource), Blank(q.Namespace), Blank(q.Name), q.Code, Blank(q.CocktailUser));

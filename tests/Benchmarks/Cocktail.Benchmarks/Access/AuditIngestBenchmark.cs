@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.KubernetesAudit.Ingesting;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
@@ -25,6 +26,9 @@ public static class AuditIngestBenchmark
           --seconds N           measured time (30), after --warmup-seconds N (5)
           --fast-db             PostgreSQL without fsync (as the tests run it) instead of a durable server
           --stages              also measure, one batch at a time, the CPU that parsing and storing a batch take alone
+          --ceiling-seconds N   the COPY ceiling is measured for N s before and N s after the ingest (10)
+          --rate N              events/s offered by the paced phase, which reports the acknowledgement time at that rate
+                                (default: half the ceiling measured in the same run); --paced-seconds N (15), 0 skips it
         """;
 
     private sealed record Target(string Path);
@@ -60,7 +64,13 @@ public static class AuditIngestBenchmark
             foreach (var cluster in fleet.Clusters) targets.Add(await WebhookAsync(admin, cluster));
 
             if (args.Flag("stages")) await StagesAsync(app, database.ConnectionString, batch);
+            await using var ceiling = await CopyCeiling.CreateAsync(database.ConnectionString);
+            var ceilingBatches = CopyCeiling.Batches(50, batch, Guid.CreateVersion7());
+            var ceilingTime = TimeSpan.FromSeconds(args.Int("ceiling-seconds", 10));
             await RunPhaseAsync(app, targets, senders, batch, TimeSpan.FromSeconds(warmUp));
+            await ceiling.RowsPerSecondAsync(ceilingBatches, senders, TimeSpan.FromSeconds(Math.Min(warmUp, 3)));
+            Console.WriteLine($"  load average before:    {LoadAverage()}");
+            var ceilingBefore = await ceiling.RowsPerSecondAsync(ceilingBatches, senders, ceilingTime);
             var meter = await CpuMeter.ForAsync(database.ConnectionString);
             var before = meter.Read();
             var cpu = new MachineCpu();
@@ -69,6 +79,8 @@ public static class AuditIngestBenchmark
             var elapsed = clock.Elapsed.TotalSeconds;
             var busy = cpu.BusyPercentSinceLast();
             var after = meter.Read();
+            var ceilingAfter = await ceiling.RowsPerSecondAsync(ceilingBatches, senders, ceilingTime);
+            var ceilingRate = (ceilingBefore + ceilingAfter) / 2;
 
             var events = tallies.Sum(t => t.Events);
             var stored = tallies.Sum(t => t.Stored);
@@ -77,6 +89,9 @@ public static class AuditIngestBenchmark
             Console.WriteLine($"  sent and acknowledged:  {events:N0} events in {acks.Count:N0} batches in {elapsed:0.0} s");
             Console.WriteLine($"  sustained:              {stored / elapsed:N0} events/s stored ({stored:N0} new rows; {rows:N0} in the table with the warm-up)");
             Console.WriteLine($"  batch acknowledged in:  {Percentiles.Summary(acks)}");
+            Console.WriteLine($"  COPY ceiling:           {ceilingRate:N0} rows/s (binary COPY of the same rows, batches and writers into the same " +
+                              $"table shape on the same PostgreSQL; {ceilingBefore:N0} before the ingest, {ceilingAfter:N0} after)");
+            Console.WriteLine($"  ingest / ceiling:       {stored / elapsed / ceilingRate * 100:0} %");
             Console.WriteLine($"  machine CPU busy:       {busy:0} % (Cocktail, PostgreSQL and this load generator, which spent " +
                               $"{tallies.Sum(t => t.GenerateMillis) / 1000 / elapsed * 100:0} % of one core writing the batches)");
             var generator = tallies.Sum(t => t.GenerateMillis);
@@ -87,6 +102,16 @@ public static class AuditIngestBenchmark
             if (postgres is { } total)
                 Console.WriteLine($"  so {Environment.ProcessorCount} cores to themselves would sustain about " +
                                   $"{Environment.ProcessorCount * 1000d * stored / (cocktail + total):N0} events/s (the machine's other load set aside)");
+            var pacedSeconds = args.Int("paced-seconds", 15);
+            if (pacedSeconds > 0)
+            {
+                var rate = args.Int("rate", (int)(ceilingRate / 2));
+                var paced = await RunPacedAsync(app, targets, senders, batch, rate, TimeSpan.FromSeconds(pacedSeconds));
+                var pacedAcks = paced.SelectMany(t => t.AckMillis).ToList();
+                Console.WriteLine($"  paced at {rate:N0} events/s ({rate / ceilingRate * 100:0} % of the ceiling): {paced.Sum(t => t.Stored) / (double)pacedSeconds:N0} " +
+                                  $"events/s stored, batch acknowledged in {Percentiles.Summary(pacedAcks)} (from when it was due)");
+            }
+            Console.WriteLine($"  load average after:     {LoadAverage()}");
             return stored == events ? 0 : 1;
         }
         finally
@@ -128,7 +153,8 @@ public static class AuditIngestBenchmark
     private static async Task<Target> WebhookAsync(HttpClient admin, KubeSimCluster cluster)
     {
         var clusterId = await BenchApi.RegisterClusterAsync(admin, cluster);
-        var webhook = JsonNode.Parse(await admin.GetStringAsync($"/api/v1/clusters/{clusterId}/audit-webhook"))!;
+        var created = await admin.PostAsync($"/api/v1/clusters/{clusterId}/audit-webhook/rotate", null);
+        var webhook = JsonNode.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!;
         // As an API server sends over http: to the kubeconfig's server URL, whose last segment is the secret, with no token.
         var server = ((string)webhook["kubeconfig"]!).Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("server:"))["server:".Length..].Trim();
         return new Target(new Uri(server).AbsolutePath);
@@ -139,6 +165,47 @@ public static class AuditIngestBenchmark
         var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         return await Task.WhenAll(Enumerable.Range(0, senders).Select(i => Task.Run(() =>
             SendAsync(app, targets[i % targets.Count], new SyntheticAudit(seed: Environment.TickCount + i), batch, until))));
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+
+    /// <summary>
+    /// Batches offered at a fixed rate, as API servers send them when their buffers fill, whatever Cocktail's speed; each
+    /// acknowledgement is timed from when its batch was due, so a server that falls behind shows it in the figure.
+    /// </summary>
+    private static async Task<Tally[]> RunPacedAsync(CocktailApp app, IReadOnlyList<Target> targets, int senders, int batch, int rate, TimeSpan duration)
+    {
+        var interval = TimeSpan.FromSeconds((double)senders * batch / Math.Max(rate, 1));
+        var start = Stopwatch.GetTimestamp();
+        var until = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        return await Task.WhenAll(Enumerable.Range(0, senders).Select(i => Task.Run(async () =>
+        {
+            var tally = new Tally();
+            var audit = new SyntheticAudit(seed: Environment.TickCount + i);
+            using var client = app.Anonymous();
+            for (var k = 0; ; k++)
+            {
+                var due = start + (long)((k + (double)i / senders) * interval.TotalSeconds * Stopwatch.Frequency);
+                if (due >= until) break;
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                var (stored, _) = await PostAsync(client, targets[i % targets.Count], audit.EventList(batch, DateTimeOffset.UtcNow));
+                tally.AckMillis.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
+                tally.Events += batch;
+                tally.Stored += stored;
+            }
+            return tally;
+        })));
+    }
+
+    private static async Task<(long Stored, string Answer)> PostAsync(HttpClient client, Target target, byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await client.PostAsync(target.Path, content);
+        var answer = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Ingest answered {(int)response.StatusCode}: {answer}");
+        return ((long?)JsonNode.Parse(answer)!["stored"] ?? 0, answer);
     }
 
     /// <summary>One API server's webhook backend: a batch, wait for the answer, the next batch.</summary>
@@ -152,14 +219,10 @@ public static class AuditIngestBenchmark
             var body = audit.EventList(batch, DateTimeOffset.UtcNow);
             var sent = Stopwatch.GetTimestamp();
             tally.GenerateMillis += Stopwatch.GetElapsedTime(generating, sent).TotalMilliseconds;
-            using var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var response = await client.PostAsync(target.Path, content);
-            var answer = await response.Content.ReadAsStringAsync();
+            var (stored, _) = await PostAsync(client, target, body);
             tally.AckMillis.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
-            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Ingest answered {(int)response.StatusCode}: {answer}");
             tally.Events += batch;
-            tally.Stored += (long?)JsonNode.Parse(answer)!["stored"] ?? 0;
+            tally.Stored += stored;
         }
         return tally;
     }

@@ -91,7 +91,7 @@ public sealed class SyntheticAudit(int seed, int users = 200, int namespaces = 5
         var e = Next(at);
         return new ParsedAuditEvent(new AuditRecord(clusterId, e.AuditId, "ResponseComplete", at, at, e.Verb, e.User,
             ["system:serviceaccounts", "system:authenticated"], null, [e.SourceIp], e.Agent, e.Resource, null, e.Namespace, e.Name.Length == 0 ? null : e.Name, e.Group.Length == 0 ? null : e.Group,
-            "v1", e.Uri, e.Code, "Metadata", null, null), e.Json);
+            "v1", e.Uri, e.Code, "Metadata", null, null), Encoding.UTF8.GetBytes(e.Json));
     }
 
     private sealed record Event(Guid AuditId, string Verb, string User, string SourceIp, string Agent, string Resource, string Namespace,

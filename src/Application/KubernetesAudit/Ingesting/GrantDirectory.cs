@@ -1,19 +1,18 @@
 using System.Collections.Concurrent;
 using Cocktail.Application.AccessGrants;
-using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Access;
 using Marten;
 using Microsoft.Extensions.Options;
 
-namespace Cocktail.Infrastructure.KubernetesAudit;
+namespace Cocktail.Application.KubernetesAudit.Ingesting;
 
 /// <summary>
 /// Tells which Cocktail user an audited Kubernetes identity belongs to: a grant's ServiceAccount
 /// (system:serviceaccount:cocktail-access:grant-…) or a member's prefixed user name (cocktail:dana). Cached, since
 /// every audit event asks.
 /// </summary>
-public sealed class GrantDirectory(IDocumentStore store, IOptions<KubernetesIdentityOptions> identity)
+public sealed class GrantDirectory(IDocumentStore store, IOptions<KubernetesIdentityOptions> identity, TimeProvider clock)
 {
     private const string AccountPrefix = "system:serviceaccount:" + AccessGrant.AccessNamespace + ":";
     private readonly ConcurrentDictionary<(Guid, string), (Guid?, string?, DateTimeOffset)> _accounts = new();
@@ -39,7 +38,7 @@ public sealed class GrantDirectory(IDocumentStore store, IOptions<KubernetesIden
         if (!user.StartsWith(AccountPrefix, StringComparison.Ordinal)) return (null, null);
 
         var account = user[AccountPrefix.Length..];
-        var now = DateTimeOffset.UtcNow;
+        var now = clock.GetUtcNow();
         if (_accounts.TryGetValue((clusterId, account), out var cached) && (cached.Item1 is not null || now - cached.Item3 < UnknownFor))
             return (cached.Item1, cached.Item2);
 
