@@ -4,9 +4,10 @@ using Cocktail.Application.ApiTokens.Authenticating;
 using Cocktail.Application.Audit;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
-using Cocktail.Application.Clusters.Expiry;
+using Cocktail.Application.Clusters.WarningOfExpiry;
 using Cocktail.Application.Clusters.Inventory;
 using Cocktail.Application.Common;
+using Cocktail.Application.QuotaRequests;
 using Cocktail.Infrastructure.Inventory;
 using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Infrastructure.Reconciling;
@@ -85,6 +86,7 @@ public static class CocktailInfrastructure
         options.AddApiTokens();
         options.AddClusters();
         options.AddTenancy();
+        options.AddQuotaRequests();
         options.AddAccess();
         options.AddWorkloads();
     }

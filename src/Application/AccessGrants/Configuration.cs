@@ -1,4 +1,3 @@
-using Cocktail.Application.AccessGrants.Requests;
 using Cocktail.Application.KubernetesAudit.Webhook;
 using Cocktail.Domain.Access;
 using JasperFx.Events.Projections;

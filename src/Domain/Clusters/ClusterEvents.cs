@@ -26,4 +26,11 @@ public sealed record ClusterRecovered(Guid ClusterId, string Name, ClusterHealth
 
 public sealed record ClusterVersionChanged(Guid ClusterId, string Name, string From, string To, DateTimeOffset ObservedAt);
 
-public sealed record ClusterCredentialExpiring(Guid ClusterId, string Name, DateTimeOffset ExpiresAt, DateTimeOffset WarnedAt);
+/// <summary>
+/// Cocktail warned that the cluster's credential expires soon. Stored under its first name, "cluster_credential_expiring"
+/// (see <see cref="StoredName"/>), so the events already recorded load as this type.
+/// </summary>
+public sealed record ClusterCredentialExpiryWarned(Guid ClusterId, string Name, DateTimeOffset ExpiresAt, DateTimeOffset WarnedAt)
+{
+    public const string StoredName = "cluster_credential_expiring";
+}

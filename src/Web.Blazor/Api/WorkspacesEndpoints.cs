@@ -4,6 +4,8 @@ using Cocktail.Application.ServiceMaps.Creating;
 using Cocktail.Application.ServiceMaps.Listing;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workspaces.AssigningClusters;
+using Cocktail.Application.Workspaces.ChangingClusterAssignments;
+using Cocktail.Application.Workspaces.UnassigningClusters;
 using Cocktail.Application.Workspaces.ChangingDetails;
 using Cocktail.Application.Workspaces.Creating;
 using Cocktail.Application.Workspaces.Deleting;

@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Expiry;
+using Cocktail.Application.Clusters.WarningOfExpiry;
 using Cocktail.Application.Clusters.Inventory;
 
 namespace Cocktail.Application.Clusters.Registering;

@@ -1,8 +1,9 @@
 using Cocktail.Domain.Clusters;
 using Marten;
 using Microsoft.Extensions.Options;
+using Wolverine.Attributes;
 
-namespace Cocktail.Application.Clusters.Expiry;
+namespace Cocktail.Application.Clusters.WarningOfExpiry;
 
 public sealed class ClusterOptions
 {
@@ -13,6 +14,7 @@ public sealed class ClusterOptions
 }
 
 /// <summary>Run at start-up and every hour: warns once about each credential that expires within the warning time.</summary>
+[MessageIdentity("Cocktail.Application.Clusters.Expiry.WarnAboutExpiringCredentials")]
 public sealed record WarnAboutExpiringCredentials;
 
 public static class WarnAboutExpiringCredentialsHandler

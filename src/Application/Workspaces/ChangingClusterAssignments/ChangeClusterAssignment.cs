@@ -7,15 +7,7 @@ using FluentValidation;
 using Marten;
 using Wolverine;
 
-namespace Cocktail.Application.Workspaces.AssigningClusters;
-
-/// <summary>
-/// Gives a workspace a cluster, dedicated or shared, with an aggregate quota there. <c>MaxPodSecurity</c> is the
-/// loosest Pod Security level its service maps may have there (default: baseline when shared, privileged when dedicated).
-/// </summary>
-[RequiresRole(PlatformRole.PlatformAdmin)]
-public sealed record AssignCluster(Guid WorkspaceId, Guid ClusterId, AssignmentMode Mode, Quota? Quota, PodSecurityLevel? MaxPodSecurity = null)
-    : IRequest<Accepted>;
+namespace Cocktail.Application.Workspaces.ChangingClusterAssignments;
 
 /// <summary>
 /// Changes the mode or the quota of an assignment; the quota may not fall below what service maps hold. A
@@ -25,19 +17,6 @@ public sealed record AssignCluster(Guid WorkspaceId, Guid ClusterId, AssignmentM
 public sealed record ChangeClusterAssignment(Guid WorkspaceId, Guid ClusterId, AssignmentMode Mode, Quota? Quota, PodSecurityLevel? MaxPodSecurity = null)
     : IRequest<Accepted>;
 
-[RequiresRole(PlatformRole.PlatformAdmin)]
-public sealed record UnassignCluster(Guid WorkspaceId, Guid ClusterId) : IRequest<Accepted>;
-
-public sealed class AssignClusterValidator : AbstractValidator<AssignCluster>
-{
-    public AssignClusterValidator()
-    {
-        RuleFor(x => x.Mode).IsInEnum().WithMessage("Mode is Dedicated or Shared.");
-        RuleFor(x => x.Quota).ValidQuota();
-        RuleFor(x => x.MaxPodSecurity).IsInEnum().WithMessage("maxPodSecurity is privileged, baseline or restricted.");
-    }
-}
-
 public sealed class ChangeClusterAssignmentValidator : AbstractValidator<ChangeClusterAssignment>
 {
     public ChangeClusterAssignmentValidator()
@@ -45,40 +24,6 @@ public sealed class ChangeClusterAssignmentValidator : AbstractValidator<ChangeC
         RuleFor(x => x.Mode).IsInEnum().WithMessage("Mode is Dedicated or Shared.");
         RuleFor(x => x.Quota).ValidQuota();
         RuleFor(x => x.MaxPodSecurity).IsInEnum().WithMessage("maxPodSecurity is privileged, baseline or restricted.");
-    }
-}
-
-internal static class Allocations
-{
-    /// <summary>The cluster's allocation stream, and the state to decide on (empty before the first assignment).</summary>
-    public static async Task<(JasperFx.Events.IEventStream<ClusterAllocation> Stream, ClusterAllocation State)> FetchAsync(
-        IDocumentSession session, Guid clusterId, string clusterName, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForWriting<ClusterAllocation>(ClusterAllocation.StreamIdFor(clusterId), ct);
-        return (stream, stream.Aggregate ?? ClusterAllocation.Empty(clusterId, clusterName));
-    }
-}
-
-public static class AssignClusterHandler
-{
-    public static async Task<Result<Accepted>> Handle(AssignCluster command, Actor actor, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-    {
-        var workspace = await session.LoadAsync<WorkspaceView>(command.WorkspaceId, ct);
-        if (workspace is null) return Failure.NotFound(TenancyAccess.NoSuchWorkspace);
-        var cluster = await session.LoadAsync<ClusterView>(command.ClusterId, ct);
-        if (cluster is null) return Failure.NotFound("No such cluster.");
-
-        var (stream, allocation) = await Allocations.FetchAsync(session, cluster.Id, cluster.Name, ct);
-        var now = clock.GetUtcNow();
-        var decision = allocation.Assign(workspace.Id, workspace.Name, command.Mode, command.Quota!, actor.Ref, now);
-        if (decision.Error is { } error) return error;
-        stream.AppendMany(decision.Events.ToArray());
-        if (command.MaxPodSecurity is { } max)
-        {
-            var assigned = decision.Events.OfType<ClusterAssignedToWorkspace>().Aggregate(allocation, (state, e) => state.Apply(e));
-            stream.AppendMany(assigned.ChangePodSecurityCeiling(workspace.Id, max, actor.Ref, now).Events.ToArray());
-        }
-        return new Accepted(workspace.Id, workspace.Version);
     }
 }
 
@@ -128,19 +73,5 @@ public static class ChangeClusterAssignmentHandler
             var map = await session.Events.FetchForWriting<ServiceMap>(id, ct);
             if (map.Aggregate is { } current) map.AppendMany(current.HoldToCeiling(ceiling, actor.Ref, now).Events.ToArray());
         }
-    }
-}
-
-public static class UnassignClusterHandler
-{
-    public static async Task<Result<Accepted>> Handle(UnassignCluster command, Actor actor, IDocumentSession session, TimeProvider clock, CancellationToken ct)
-    {
-        var cluster = await session.LoadAsync<ClusterView>(command.ClusterId, ct);
-        if (cluster is null) return Failure.NotFound("No such cluster.");
-        var (stream, allocation) = await Allocations.FetchAsync(session, cluster.Id, cluster.Name, ct);
-        var decision = allocation.Unassign(command.WorkspaceId, actor.Ref, clock.GetUtcNow());
-        if (decision.Error is { } error) return error;
-        stream.AppendMany(decision.Events.ToArray());
-        return new Accepted(command.WorkspaceId, 0);
     }
 }

@@ -2,7 +2,7 @@ using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using Marten;
 
-namespace Cocktail.Application.Audit.TimeTravel;
+namespace Cocktail.Application.Audit.Replaying;
 
 /// <summary>An entity as it was at a moment, rebuilt from its events up to then, with those events.</summary>
 [RequiresRole(PlatformRole.PlatformAdmin, PlatformRole.Auditor)]

@@ -4,23 +4,14 @@ using Cocktail.Application.ServiceMaps.ChangingQuota;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Users;
-using FluentValidation;
 using Marten;
 using Wolverine;
 
-namespace Cocktail.Application.QuotaRequests.Deciding;
+namespace Cocktail.Application.QuotaRequests.Approving;
 
 /// <summary>Approving changes the quota in the same transaction; when it no longer fits, nothing is approved.</summary>
 [RequiresRole(PlatformRole.PlatformAdmin)]
 public sealed record ApproveQuotaRequest(Guid RequestId) : IRequest<Accepted>;
-
-[RequiresRole(PlatformRole.PlatformAdmin)]
-public sealed record RejectQuotaRequest(Guid RequestId, string Reason) : IRequest<Accepted>;
-
-public sealed class RejectQuotaRequestValidator : AbstractValidator<RejectQuotaRequest>
-{
-    public RejectQuotaRequestValidator() => RuleFor(x => x.Reason).NotEmpty().WithMessage("Say why the request is rejected.").MaximumLength(1000);
-}
 
 public static class ApproveQuotaRequestHandler
 {
@@ -55,11 +46,4 @@ public static class ApproveQuotaRequestHandler
         request.AppendMany(approval.Events.ToArray());
         return new Accepted(pending.Id, (request.StartingVersion ?? 0) + 1);
     }
-}
-
-public static class RejectQuotaRequestHandler
-{
-    public static Task<Result<Accepted>> Handle(RejectQuotaRequest command, Actor actor, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
-        AggregateStreams.DecideAsync<QuotaRequest>(session, command.RequestId, null,
-            r => r.Reject(command.Reason, actor.Ref, clock.GetUtcNow()), "No such quota request.", ct);
 }

@@ -1,8 +1,11 @@
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.AccessGrants.Granting;
-using Cocktail.Application.AccessGrants.Kubeconfigs;
+using Cocktail.Application.AccessGrants.ApprovingRequests;
+using Cocktail.Application.AccessGrants.DownloadingKubeconfigs;
 using Cocktail.Application.AccessGrants.Listing;
-using Cocktail.Application.AccessGrants.Requests;
+using Cocktail.Application.AccessGrants.ListingRequests;
+using Cocktail.Application.AccessGrants.RejectingRequests;
+using Cocktail.Application.AccessGrants.Requesting;
 using Cocktail.Application.AccessGrants.Revoking;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Access;
@@ -14,7 +17,8 @@ namespace Cocktail.Web.Api;
 
 public sealed record RevokeRequest(string Reason);
 
-public static class AccessEndpoints
+/// <summary>The AccessGrants capability: grants, their kubeconfigs, and just-in-time access requests.</summary>
+public static class AccessGrantsEndpoints
 {
     [WolverinePost("/api/v1/access-grants"), Tags("Access")]
     [ProducesResponseType<AccessGrantItem>(201), ProducesResponseType(400), ProducesResponseType(403)]

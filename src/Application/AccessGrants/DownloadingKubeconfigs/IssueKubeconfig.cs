@@ -7,7 +7,7 @@ using Cocktail.Domain.Access;
 using Marten;
 using Microsoft.Extensions.Options;
 
-namespace Cocktail.Application.AccessGrants.Kubeconfigs;
+namespace Cocktail.Application.AccessGrants.DownloadingKubeconfigs;
 
 /// <summary>
 /// A kubeconfig for a grant, with a fresh token from the cluster's TokenRequest API that expires no later than the
@@ -46,7 +46,7 @@ public static class IssueKubeconfigHandler
                 ? "The cluster does not answer; try again when it is back."
                 : $"The cluster refused a token: {outcome.Message}");
 
-        stream.AppendOne(new KubeconfigIssued(view.Value.Id, view.Value.ClusterId, view.Value.UserId, token.ExpiresAt, actor.Ref, now));
+        stream.AppendMany(stream.Aggregate.IssueKubeconfig(token.ExpiresAt, actor.Ref, now).Events.ToArray());
         var yaml = writer.Write(view.Value.ClusterName, cluster, $"{view.Value.UserName}@{view.Value.ClusterName}", token.Token, view.Value.Namespace);
         return new IssuedKubeconfig($"{view.Value.ClusterName}-{view.Value.UserName}.kubeconfig", yaml, token.ExpiresAt);
     }

@@ -15,7 +15,8 @@ public sealed record IssuedTokenResponse(Guid Id, string Name, [property: Secret
     private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
 }
 
-public static class AuthEndpoints
+/// <summary>The ApiTokens capability: tokens for scripts, created, listed and revoked by their owners.</summary>
+public static class ApiTokensEndpoints
 {
     /// <summary>
     /// Trade a user name and password for an API token (for scripts). A signed-in caller may instead send just

@@ -2,13 +2,15 @@ using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Clusters;
 using Marten;
+using Wolverine.Attributes;
 
-namespace Cocktail.Application.Clusters.Health;
+namespace Cocktail.Application.Clusters.CheckingHealth;
 
 /// <summary>
 /// Sent by the inventory watcher (as the system) with what it sees; only a change of health or version becomes an
 /// event. Not reachable from the API.
 /// </summary>
+[MessageIdentity("Cocktail.Application.Clusters.Health.RecordClusterHealth")]
 public sealed record RecordClusterHealth(Guid ClusterId, ClusterHealth Health, string? Detail, string? KubernetesVersion);
 
 public static class RecordClusterHealthHandler
@@ -17,12 +19,9 @@ public static class RecordClusterHealthHandler
     public static async Task<IEnumerable<object>> Handle(RecordClusterHealth command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Cluster>(command.ClusterId, ct);
-        if (stream.Aggregate is not { Unregistered: false } cluster) return [];
-        var now = clock.GetUtcNow();
-        var health = cluster.ObserveHealth(command.Health, command.Detail, now).Events;
-        stream.AppendMany(health.ToArray());
-        if (command.KubernetesVersion is { } version)
-            stream.AppendMany(cluster.ObserveVersion(version, now).Events.ToArray());
-        return health.OfType<ClusterRecovered>().Any() ? [new ReconcileClusterServiceMaps(command.ClusterId)] : [];
+        if (stream.Aggregate is not { } cluster) return [];
+        var observed = cluster.Observe(command.Health, command.Detail, command.KubernetesVersion, clock.GetUtcNow()).Events;
+        stream.AppendMany(observed.ToArray());
+        return observed.OfType<ClusterRecovered>().Any() ? [new ReconcileClusterServiceMaps(command.ClusterId)] : [];
     }
 }

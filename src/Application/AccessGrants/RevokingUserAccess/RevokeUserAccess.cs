@@ -3,9 +3,10 @@ using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Common;
 using Marten;
+using Cocktail.Application.AccessGrants.RemovingFromCluster;
 using Wolverine.Attributes;
 
-namespace Cocktail.Application.AccessGrants.Revoking;
+namespace Cocktail.Application.AccessGrants.RevokingUserAccess;
 
 /// <summary>
 /// A user was deactivated: every grant of theirs that is not over yet is revoked (by the admin who deactivated,
@@ -13,6 +14,7 @@ namespace Cocktail.Application.AccessGrants.Revoking;
 /// service maps are applied again without them. Sent through the durable outbox in the deactivation's own
 /// transaction, so a crash in between loses nothing.
 /// </summary>
+[MessageIdentity("Cocktail.Application.AccessGrants.Revoking.RevokeUserAccess")]
 public sealed record RevokeUserAccess(Guid UserId, string Reason, ActorRef By, DateTimeOffset At)
 {
     public const string Deactivated = "user deactivated";
@@ -22,17 +24,18 @@ public sealed record RevokeUserAccess(Guid UserId, string Reason, ActorRef By, D
 /// A member left a workspace: the grants into that workspace's service maps go with the membership (a workspace
 /// admin gave them for work in the workspace); cluster-wide grants are a platform admin's and stay.
 /// </summary>
+[MessageIdentity("Cocktail.Application.AccessGrants.Revoking.RevokeMembershipAccess")]
 public sealed record RevokeMembershipAccess(Guid WorkspaceId, string WorkspaceName, Guid UserId, ActorRef By, DateTimeOffset At)
 {
     public string Reason => $"removed from workspace {WorkspaceName}";
 }
 
 /// <summary>A user came back or left: the RoleBindings of every service map of their workspaces are applied again.</summary>
+[MessageIdentity("Cocktail.Application.AccessGrants.Revoking.ReconcileUserWorkspaces")]
 public sealed record ReconcileUserWorkspaces(Guid UserId);
 
 public static class RevokeUserAccessHandler
 {
-    [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task<IEnumerable<object>> Handle(RevokeUserAccess command, IDocumentSession session, CancellationToken ct)
     {
         var grants = await session.Query<AccessGrantView>()
@@ -45,7 +48,6 @@ public static class RevokeUserAccessHandler
 
 public static class RevokeMembershipAccessHandler
 {
-    [RetryNow(typeof(Exception), 50, 250, 1000)]
     public static async Task<IEnumerable<object>> Handle(RevokeMembershipAccess command, IDocumentSession session, CancellationToken ct)
     {
         var grants = await session.Query<AccessGrantView>()
