@@ -82,9 +82,9 @@ public sealed record AccessGrant(
         result == GrantApplyResult.Applied ? RemovedFromCluster(at) : Decision.Nothing;
 
     public Decision RemovedFromCluster(DateTimeOffset at) =>
-        OnCluster ? Decision.Accept(new AccessGrantRemovedFromCluster(Id, ClusterId, ServiceAccount, at, RemovalReason(at))) : Decision.Nothing;
+        OnCluster ? Decision.Accept(new AccessGrantRemovedFromCluster(Id, ClusterId, ServiceAccount, at, WhyRemoved(at))) : Decision.Nothing;
 
-    private string RemovalReason(DateTimeOffset at) =>
+    private string WhyRemoved(DateTimeOffset at) =>
         Revoked ? "revoked" : Expired || at >= ValidUntil ? "expired" : at < ValidFrom ? "not yet valid" : "no longer valid";
 
     public Decision WarnOfExpiry(TimeSpan ahead, DateTimeOffset at) =>

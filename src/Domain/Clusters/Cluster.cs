@@ -28,8 +28,8 @@ public sealed record Cluster(
     public Decision ChangeDetails(string? region, IReadOnlyDictionary<string, string> labels, ActorRef by, DateTimeOffset at) =>
         Unregistered ? Gone() : Decision.Accept(new ClusterDetailsChanged(Id, Name, region, labels, by, at));
 
-    public Decision Unregister(ActorRef by, DateTimeOffset at) =>
-        Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at));
+    public Decision Unregister(string? reason, ActorRef by, DateTimeOffset at) =>
+        Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at, RemovalReason.Optional(reason)));
 
     /// <summary>
     /// What the inventory watcher sees: only a change of health or of version becomes an event. A version is only

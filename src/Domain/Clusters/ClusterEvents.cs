@@ -16,7 +16,8 @@ public sealed record ClusterCredentialsRotated(
 public sealed record ClusterDetailsChanged(
     Guid ClusterId, string Name, string? Region, IReadOnlyDictionary<string, string> Labels, ActorRef ChangedBy, DateTimeOffset ChangedAt);
 
-public sealed record ClusterUnregistered(Guid ClusterId, string Name, ActorRef UnregisteredBy, DateTimeOffset UnregisteredAt);
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
+public sealed record ClusterUnregistered(Guid ClusterId, string Name, ActorRef UnregisteredBy, DateTimeOffset UnregisteredAt, string? Reason = null);
 
 public sealed record ClusterBecameUnreachable(Guid ClusterId, string Name, string Error, DateTimeOffset Since);
 

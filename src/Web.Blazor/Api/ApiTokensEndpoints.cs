@@ -45,9 +45,9 @@ public static class ApiTokensEndpoints
 
     [WolverineDelete("/api/v1/auth/tokens/{id}"), Tags("Auth")]
     [ProducesResponseType(204), ProducesResponseType(404)]
-    public static async Task<IResult> Revoke(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
+    public static async Task<IResult> Revoke(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason)
     {
-        var result = await dispatcher.SendAsync(new RevokeApiToken(id), http.ToCaller(), ct);
+        var result = await dispatcher.SendAsync(new RevokeApiToken(id, reason), http.ToCaller(), ct);
         return result.Succeeded ? Results.NoContent() : ApiResults.Problem(result.Failure!);
     }
 }

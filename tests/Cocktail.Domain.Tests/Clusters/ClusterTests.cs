@@ -66,6 +66,16 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public void unregistering_says_why_and_happens_once()
+    {
+        var e = Assert.IsType<ClusterUnregistered>(Connected().Unregister("decommissioned", Admin, Now).Single());
+        var gone = Given.Events<Cluster>(Registered(), e);
+
+        Assert.Equal(new ClusterUnregistered(Id, "prod", Admin, Now, "decommissioned"), e);
+        Assert.Empty(gone.Unregister(null, Admin, Now).Events);
+    }
+
+    [Fact]
     public void an_empty_version_changes_nothing() =>
         Assert.Empty(Connected().ObserveVersion("", Now).Events);
 

@@ -47,30 +47,30 @@ public sealed class WorkspaceTests
         var workspace = Given.Events<Workspace>(Created, Added(Dana, "dana", WorkspaceRole.WorkspaceAdmin), Added(Eli, "eli", WorkspaceRole.Developer));
 
         Assert.Equal(ErrorKind.Conflict, workspace.SetMember(Dana, "dana", WorkspaceRole.Developer, Admin, Now).Refused().Kind);
-        Assert.Equal(ErrorKind.Conflict, workspace.RemoveMember(Dana, Admin, Now).Refused().Kind);
+        Assert.Equal(ErrorKind.Conflict, workspace.RemoveMember(Dana, null, Admin, Now).Refused().Kind);
     }
 
     [Fact]
-    public void Given_two_admins_When_one_is_removed_Then_the_removal_records_who_and_by_whom()
+    public void Given_two_admins_When_one_is_removed_Then_the_removal_records_who_by_whom_and_why()
     {
         var workspace = Given.Events<Workspace>(Created, Added(Dana, "dana", WorkspaceRole.WorkspaceAdmin), Added(Eli, "eli", WorkspaceRole.WorkspaceAdmin));
 
-        var e = Assert.IsType<WorkspaceMemberRemoved>(workspace.RemoveMember(Dana, Admin, Now).Single());
+        var e = Assert.IsType<WorkspaceMemberRemoved>(workspace.RemoveMember(Dana, " moved to team b ", Admin, Now).Single());
 
-        Assert.Equal(new WorkspaceMemberRemoved(Id, "team-a", Dana, "dana", Admin, Now), e);
+        Assert.Equal(new WorkspaceMemberRemoved(Id, "team-a", Dana, "dana", Admin, Now, "moved to team b"), e);
     }
 
     [Fact]
     public void removing_someone_who_is_not_a_member_is_not_found() =>
-        Assert.Equal(ErrorKind.NotFound, Given.Events<Workspace>(Created).RemoveMember(Eli, Admin, Now).Refused().Kind);
+        Assert.Equal(ErrorKind.NotFound, Given.Events<Workspace>(Created).RemoveMember(Eli, null, Admin, Now).Refused().Kind);
 
     [Fact]
-    public void Given_a_workspace_with_service_maps_When_it_is_deleted_Then_it_conflicts_until_they_are_gone()
+    public void Given_a_workspace_with_service_maps_When_it_is_deleted_Then_it_conflicts_until_they_are_gone_and_a_blank_reason_is_none()
     {
         var workspace = Given.Events<Workspace>(Created);
 
-        Assert.Equal(ErrorKind.Conflict, workspace.Delete(2, Admin, Now).Refused().Kind);
-        Assert.IsType<WorkspaceDeleted>(workspace.Delete(0, Admin, Now).Single());
+        Assert.Equal(ErrorKind.Conflict, workspace.Delete(2, null, Admin, Now).Refused().Kind);
+        Assert.Null(Assert.IsType<WorkspaceDeleted>(workspace.Delete(0, " ", Admin, Now).Single()).Reason);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class WorkspaceTests
 
         Assert.Equal(ErrorKind.NotFound, deleted.ChangeDetails("team-b", null, null, Admin, Now).Refused().Kind);
         Assert.Equal(ErrorKind.NotFound, deleted.SetMember(Dana, "dana", WorkspaceRole.Developer, Admin, Now).Refused().Kind);
-        Assert.Empty(deleted.Delete(0, Admin, Now).Events);
+        Assert.Empty(deleted.Delete(0, null, Admin, Now).Events);
     }
 
     [Fact]
