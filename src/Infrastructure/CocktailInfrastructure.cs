@@ -5,7 +5,7 @@ using Cocktail.Application.Audit;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Clusters.WarningOfExpiry;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Application.QuotaRequests;
 using Cocktail.Infrastructure.Inventory;

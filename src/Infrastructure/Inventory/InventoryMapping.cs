@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using k8s.Models;
 
 namespace Cocktail.Infrastructure.Inventory;

@@ -1,5 +1,5 @@
 using System.Text;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Clusters.Listing;
 using Cocktail.Application.Clusters.Registering;
 using Cocktail.Application.Clusters.RotatingCredentials;

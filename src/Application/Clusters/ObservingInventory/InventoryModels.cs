@@ -1,4 +1,4 @@
-namespace Cocktail.Application.Clusters.Inventory;
+namespace Cocktail.Application.Clusters.ObservingInventory;
 
 /// <summary>The kinds of object Cocktail keeps a live inventory of, per cluster.</summary>
 public enum InventoryKind { Node, Namespace, Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, Service, Ingress }
