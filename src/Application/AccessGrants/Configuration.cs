@@ -1,4 +1,3 @@
-using Cocktail.Application.AccessGrants.Requests;
 using Cocktail.Domain.Access;
 using JasperFx.Events.Projections;
 using Marten;

@@ -45,7 +45,7 @@ public sealed class ClusterView
     public void Apply(ClusterDegraded e) => SetHealth(ClusterHealth.Degraded, e.Reason, e.Since);
     public void Apply(ClusterRecovered e) => SetHealth(ClusterHealth.Connected, null, e.RecoveredAt);
     public void Apply(ClusterVersionChanged e) => KubernetesVersion = e.To;
-    public void Apply(ClusterCredentialExpiring _) => CredentialExpiryWarning = true;
+    public void Apply(ClusterCredentialExpiryWarned _) => CredentialExpiryWarning = true;
 
     private void SetHealth(ClusterHealth health, string? detail, DateTimeOffset since)
     {

@@ -14,7 +14,9 @@ public static class Configuration
         options.Events.AddEventTypes([
             typeof(ClusterRegistered), typeof(ClusterCredentialsRotated), typeof(ClusterDetailsChanged),
             typeof(ClusterUnregistered), typeof(ClusterBecameUnreachable), typeof(ClusterDegraded), typeof(ClusterRecovered),
-            typeof(ClusterVersionChanged), typeof(ClusterCredentialExpiring),
+            typeof(ClusterVersionChanged),
         ]);
+        // Renamed to past tense; stored under its first name so the events already recorded load.
+        options.Events.MapEventType<ClusterCredentialExpiryWarned>(ClusterCredentialExpiryWarned.StoredName);
     }
 }

@@ -1,5 +1,5 @@
 using Cocktail.Application.Clusters.Connecting;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Workloads;

@@ -8,7 +8,8 @@ namespace Cocktail.Domain.Access;
 /// </summary>
 public sealed record AccessGrant(
     Guid Id, Guid ClusterId, Guid UserId, string UserName, AccessScope Scope, AccessRole Role, DateTimeOffset ValidFrom,
-    DateTimeOffset ValidUntil, string ServiceAccount, bool OnCluster, bool Revoked, bool Expired, bool ExpiryWarned)
+    DateTimeOffset ValidUntil, string ServiceAccount, bool OnCluster, bool Revoked, bool Expired, bool ExpiryWarned,
+    string? ActivationError = null)
 {
     public const string AccessNamespace = "cocktail-access";
 
@@ -41,8 +42,29 @@ public sealed record AccessGrant(
     /// <summary>Setting it up on the cluster is due only within the validity window.</summary>
     public bool ShouldBeOnCluster(DateTimeOffset now) => !Revoked && !Expired && now >= ValidFrom && now < ValidUntil;
 
+    /// <summary>Setting it up is due when it should be on the cluster and is not yet recorded there.</summary>
+    public bool ActivationDue(DateTimeOffset now) => !OnCluster && ShouldBeOnCluster(now);
+
+    /// <summary>
+    /// Taking it off is due whenever it should not be on the cluster: also when nothing recorded it there, since an
+    /// activation may have reached the cluster without its event being committed.
+    /// </summary>
+    public bool RemovalDue(DateTimeOffset now) => !ShouldBeOnCluster(now);
+
+    /// <summary>
+    /// What the cluster answered to setting the grant up. A refusal is recorded once per distinct message, so a
+    /// cluster that keeps refusing the same way does not fill the stream; an unreachable cluster records nothing.
+    /// </summary>
+    public Decision RecordActivation(GrantApplyResult result, string? message, DateTimeOffset at) => result switch
+    {
+        GrantApplyResult.Applied => Activated(at),
+        GrantApplyResult.Refused when message != ActivationError && ActivationDue(at) =>
+            Decision.Accept(new AccessGrantActivationFailed(Id, ClusterId, message ?? "", at)),
+        _ => Decision.Nothing,
+    };
+
     public Decision Activated(DateTimeOffset at) =>
-        OnCluster || !ShouldBeOnCluster(at) ? Decision.Nothing : Decision.Accept(new AccessGrantActivated(Id, ClusterId, UserId, ServiceAccount, at));
+        !ActivationDue(at) ? Decision.Nothing : Decision.Accept(new AccessGrantActivated(Id, ClusterId, UserId, ServiceAccount, at));
 
     public Decision Revoke(string reason, ActorRef by, DateTimeOffset at)
     {
@@ -55,8 +77,15 @@ public sealed record AccessGrant(
     public Decision Expire(DateTimeOffset at) =>
         Revoked || Expired || at < ValidUntil ? Decision.Nothing : Decision.Accept(new AccessGrantExpired(Id, ClusterId, UserId, UserName, at));
 
+    /// <summary>What the cluster answered to taking the grant off: only a removal that happened is recorded, with why it was due.</summary>
+    public Decision RecordRemoval(GrantApplyResult result, DateTimeOffset at) =>
+        result == GrantApplyResult.Applied ? RemovedFromCluster(at) : Decision.Nothing;
+
     public Decision RemovedFromCluster(DateTimeOffset at) =>
-        OnCluster ? Decision.Accept(new AccessGrantRemovedFromCluster(Id, ClusterId, ServiceAccount, at)) : Decision.Nothing;
+        OnCluster ? Decision.Accept(new AccessGrantRemovedFromCluster(Id, ClusterId, ServiceAccount, at, WhyRemoved(at))) : Decision.Nothing;
+
+    private string WhyRemoved(DateTimeOffset at) =>
+        Revoked ? "revoked" : Expired || at >= ValidUntil ? "expired" : at < ValidFrom ? "not yet valid" : "no longer valid";
 
     public Decision WarnOfExpiry(TimeSpan ahead, DateTimeOffset at) =>
         ExpiryWarned || Revoked || Expired || ValidUntil - at > ahead || at >= ValidUntil
@@ -82,12 +111,17 @@ public sealed record AccessGrant(
         return (remaining < cap ? remaining : cap, null);
     }
 
+    /// <summary>Every download is recorded: who got a token for the grant, and until when it works.</summary>
+    public Decision IssueKubeconfig(DateTimeOffset tokenExpiresAt, ActorRef to, DateTimeOffset at) =>
+        Decision.Accept(new KubeconfigIssued(Id, ClusterId, UserId, tokenExpiresAt, to, at));
+
     private static string Describe(TimeSpan span) => span.TotalDays >= 1 ? $"{span.TotalDays:0.#} days" : $"{span.TotalHours:0.#} hours";
 
     public static AccessGrant Create(ClusterAccessGranted e) =>
         new(e.GrantId, e.ClusterId, e.UserId, e.UserName, e.Scope, e.Role, e.ValidFrom, e.ValidUntil, e.ServiceAccount, false, false, false, false);
 
-    public AccessGrant Apply(AccessGrantActivated _) => this with { OnCluster = true };
+    public AccessGrant Apply(AccessGrantActivated _) => this with { OnCluster = true, ActivationError = null };
+    public AccessGrant Apply(AccessGrantActivationFailed e) => this with { ActivationError = e.Error };
     public AccessGrant Apply(AccessGrantRevoked _) => this with { Revoked = true };
     public AccessGrant Apply(AccessGrantExpired _) => this with { Expired = true };
     public AccessGrant Apply(AccessGrantRemovedFromCluster _) => this with { OnCluster = false };

@@ -14,14 +14,18 @@ public sealed record ClusterAccessGranted(
 /// <summary>The ServiceAccount and its binding exist on the cluster.</summary>
 public sealed record AccessGrantActivated(Guid GrantId, Guid ClusterId, Guid UserId, string ServiceAccount, DateTimeOffset ActivatedAt);
 
+/// <summary>The cluster refused to set the grant up (recorded once per distinct refusal); it is tried again.</summary>
 public sealed record AccessGrantActivationFailed(Guid GrantId, Guid ClusterId, string Error, DateTimeOffset At);
 
 public sealed record AccessGrantRevoked(Guid GrantId, Guid ClusterId, Guid UserId, string UserName, string Reason, ActorRef RevokedBy, DateTimeOffset RevokedAt);
 
 public sealed record AccessGrantExpired(Guid GrantId, Guid ClusterId, Guid UserId, string UserName, DateTimeOffset ExpiredAt);
 
-/// <summary>The ServiceAccount is gone from the cluster: every token issued for the grant is refused from now on.</summary>
-public sealed record AccessGrantRemovedFromCluster(Guid GrantId, Guid ClusterId, string ServiceAccount, DateTimeOffset RemovedAt);
+/// <summary>
+/// The ServiceAccount is gone from the cluster: every token issued for the grant is refused from now on. Cocktail
+/// removes it (the actor is the system); <c>Reason</c> says why (revoked, expired), null on events recorded before it.
+/// </summary>
+public sealed record AccessGrantRemovedFromCluster(Guid GrantId, Guid ClusterId, string ServiceAccount, DateTimeOffset RemovedAt, string? Reason = null);
 
 public sealed record AccessGrantExpiryWarned(Guid GrantId, Guid UserId, string UserName, DateTimeOffset ValidUntil, DateTimeOffset WarnedAt);
 

@@ -2,7 +2,8 @@ using Cocktail.Domain.Common;
 
 namespace Cocktail.Domain.Access;
 
-public enum AccessRequestState { Pending, Approved, Rejected }
+/// <summary>The <see cref="Approval"/> state under the name the read model and the API have always used (same values).</summary>
+public enum AccessRequestState { Pending = (int)ApprovalState.Pending, Approved = (int)ApprovalState.Approved, Rejected = (int)ApprovalState.Rejected }
 
 public sealed record AccessRequested(
     Guid RequestId, Guid UserId, string UserName, Guid ClusterId, string ClusterName, AccessScope Scope, Guid? ServiceMapId,
@@ -15,8 +16,10 @@ public sealed record AccessRequestRejected(Guid RequestId, Guid UserId, string R
 /// <summary>Just-in-time access: a user asks, an approver decides; approval creates the grant.</summary>
 public sealed record AccessRequest(
     Guid Id, Guid UserId, Guid ClusterId, AccessScope Scope, Guid? ServiceMapId, AccessRole Role, TimeSpan Duration, string Reason,
-    AccessRequestState State)
+    Approval Approval)
 {
+    public AccessRequestState State => (AccessRequestState)Approval.State;
+
     public static Decision Open(Guid id, Guid userId, string userName, Guid clusterId, string clusterName, AccessScope scope,
         Guid? serviceMapId, string? serviceMapName, Guid? workspaceId, AccessRole role, TimeSpan duration, TimeSpan maxDuration,
         string reason, DateTimeOffset at)
@@ -30,22 +33,21 @@ public sealed record AccessRequest(
             workspaceId, role, duration, reason.Trim(), at));
     }
 
-    public Decision Approve(Guid grantId, ActorRef by, DateTimeOffset at) => State switch
-    {
-        AccessRequestState.Pending when by.Id == UserId => DomainError.Forbidden("Nobody approves their own access request."),
-        AccessRequestState.Pending => Decision.Accept(new AccessRequestApproved(Id, grantId, UserId, by, at)),
-        _ => DomainError.Conflict($"The request is already {State.ToString().ToLowerInvariant()}."),
-    };
+    /// <summary>
+    /// Approval names the grant it creates: the caller picks the grant's id first, decides here, and starts the grant's
+    /// stream with that id only when this accepts.
+    /// </summary>
+    public Decision Approve(Guid grantId, ActorRef by, DateTimeOffset at) =>
+        Approval.Approve(by, "Nobody approves their own access request.", () => new AccessRequestApproved(Id, grantId, UserId, by, at));
 
-    public Decision Reject(string reason, ActorRef by, DateTimeOffset at)
-    {
-        if (State != AccessRequestState.Pending) return DomainError.Conflict($"The request is already {State.ToString().ToLowerInvariant()}.");
-        if (string.IsNullOrWhiteSpace(reason)) return DomainError.Invalid("Say why the request is rejected.", "reason");
-        return Decision.Accept(new AccessRequestRejected(Id, UserId, reason.Trim(), by, at));
-    }
+    public Decision Reject(string reason, ActorRef by, DateTimeOffset at) =>
+        Approval.Reject(reason, why => new AccessRequestRejected(Id, UserId, why, by, at));
+
+    /// <summary>The grant an approval starting at <paramref name="validFrom"/> creates lasts what was asked for.</summary>
+    public DateTimeOffset GrantEndsAt(DateTimeOffset validFrom) => validFrom + Duration;
 
     public static AccessRequest Create(AccessRequested e) =>
-        new(e.RequestId, e.UserId, e.ClusterId, e.Scope, e.ServiceMapId, e.Role, e.Duration, e.Reason, AccessRequestState.Pending);
-    public AccessRequest Apply(AccessRequestApproved _) => this with { State = AccessRequestState.Approved };
-    public AccessRequest Apply(AccessRequestRejected _) => this with { State = AccessRequestState.Rejected };
+        new(e.RequestId, e.UserId, e.ClusterId, e.Scope, e.ServiceMapId, e.Role, e.Duration, e.Reason, Approval.Pending(e.UserId));
+    public AccessRequest Apply(AccessRequestApproved _) => this with { Approval = Approval.Approved() };
+    public AccessRequest Apply(AccessRequestRejected _) => this with { Approval = Approval.Rejected() };
 }

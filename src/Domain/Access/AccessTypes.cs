@@ -31,6 +31,16 @@ public enum GrantState
     Expired,
 }
 
+/// <summary>What a cluster answered when asked to set a grant up or take it off.</summary>
+public enum GrantApplyResult
+{
+    Applied,
+    /// <summary>The cluster said no (RBAC, admission): trying again soon will likely meet the same answer.</summary>
+    Refused,
+    /// <summary>The cluster did not answer: nothing is known to have changed there.</summary>
+    Unreachable,
+}
+
 public static class AccessRoles
 {
     public static string ClusterRoleName(this AccessRole role) => role switch

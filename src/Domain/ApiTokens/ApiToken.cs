@@ -11,11 +11,11 @@ public sealed record ApiToken(Guid Id, Guid UserId, string Name, DateTimeOffset 
         return Decision.Accept(new ApiTokenCreated(id, userId, userName, name.Trim(), prefix, expiresAt, by, at));
     }
 
-    public Decision Revoke(ActorRef by, bool byPlatformAdmin, DateTimeOffset at)
+    public Decision Revoke(string? reason, ActorRef by, bool byPlatformAdmin, DateTimeOffset at)
     {
         if (by.Id != UserId && !byPlatformAdmin)
             return DomainError.NotFound("No such API token.");
-        return RevokedAt is not null ? Decision.Nothing : Decision.Accept(new ApiTokenRevoked(Id, UserId, Name, by, at));
+        return RevokedAt is not null ? Decision.Nothing : Decision.Accept(new ApiTokenRevoked(Id, UserId, Name, by, at, RemovalReason.Optional(reason)));
     }
 
     public static ApiToken Create(ApiTokenCreated e) => new(e.TokenId, e.UserId, e.Name, e.ExpiresAt, null);

@@ -7,4 +7,5 @@ public sealed record ApiTokenCreated(
     Guid TokenId, Guid UserId, string UserName, string Name, string Prefix, DateTimeOffset ExpiresAt,
     ActorRef CreatedBy, DateTimeOffset CreatedAt);
 
-public sealed record ApiTokenRevoked(Guid TokenId, Guid UserId, string Name, ActorRef RevokedBy, DateTimeOffset RevokedAt);
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
+public sealed record ApiTokenRevoked(Guid TokenId, Guid UserId, string Name, ActorRef RevokedBy, DateTimeOffset RevokedAt, string? Reason = null);

@@ -28,8 +28,19 @@ public sealed record Cluster(
     public Decision ChangeDetails(string? region, IReadOnlyDictionary<string, string> labels, ActorRef by, DateTimeOffset at) =>
         Unregistered ? Gone() : Decision.Accept(new ClusterDetailsChanged(Id, Name, region, labels, by, at));
 
-    public Decision Unregister(ActorRef by, DateTimeOffset at) =>
-        Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at));
+    public Decision Unregister(string? reason, ActorRef by, DateTimeOffset at) =>
+        Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at, RemovalReason.Optional(reason)));
+
+    /// <summary>
+    /// What the inventory watcher sees: only a change of health or of version becomes an event. A version is only
+    /// known while the API server answers, so a missing one changes nothing.
+    /// </summary>
+    public Decision Observe(ClusterHealth health, string? detail, string? version, DateTimeOffset at)
+    {
+        var events = ObserveHealth(health, detail, at).Events;
+        if (version is not null) events = [.. events, .. ObserveVersion(version, at).Events];
+        return events.Count == 0 ? Decision.Nothing : Decision.Accept([.. events]);
+    }
 
     /// <summary>Only transitions are events; the same health observed again records nothing.</summary>
     public Decision ObserveHealth(ClusterHealth health, string? detail, DateTimeOffset at)
@@ -53,7 +64,7 @@ public sealed record Cluster(
     {
         if (Unregistered || ExpiryWarned || CredentialExpiresAt is not { } expiresAt || expiresAt - now > warnBefore)
             return Decision.Nothing;
-        return Decision.Accept(new ClusterCredentialExpiring(Id, Name, expiresAt, now));
+        return Decision.Accept(new ClusterCredentialExpiryWarned(Id, Name, expiresAt, now));
     }
 
     private DomainError Gone() => DomainError.NotFound($"Cluster '{Name}' is unregistered.");
@@ -67,5 +78,5 @@ public sealed record Cluster(
     public Cluster Apply(ClusterDegraded _) => this with { Health = ClusterHealth.Degraded };
     public Cluster Apply(ClusterRecovered _) => this with { Health = ClusterHealth.Connected };
     public Cluster Apply(ClusterVersionChanged e) => this with { KubernetesVersion = e.To };
-    public Cluster Apply(ClusterCredentialExpiring _) => this with { ExpiryWarned = true };
+    public Cluster Apply(ClusterCredentialExpiryWarned _) => this with { ExpiryWarned = true };
 }

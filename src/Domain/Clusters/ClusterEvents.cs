@@ -16,7 +16,8 @@ public sealed record ClusterCredentialsRotated(
 public sealed record ClusterDetailsChanged(
     Guid ClusterId, string Name, string? Region, IReadOnlyDictionary<string, string> Labels, ActorRef ChangedBy, DateTimeOffset ChangedAt);
 
-public sealed record ClusterUnregistered(Guid ClusterId, string Name, ActorRef UnregisteredBy, DateTimeOffset UnregisteredAt);
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
+public sealed record ClusterUnregistered(Guid ClusterId, string Name, ActorRef UnregisteredBy, DateTimeOffset UnregisteredAt, string? Reason = null);
 
 public sealed record ClusterBecameUnreachable(Guid ClusterId, string Name, string Error, DateTimeOffset Since);
 
@@ -26,4 +27,11 @@ public sealed record ClusterRecovered(Guid ClusterId, string Name, ClusterHealth
 
 public sealed record ClusterVersionChanged(Guid ClusterId, string Name, string From, string To, DateTimeOffset ObservedAt);
 
-public sealed record ClusterCredentialExpiring(Guid ClusterId, string Name, DateTimeOffset ExpiresAt, DateTimeOffset WarnedAt);
+/// <summary>
+/// Cocktail warned that the cluster's credential expires soon. Stored under its first name, "cluster_credential_expiring"
+/// (see <see cref="StoredName"/>), so the events already recorded load as this type.
+/// </summary>
+public sealed record ClusterCredentialExpiryWarned(Guid ClusterId, string Name, DateTimeOffset ExpiresAt, DateTimeOffset WarnedAt)
+{
+    public const string StoredName = "cluster_credential_expiring";
+}

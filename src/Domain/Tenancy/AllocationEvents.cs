@@ -14,8 +14,9 @@ public sealed record WorkspaceAssignmentChanged(
     Guid ClusterId, string ClusterName, Guid WorkspaceId, string WorkspaceName, AssignmentMode FromMode, AssignmentMode ToMode,
     Quota FromQuota, Quota ToQuota, Guid? QuotaRequestId, ActorRef ChangedBy, DateTimeOffset ChangedAt);
 
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
 public sealed record ClusterUnassignedFromWorkspace(
-    Guid ClusterId, string ClusterName, Guid WorkspaceId, string WorkspaceName, ActorRef UnassignedBy, DateTimeOffset UnassignedAt);
+    Guid ClusterId, string ClusterName, Guid WorkspaceId, string WorkspaceName, ActorRef UnassignedBy, DateTimeOffset UnassignedAt, string? Reason = null);
 
 public sealed record ServiceMapQuotaAllocated(
     Guid ClusterId, Guid WorkspaceId, Guid ServiceMapId, string ServiceMapName, string Namespace, Quota Quota,

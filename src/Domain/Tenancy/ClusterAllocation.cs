@@ -63,13 +63,13 @@ public sealed record ClusterAllocation(
     public PodSecurityLevel? PodSecurityCeiling(Guid workspaceId) =>
         Assignments.TryGetValue(workspaceId, out var assignment) ? assignment.PodSecurityCeiling : null;
 
-    public Decision Unassign(Guid workspaceId, ActorRef by, DateTimeOffset at)
+    public Decision Unassign(Guid workspaceId, string? reason, ActorRef by, DateTimeOffset at)
     {
         if (!Assignments.TryGetValue(workspaceId, out var current))
             return DomainError.NotFound($"The workspace has no quota on cluster '{ClusterName}'.");
         var maps = ServiceMapsOf(workspaceId).Count();
         if (maps > 0) return DomainError.Conflict($"The workspace still has {maps} service map(s) on '{ClusterName}'; delete them first.");
-        return Decision.Accept(new ClusterUnassignedFromWorkspace(ClusterId, ClusterName, workspaceId, current.WorkspaceName, by, at));
+        return Decision.Accept(new ClusterUnassignedFromWorkspace(ClusterId, ClusterName, workspaceId, current.WorkspaceName, by, at, RemovalReason.Optional(reason)));
     }
 
     public Decision AllocateServiceMap(Guid serviceMapId, Guid workspaceId, string name, string ns, Quota quota, ActorRef by, DateTimeOffset at)

@@ -32,22 +32,22 @@ public sealed record Workspace(Guid Id, string Name, ImmutableDictionary<Guid, W
         return Decision.Accept(new WorkspaceMemberRoleChanged(Id, Name, userId, userName, member.Role, role, by, at));
     }
 
-    public Decision RemoveMember(Guid userId, ActorRef by, DateTimeOffset at)
+    public Decision RemoveMember(Guid userId, string? reason, ActorRef by, DateTimeOffset at)
     {
         if (Deleted) return Gone();
         if (!Members.TryGetValue(userId, out var member)) return DomainError.NotFound("That user is not a member of this workspace.");
         if (member.Role == WorkspaceRole.WorkspaceAdmin && IsLastAdmin(userId) && Members.Count > 1)
             return DomainError.Conflict("This is the workspace's last admin; make another member an admin first.");
-        return Decision.Accept(new WorkspaceMemberRemoved(Id, Name, userId, member.UserName, by, at));
+        return Decision.Accept(new WorkspaceMemberRemoved(Id, Name, userId, member.UserName, by, at, RemovalReason.Optional(reason)));
     }
 
     /// <summary>Only an empty workspace goes: its service maps must be deleted first.</summary>
-    public Decision Delete(int serviceMaps, ActorRef by, DateTimeOffset at)
+    public Decision Delete(int serviceMaps, string? reason, ActorRef by, DateTimeOffset at)
     {
         if (Deleted) return Decision.Nothing;
         if (serviceMaps > 0)
             return DomainError.Conflict($"The workspace still has {serviceMaps} service map(s); delete them first.");
-        return Decision.Accept(new WorkspaceDeleted(Id, Name, by, at));
+        return Decision.Accept(new WorkspaceDeleted(Id, Name, by, at, RemovalReason.Optional(reason)));
     }
 
     public WorkspaceRole? RoleOf(Guid userId) => Members.TryGetValue(userId, out var m) ? m.Role : null;

@@ -10,6 +10,9 @@ public sealed record WorkspaceMemberAdded(Guid WorkspaceId, string WorkspaceName
 
 public sealed record WorkspaceMemberRoleChanged(Guid WorkspaceId, string WorkspaceName, Guid UserId, string UserName, WorkspaceRole From, WorkspaceRole To, ActorRef ChangedBy, DateTimeOffset ChangedAt);
 
-public sealed record WorkspaceMemberRemoved(Guid WorkspaceId, string WorkspaceName, Guid UserId, string UserName, ActorRef RemovedBy, DateTimeOffset RemovedAt);
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
+public sealed record WorkspaceMemberRemoved(Guid WorkspaceId, string WorkspaceName, Guid UserId, string UserName, ActorRef RemovedBy, DateTimeOffset RemovedAt,
+    string? Reason = null);
 
-public sealed record WorkspaceDeleted(Guid WorkspaceId, string Name, ActorRef DeletedBy, DateTimeOffset DeletedAt);
+/// <summary>Reason is why, when the remover said; null on events recorded before it existed.</summary>
+public sealed record WorkspaceDeleted(Guid WorkspaceId, string Name, ActorRef DeletedBy, DateTimeOffset DeletedAt, string? Reason = null);

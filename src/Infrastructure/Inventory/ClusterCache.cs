@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using k8s.Models;
 
 namespace Cocktail.Infrastructure.Inventory;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Cocktail.Application.Clusters.Connecting;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Domain.Clusters;
 using Cocktail.Infrastructure.Kubernetes;
 using k8s;

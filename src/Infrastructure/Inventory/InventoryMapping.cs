@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Domain.Tenancy;
 using k8s.Models;
 

@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 
 namespace Cocktail.Infrastructure.Inventory;
 

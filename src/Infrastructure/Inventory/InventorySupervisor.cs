@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
-using Cocktail.Application.Clusters.Expiry;
-using Cocktail.Application.Clusters.Health;
+using Cocktail.Application.Clusters.WarningOfExpiry;
+using Cocktail.Application.Clusters.CheckingHealth;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.AccessGrants;
+using Cocktail.Application.AccessGrants.Sweeping;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Infrastructure.Kubernetes;

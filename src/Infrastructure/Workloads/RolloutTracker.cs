@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Workloads;
 using Cocktail.Application.Workloads.Reconciling;
 using Cocktail.Infrastructure.Inventory;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Application.Workloads;
 using Cocktail.Domain.Workloads;

@@ -1,6 +1,6 @@
 using Cocktail.Application.Audit;
 using Cocktail.Application.Audit.Searching;
-using Cocktail.Application.Audit.TimeTravel;
+using Cocktail.Application.Audit.Replaying;
 using Cocktail.Application.Common;
 using Cocktail.Web.Auth;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,5 @@
 using System.Text;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Clusters.Listing;
 using Cocktail.Application.Clusters.Registering;
 using Cocktail.Application.Clusters.RotatingCredentials;
@@ -75,11 +75,12 @@ public static class ClustersEndpoints
         return result.Succeeded ? ApiResults.Ok(await dispatcher.SendAsync(new GetCluster(id), caller, ct)) : ApiResults.Problem(result.Failure!);
     }
 
+    /// <summary>`?reason=` says why, for the audit trail.</summary>
     [WolverineDelete("/api/v1/clusters/{id}"), Tags("Clusters")]
-    [ProducesResponseType(204), ProducesResponseType(404)]
-    public static async Task<IResult> Unregister(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
+    [ProducesResponseType(204), ProducesResponseType(400), ProducesResponseType(404)]
+    public static async Task<IResult> Unregister(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason)
     {
-        var result = await dispatcher.SendAsync(new UnregisterCluster(id), http.ToCaller(), ct);
+        var result = await dispatcher.SendAsync(new UnregisterCluster(id, reason), http.ToCaller(), ct);
         return result.Succeeded ? Results.NoContent() : ApiResults.Problem(result.Failure!);
     }
 

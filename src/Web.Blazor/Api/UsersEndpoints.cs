@@ -8,6 +8,7 @@ using Cocktail.Application.Users.Deactivating;
 using Cocktail.Application.Users.Listing;
 using Cocktail.Application.Users.Reactivating;
 using Cocktail.Application.Users.Registering;
+using Cocktail.Application.Users.Searching;
 using Cocktail.Application.Users.Unlocking;
 using Cocktail.Domain.Users;
 using Cocktail.Web.Auth;
@@ -22,6 +23,7 @@ public sealed record ChangePasswordRequest([property: Secret] string? CurrentPas
     private bool PrintMembers(StringBuilder builder) => Redaction.PrintMembers(this, builder);
 }
 
+/// <summary>The Users capability: accounts, roles, passwords, and finding colleagues.</summary>
 public static class UsersEndpoints
 {
     [WolverinePost("/api/v1/users"), Tags("Users")]
@@ -43,6 +45,12 @@ public static class UsersEndpoints
         ApiResults.Ok(await dispatcher.SendAsync(
             new ListUsers(search, role, active, sortBy ?? UserSort.UserName, descending ?? false, page ?? 1, pageSize ?? 25),
             http.ToCaller(), ct));
+
+    /// <summary>Any signed-in user finds colleagues by name (at least two characters): id, user name and display name only.</summary>
+    [WolverineGet("/api/v1/users/search"), Tags("Users")]
+    [ProducesResponseType<IReadOnlyList<UserSummary>>(200), ProducesResponseType(400), ProducesResponseType(401)]
+    public static async Task<IResult> Search(HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? search) =>
+        ApiResults.Ok(await dispatcher.SendAsync(new SearchUsers(search), http.ToCaller(), ct));
 
     [WolverineGet("/api/v1/users/{id}"), Tags("Users")]
     [ProducesResponseType<UserView>(200), ProducesResponseType(404)]

@@ -4,6 +4,8 @@ using Cocktail.Application.ServiceMaps.Creating;
 using Cocktail.Application.ServiceMaps.Listing;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workspaces.AssigningClusters;
+using Cocktail.Application.Workspaces.ChangingClusterAssignments;
+using Cocktail.Application.Workspaces.UnassigningClusters;
 using Cocktail.Application.Workspaces.ChangingDetails;
 using Cocktail.Application.Workspaces.Creating;
 using Cocktail.Application.Workspaces.Deleting;
@@ -54,11 +56,11 @@ public static class WorkspacesEndpoints
         body is null ? Task.FromResult(ApiResults.MissingBody())
             : SendThenGet(new ChangeWorkspaceDetails(id, body.Name, body.Description, body.Color, body.ExpectedVersion), id, http, dispatcher, ct);
 
-    /// <summary>Only an empty workspace can be deleted (409 while it has service maps).</summary>
+    /// <summary>Only an empty workspace can be deleted (409 while it has service maps). `?reason=` says why, for the audit trail.</summary>
     [WolverineDelete("/api/v1/workspaces/{id}"), Tags("Workspaces")]
-    [ProducesResponseType(204), ProducesResponseType(404), ProducesResponseType(409)]
-    public static async Task<IResult> Delete(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
-        NoContent(await dispatcher.SendAsync(new DeleteWorkspace(id), http.ToCaller(), ct));
+    [ProducesResponseType(204), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409)]
+    public static async Task<IResult> Delete(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason) =>
+        NoContent(await dispatcher.SendAsync(new DeleteWorkspace(id, reason), http.ToCaller(), ct));
 
     /// <summary>Adds a member, or changes the role of an existing one.</summary>
     [WolverinePost("/api/v1/workspaces/{id}/members"), Tags("Workspaces")]
@@ -67,15 +69,17 @@ public static class WorkspacesEndpoints
         body is null ? Task.FromResult(ApiResults.MissingBody())
             : SendThenGet(new SetWorkspaceMember(id, body.UserId, body.UserName, body.Role), id, http, dispatcher, ct);
 
+    /// <summary>`?reason=` says why, for the audit trail.</summary>
     [WolverineDelete("/api/v1/workspaces/{id}/members/{userId}"), Tags("Workspaces")]
-    [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(403), ProducesResponseType(404)]
-    public static Task<IResult> RemoveMember(Guid id, Guid userId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
-        SendThenGet(new RemoveWorkspaceMember(id, userId), id, http, dispatcher, ct);
+    [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404)]
+    public static Task<IResult> RemoveMember(Guid id, Guid userId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason) =>
+        SendThenGet(new RemoveWorkspaceMember(id, userId, reason), id, http, dispatcher, ct);
 
     /// <summary>The same as DELETE .../members/{userId}, with the user in the query (?userId=).</summary>
     [WolverineDelete("/api/v1/workspaces/{id}/members"), Tags("Workspaces")]
-    public static Task<IResult> RemoveMemberByQuery(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] Guid? userId) =>
-        userId is { } user ? SendThenGet(new RemoveWorkspaceMember(id, user), id, http, dispatcher, ct)
+    public static Task<IResult> RemoveMemberByQuery(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] Guid? userId,
+        [FromQuery] string? reason) =>
+        userId is { } user ? SendThenGet(new RemoveWorkspaceMember(id, user, reason), id, http, dispatcher, ct)
             : Task.FromResult(ApiResults.Problem(Failure.Invalid("Name the member to remove: ?userId=", "userId")));
 
     [WolverinePost("/api/v1/workspaces/{id}/clusters/{clusterId}"), Tags("Workspaces")]
@@ -90,10 +94,11 @@ public static class WorkspacesEndpoints
         body is null ? Task.FromResult(ApiResults.MissingBody())
             : SendThenGet(new ChangeClusterAssignment(id, clusterId, body.Mode, body.Quota, body.MaxPodSecurity), id, http, dispatcher, ct);
 
+    /// <summary>`?reason=` says why, for the audit trail.</summary>
     [WolverineDelete("/api/v1/workspaces/{id}/clusters/{clusterId}"), Tags("Workspaces")]
-    [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(404), ProducesResponseType(409)]
-    public static Task<IResult> Unassign(Guid id, Guid clusterId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
-        SendThenGet(new UnassignCluster(id, clusterId), id, http, dispatcher, ct);
+    [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409)]
+    public static Task<IResult> Unassign(Guid id, Guid clusterId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason) =>
+        SendThenGet(new UnassignCluster(id, clusterId, reason), id, http, dispatcher, ct);
 
     [WolverinePost("/api/v1/workspaces/{id}/service-maps"), Tags("Service maps")]
     [ProducesResponseType<ServiceMapView>(201), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404), ProducesResponseType(409)]

@@ -23,9 +23,9 @@ public sealed class ApiTokenTests
         var token = Given.Events<ApiToken>(Created);
         var stranger = new ActorRef(Guid.NewGuid(), "eve");
 
-        Assert.IsType<ApiTokenRevoked>(token.Revoke(Owner, byPlatformAdmin: false, Now).Single());
-        Assert.IsType<ApiTokenRevoked>(token.Revoke(stranger, byPlatformAdmin: true, Now).Single());
-        Assert.Equal(ErrorKind.NotFound, token.Revoke(stranger, byPlatformAdmin: false, Now).Refused().Kind);
+        Assert.IsType<ApiTokenRevoked>(token.Revoke(null, Owner, byPlatformAdmin: false, Now).Single());
+        Assert.IsType<ApiTokenRevoked>(token.Revoke(null, stranger, byPlatformAdmin: true, Now).Single());
+        Assert.Equal(ErrorKind.NotFound, token.Revoke(null, stranger, byPlatformAdmin: false, Now).Refused().Kind);
     }
 
     [Fact]
@@ -33,6 +33,6 @@ public sealed class ApiTokenTests
     {
         var token = Given.Events<ApiToken>(Created, new ApiTokenRevoked(Id, Owner.Id, "ci", Owner, Now));
 
-        Assert.Empty(token.Revoke(Owner, false, Now).Events);
+        Assert.Empty(token.Revoke(null, Owner, false, Now).Events);
     }
 }

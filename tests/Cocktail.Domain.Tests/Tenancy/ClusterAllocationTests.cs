@@ -81,7 +81,7 @@ public sealed class ClusterAllocationTests
             new ClusterAssignedToWorkspace(Cluster, "prod", TeamA, "team-a", AssignmentMode.Shared, Eight, Admin, Now),
             new ServiceMapQuotaAllocated(Cluster, TeamA, Guid.NewGuid(), "web", "web", Quota.None, Admin, Now));
 
-        Assert.Equal(ErrorKind.Conflict, allocation.Unassign(TeamA, Admin, Now).Refused().Kind);
+        Assert.Equal(ErrorKind.Conflict, allocation.Unassign(TeamA, null, Admin, Now).Refused().Kind);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class RegisteringClustersTests(ClusterApp app)
         Assert.True(Math.Abs((expiresAt - notAfter).TotalSeconds) < 2, $"expiry {expiresAt:O}, certificate {notAfter:O}");
 
         // Expiry within the 7-day warning window: the next housekeeping pass warns (an event and a flag on the cluster).
-        var warned = await ClusterApp.WaitForAsync(admin, $"/api/v1/audit/events?streamId={cluster["id"]}&type=ClusterCredentialExpiring",
+        var warned = await ClusterApp.WaitForAsync(admin, $"/api/v1/audit/events?streamId={cluster["id"]}&type=ClusterCredentialExpiryWarned",
             page => (int?)page["total"] == 1, "the expiry warning", seconds: 30);
         Assert.Equal(sim.Name, (string?)warned["items"]![0]!["data"]!["name"]);
         var view = await (await admin.GetAsync($"/api/v1/clusters/{cluster["id"]}")).BodyAsync();

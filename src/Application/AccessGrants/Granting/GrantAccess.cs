@@ -1,3 +1,5 @@
+using Cocktail.Application.AccessGrants.Expiring;
+using Cocktail.Application.AccessGrants.WarningOfExpiry;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps;
@@ -34,13 +36,13 @@ public static class GrantAccessHandler
 {
     public static async Task<Result<Accepted>> Handle(GrantAccess command, Actor actor, IDocumentSession session, IMessageContext messages,
         IOptions<AccessOptions> options, TimeProvider clock, CancellationToken ct) =>
-        await AccessGrantIssuer.IssueAsync(command, null, actor, session, messages, options.Value, clock.GetUtcNow(), ct);
+        await AccessGrantIssuer.IssueAsync(Guid.CreateVersion7(), command, null, actor, session, messages, options.Value, clock.GetUtcNow(), ct);
 }
 
 /// <summary>Shared by direct grants and approved requests: checks, the event, and the schedule of its life.</summary>
 internal static class AccessGrantIssuer
 {
-    public static async Task<Result<Accepted>> IssueAsync(GrantAccess command, Guid? requestId, Actor actor, IDocumentSession session,
+    public static async Task<Result<Accepted>> IssueAsync(Guid id, GrantAccess command, Guid? requestId, Actor actor, IDocumentSession session,
         IMessageContext messages, AccessOptions options, DateTimeOffset now, CancellationToken ct)
     {
         var user = await session.LoadAsync<UserView>(command.UserId, ct);
@@ -57,7 +59,6 @@ internal static class AccessGrantIssuer
         if (!await AccessGrantAccess.CanGrantAsync(actor, command.Scope!.Value, map?.WorkspaceId, session, ct))
             return Failure.Forbidden("Only platform admins grant cluster access; workspace admins grant access to their own service maps.");
 
-        var id = Guid.CreateVersion7();
         var validFrom = command.ValidFrom ?? now;
         var decision = AccessGrant.Grant(id, cluster.Id, cluster.Name, command.Scope.Value, map?.Id, map?.Namespace, map?.WorkspaceId,
             user.Id, user.UserName, command.Role!.Value, validFrom, command.ValidUntil, command.Reason, options.MaxGrantDuration, requestId, actor.Ref, now);

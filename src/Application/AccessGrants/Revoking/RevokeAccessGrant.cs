@@ -1,3 +1,4 @@
+using Cocktail.Application.AccessGrants.RemovingFromCluster;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Access;
 using FluentValidation;

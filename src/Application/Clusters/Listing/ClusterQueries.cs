@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Clusters;
 using Marten;

@@ -1,5 +1,5 @@
-using Cocktail.Application.Clusters.Expiry;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.WarningOfExpiry;
+using Cocktail.Application.Clusters.ObservingInventory;
 
 namespace Cocktail.Application.Clusters.Registering;
 

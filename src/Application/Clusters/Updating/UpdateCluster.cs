@@ -1,10 +1,11 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Users;
 using FluentValidation;
 using Marten;
 using Wolverine;
+using Wolverine.Attributes;
 
 namespace Cocktail.Application.Clusters.Updating;
 
@@ -31,16 +32,21 @@ public static class UpdateClusterHandler
         var result = await AggregateStreams.DecideAsync<Cluster>(session, command.ClusterId, command.ExpectedVersion,
             cluster => cluster.ChangeDetails(command.Region ?? current.Region, command.Labels ?? current.Labels, actor.Ref,
                 clock.GetUtcNow()), "No such cluster.", ct);
-        if (result.Succeeded) await messages.PublishAsync(new ClusterDetailsChanged(command.ClusterId));
+        if (result.Succeeded) await messages.PublishAsync(new RefreshInventoryDetails(command.ClusterId));
         return result;
     }
 }
 
-/// <summary>Published with the change, handled once it has committed (Wolverine's outbox).</summary>
-public sealed record ClusterDetailsChanged(Guid ClusterId);
+/// <summary>
+/// Published with the change, handled once it has committed (Wolverine's outbox): the inventory picks up the new
+/// region and labels. Named as a command so it is not taken for the domain event <see cref="ClusterDetailsChanged"/>;
+/// messages already stored carry the old name.
+/// </summary>
+[MessageIdentity("Cocktail.Application.Clusters.Updating.ClusterDetailsChanged")]
+public sealed record RefreshInventoryDetails(Guid ClusterId);
 
-public static class ClusterDetailsChangedHandler
+public static class RefreshInventoryDetailsHandler
 {
-    public static Task Handle(ClusterDetailsChanged message, IInventoryControl inventory, CancellationToken ct) =>
+    public static Task Handle(RefreshInventoryDetails message, IInventoryControl inventory, CancellationToken ct) =>
         inventory.DetailsChangedAsync(message.ClusterId, ct);
 }

@@ -1,4 +1,4 @@
-using Cocktail.Application.AccessGrants.Revoking;
+using Cocktail.Application.AccessGrants.RevokingUserAccess;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using Marten;

@@ -1,6 +1,6 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.Workspaces;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Domain.Workloads;
 
 namespace Cocktail.Application.Workloads.Reconciling;

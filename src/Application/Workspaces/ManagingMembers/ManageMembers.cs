@@ -1,7 +1,8 @@
-using Cocktail.Application.AccessGrants.Revoking;
+using Cocktail.Application.AccessGrants.RevokingUserAccess;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Users;
+using Cocktail.Domain.Common;
 using Cocktail.Domain.Tenancy;
 using FluentValidation;
 using Marten;
@@ -12,7 +13,12 @@ namespace Cocktail.Application.Workspaces.ManagingMembers;
 /// <summary>Adds a member, or changes the role of one already there (by user id or user name).</summary>
 public sealed record SetWorkspaceMember(Guid WorkspaceId, Guid? UserId, string? UserName, WorkspaceRole Role) : IRequest<Accepted>;
 
-public sealed record RemoveWorkspaceMember(Guid WorkspaceId, Guid UserId) : IRequest<Accepted>;
+public sealed record RemoveWorkspaceMember(Guid WorkspaceId, Guid UserId, string? Reason = null) : IRequest<Accepted>;
+
+public sealed class RemoveWorkspaceMemberValidator : AbstractValidator<RemoveWorkspaceMember>
+{
+    public RemoveWorkspaceMemberValidator() => RuleFor(x => x.Reason).MaximumLength(RemovalReason.MaxLength);
+}
 
 public sealed class SetWorkspaceMemberValidator : AbstractValidator<SetWorkspaceMember>
 {
@@ -51,7 +57,7 @@ public static class RemoveWorkspaceMemberHandler
         var workspace = await TenancyAccess.LoadAsync(session, actor, command.WorkspaceId, TenancyAccess.CanManage, ct);
         if (workspace.Failure is { } failure) return failure;
         var result = await AggregateStreams.DecideAsync<Workspace>(session, command.WorkspaceId, null,
-            w => w.RemoveMember(command.UserId, actor.Ref, clock.GetUtcNow()), TenancyAccess.NoSuchWorkspace, ct);
+            w => w.RemoveMember(command.UserId, command.Reason, actor.Ref, clock.GetUtcNow()), TenancyAccess.NoSuchWorkspace, ct);
         if (!result.Succeeded) return result;
         // The RoleBindings lose the member on the next apply; grants into the workspace's service maps end with the membership.
         await messages.PublishAsync(new ReconcileWorkspaceServiceMaps(command.WorkspaceId));

@@ -1,5 +1,4 @@
 using Cocktail.Application.AccessGrants;
-using Cocktail.Application.AccessGrants.Requests;
 using Cocktail.Application.Common;
 using Cocktail.Application.Workspaces.Listing;
 using Cocktail.Domain.Access;

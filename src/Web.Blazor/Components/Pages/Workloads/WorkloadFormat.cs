@@ -1,4 +1,4 @@
-using Cocktail.Application.Clusters.Inventory;
+using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Domain.Workloads;
 
 namespace Cocktail.Web.Components.Pages.Workloads;
