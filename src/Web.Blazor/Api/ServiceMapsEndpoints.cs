@@ -2,6 +2,7 @@ using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.ServiceMaps.ChangingQuota;
 using Cocktail.Application.ServiceMaps.ChangingSettings;
+using Cocktail.Application.ServiceMaps.Creating;
 using Cocktail.Application.ServiceMaps.Deleting;
 using Cocktail.Application.ServiceMaps.Listing;
 using Cocktail.Domain.Tenancy;
@@ -11,10 +12,32 @@ using Wolverine.Http;
 
 namespace Cocktail.Web.Api;
 
+public sealed record CreateServiceMapRequest(string Name, Guid ClusterId, string? Namespace, Quota? Quota, DefaultLimits? DefaultLimits,
+    PodSecurityLevel? PodSecurity);
+
 public sealed record UpdateServiceMapRequest(string? Name, Quota? Quota, DefaultLimits? DefaultLimits, PodSecurityLevel? PodSecurity);
 
 public static class ServiceMapsEndpoints
 {
+    [WolverinePost("/api/v1/workspaces/{id}/service-maps"), Tags("Service maps")]
+    [ProducesResponseType<ServiceMapView>(201), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404), ProducesResponseType(409)]
+    public static async Task<IResult> CreateServiceMap(Guid id, CreateServiceMapRequest? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
+    {
+        if (body is null) return ApiResults.MissingBody();
+        var caller = http.ToCaller();
+        var created = await dispatcher.SendAsync(new CreateServiceMap(id, body.Name, body.ClusterId, body.Namespace, body.Quota,
+            body.DefaultLimits, body.PodSecurity), caller, ct);
+        if (!created.Succeeded) return ApiResults.Problem(created.Failure!);
+        var map = await dispatcher.SendAsync(new GetServiceMap(created.Value!.Id), caller, ct);
+        return Results.Created($"/api/v1/service-maps/{created.Value.Id}", map.Value);
+    }
+
+    [WolverineGet("/api/v1/workspaces/{id}/service-maps"), Tags("Service maps")]
+    [ProducesResponseType<Page<ServiceMapView>>(200), ProducesResponseType(404)]
+    public static async Task<IResult> ListServiceMaps(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
+        [FromQuery] Guid? clusterId, [FromQuery] int? page, [FromQuery] int? pageSize) =>
+        ApiResults.Ok(await dispatcher.SendAsync(new ListServiceMaps(id, clusterId, page ?? 1, pageSize ?? 50), http.ToCaller(), ct));
+
     [WolverineGet("/api/v1/service-maps/{id}"), Tags("Service maps")]
     [ProducesResponseType<ServiceMapView>(200), ProducesResponseType(404)]
     public static async Task<IResult> Get(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>

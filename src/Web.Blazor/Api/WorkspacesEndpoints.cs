@@ -1,7 +1,4 @@
 using Cocktail.Application.Common;
-using Cocktail.Application.ServiceMaps;
-using Cocktail.Application.ServiceMaps.Creating;
-using Cocktail.Application.ServiceMaps.Listing;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workspaces.AssigningClusters;
 using Cocktail.Application.Workspaces.ChangingClusterAssignments;
@@ -22,8 +19,6 @@ public sealed record CreateWorkspaceRequest(string Name, string? Description, st
 public sealed record UpdateWorkspaceRequest(string? Name, string? Description, string? Color, long? ExpectedVersion);
 public sealed record MemberRequest(Guid? UserId, string? UserName, WorkspaceRole Role);
 public sealed record AssignmentRequest(AssignmentMode Mode, Quota? Quota, PodSecurityLevel? MaxPodSecurity = null);
-public sealed record CreateServiceMapRequest(string Name, Guid ClusterId, string? Namespace, Quota? Quota, DefaultLimits? DefaultLimits,
-    PodSecurityLevel? PodSecurity);
 
 public static class WorkspacesEndpoints
 {
@@ -99,25 +94,6 @@ public static class WorkspacesEndpoints
     [ProducesResponseType<WorkspaceView>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409)]
     public static Task<IResult> Unassign(Guid id, Guid clusterId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] string? reason) =>
         SendThenGet(new UnassignCluster(id, clusterId, reason), id, http, dispatcher, ct);
-
-    [WolverinePost("/api/v1/workspaces/{id}/service-maps"), Tags("Service maps")]
-    [ProducesResponseType<ServiceMapView>(201), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404), ProducesResponseType(409)]
-    public static async Task<IResult> CreateServiceMap(Guid id, CreateServiceMapRequest? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
-    {
-        if (body is null) return ApiResults.MissingBody();
-        var caller = http.ToCaller();
-        var created = await dispatcher.SendAsync(new CreateServiceMap(id, body.Name, body.ClusterId, body.Namespace, body.Quota,
-            body.DefaultLimits, body.PodSecurity), caller, ct);
-        if (!created.Succeeded) return ApiResults.Problem(created.Failure!);
-        var map = await dispatcher.SendAsync(new GetServiceMap(created.Value!.Id), caller, ct);
-        return Results.Created($"/api/v1/service-maps/{created.Value.Id}", map.Value);
-    }
-
-    [WolverineGet("/api/v1/workspaces/{id}/service-maps"), Tags("Service maps")]
-    [ProducesResponseType<Page<ServiceMapView>>(200), ProducesResponseType(404)]
-    public static async Task<IResult> ListServiceMaps(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
-        [FromQuery] Guid? clusterId, [FromQuery] int? page, [FromQuery] int? pageSize) =>
-        ApiResults.Ok(await dispatcher.SendAsync(new ListServiceMaps(id, clusterId, page ?? 1, pageSize ?? 50), http.ToCaller(), ct));
 
     private static async Task<IResult> SendThenGet(IRequest<Accepted> command, Guid workspaceId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct)
     {
