@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json.Nodes;
 using Cocktail.KubeSim;
+using k8s;
 
 namespace Cocktail.Benchmarks;
 
@@ -27,4 +29,11 @@ public static class BenchApi
     /// <summary>The bearer token of a kubeconfig: the value of its first <c>token:</c> line.</summary>
     public static string TokenOf(string kubeconfig) =>
         kubeconfig.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("token:"))["token:".Length..].Trim();
+
+    /// <summary>A KubernetesClient for a kubeconfig, as the ceilings talk to a cluster with nothing of Cocktail in between.</summary>
+    public static IKubernetes KubernetesClient(string kubeconfig)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));
+        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+    }
 }

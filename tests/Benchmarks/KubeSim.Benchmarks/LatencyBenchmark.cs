@@ -11,7 +11,8 @@ namespace Cocktail.KubeSim.Benchmarks;
 /// </summary>
 public static class LatencyBenchmark
 {
-    public sealed record Result(int Clusters, int Clients, int Watchers, TimeSpan Duration, List<double> ListMs, List<double> WatchStartMs, List<double> WatchDeliveryMs, long Requests, long Bytes)
+    public sealed record Result(int Clusters, int Clients, int Watchers, TimeSpan Duration, List<double> ListMs, List<double> WatchStartMs, List<double> WatchDeliveryMs, long Requests, long Bytes,
+        BareKestrel.Result Ceiling)
     {
         static double Percentile(List<double> values, double p)
         {
@@ -30,6 +31,11 @@ public static class LatencyBenchmark
             Row("list pods (50 items)", ListMs);
             Row("watch start (request to 50 initial ADDED)", WatchStartMs);
             Row("watch delivery (write to MODIFIED received)", WatchDeliveryMs);
+            Console.WriteLine($"Ceiling, same run: {Clients} clients fetching the same {Ceiling.BodyBytes / 1024} KiB from a bare Kestrel over HTTPS (no KubeSim), {Ceiling.Duration.TotalSeconds:F0}s:");
+            Row("bare fetch (ceiling)", Ceiling.Ms);
+            Console.WriteLine($"list pods vs ceiling: p50 {Percentile(ListMs, 0.5) / Percentile(Ceiling.Ms, 0.5):F1}×, p99 {Percentile(ListMs, 0.99) / Percentile(Ceiling.Ms, 0.99):F1}×; " +
+                              $"{Requests / Duration.TotalSeconds:F0} lists/s vs {Ceiling.PerSecond:F0}/s ({Requests / Duration.TotalSeconds / Ceiling.PerSecond:P0} of the ceiling, " +
+                              $"which has no watches or writes running beside it)");
         }
     }
 
@@ -114,8 +120,10 @@ public static class LatencyBenchmark
         await Task.WhenAll(listers);
         await writer;
         await Task.WhenAll(watchers);
+        var sample = await connections[0].Http.GetByteArrayAsync(PodsPath);
         foreach (var c in connections) c.Dispose();
+        var ceiling = await BareKestrel.RunAsync(sample, options.ConcurrentClients, TimeSpan.FromSeconds(Math.Min(10, options.LoadDuration.TotalSeconds)));
         return new Result(options.LoadClusters, options.ConcurrentClients, options.Watchers, options.LoadDuration,
-            listMs.ToList(), watchStartMs.ToList(), deliveryMs.ToList(), requests, bytes);
+            listMs.ToList(), watchStartMs.ToList(), deliveryMs.ToList(), requests, bytes, ceiling);
     }
 }

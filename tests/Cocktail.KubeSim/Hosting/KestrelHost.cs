@@ -34,12 +34,14 @@ public sealed class KestrelHost : IAsyncDisposable
     });
 
     readonly KestrelServer _server;
+    readonly IDisposable? _heartbeat;
 
     public int Port { get; }
 
-    KestrelHost(KestrelServer server, int port)
+    KestrelHost(KestrelServer server, IDisposable? heartbeat, int port)
     {
         _server = server;
+        _heartbeat = heartbeat;
         Port = port;
     }
 
@@ -65,9 +67,18 @@ public sealed class KestrelHost : IAsyncDisposable
         });
         var socketOptions = Options.Create(new SocketTransportOptions());
         var server = new KestrelServer(Options.Create(options), new SocketTransportFactory(socketOptions, NullLoggerFactory.Instance), NullLoggerFactory.Instance);
-        await server.StartAsync(new Application(handle), cancellationToken);
+        var heartbeat = SharedHeartbeat.TryAdopt(server);
+        try
+        {
+            await server.StartAsync(new Application(handle), cancellationToken);
+        }
+        catch
+        {
+            heartbeat?.Dispose();
+            throw;
+        }
         var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KestrelHost(server, new Uri(address).Port);
+        return new KestrelHost(server, heartbeat, new Uri(address).Port);
     }
 
     public async ValueTask DisposeAsync()
@@ -76,6 +87,7 @@ public sealed class KestrelHost : IAsyncDisposable
         try { await _server.StopAsync(timeout.Token); }
         catch (OperationCanceledException) { }
         _server.Dispose();
+        _heartbeat?.Dispose();
     }
 
     sealed class Application(Func<HttpContext, Task> handle) : IHttpApplication<HttpContext>

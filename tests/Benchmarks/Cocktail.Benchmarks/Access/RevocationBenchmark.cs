@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
+using k8s;
+using k8s.Models;
 
 namespace Cocktail.Benchmarks.Access;
 
@@ -56,14 +58,48 @@ public static class RevocationBenchmark
             var grants = all.Take(count).ToList();
 
             var latencies = burst ? await BurstAsync(admin, probe, grants) : await OneAtATimeAsync(admin, probe, grants);
-            Console.WriteLine($"  revoke command → token refused (401): {Percentiles.Summary(latencies.Select(l => l.Refused).ToList())}");
+            var refused = latencies.Select(l => l.Refused).ToList();
+            Console.WriteLine($"  revoke command → token refused (401): {Percentiles.Summary(refused)}");
             Console.WriteLine($"  of which the revoke call (200):       {Percentiles.Summary(latencies.Select(l => l.Answered).ToList())}");
+            await app.DisposeAsync();
+            await CompareWithCeilingAsync(database.ConnectionString, fleet.Clusters[^1], probe, refused);
             return 0;
         }
         finally
         {
             await app.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// The ceiling for a revocation is what it cannot do without: the revoke is one durable commit (a single-row
+    /// insert+commit round trip to the same PostgreSQL), then the token's ServiceAccount is deleted on the cluster
+    /// and the next request with the token is refused (the same delete sent straight to a simulated cluster of the
+    /// same fleet, probed the same way). Measured after Cocktail stopped, so the two do not share the CPU.
+    /// </summary>
+    private static async Task CompareWithCeilingAsync(string connectionString, KubeSimCluster cluster, HttpClient probe, List<double> refused)
+    {
+        var commits = await Ceilings.CommitRoundTripsAsync(connectionString);
+        using var client = BenchApi.KubernetesClient(cluster.AdminKubeconfigYaml);
+        var bare = new List<double>();
+        for (var i = 0; i <= refused.Count; i++)
+        {
+            var name = $"ceiling-{i:D3}";
+            await client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = name } }, "default");
+            var token = (await client.CoreV1.CreateNamespacedServiceAccountTokenAsync(
+                new Authenticationv1TokenRequest { Spec = new V1TokenRequestSpec { ExpirationSeconds = 3600 } }, name, "default")).Status.Token;
+            var grant = new Grant(name, cluster, token);
+            // No role bound: the token works when the answer is 403 (known, not allowed) rather than 401 (refused).
+            if (await StatusAsync(probe, grant) == HttpStatusCode.Unauthorized) throw new InvalidOperationException("A fresh ServiceAccount token is refused.");
+            var sent = Stopwatch.GetTimestamp();
+            await client.CoreV1.DeleteNamespacedServiceAccountAsync(name, "default");
+            while (await StatusAsync(probe, grant) != HttpStatusCode.Unauthorized) { }
+            if (i > 0) bare.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds); // the first is a warm-up
+        }
+        Console.WriteLine("  ceiling, same run, same PostgreSQL and simulated cluster, without Cocktail:");
+        Console.WriteLine($"    insert+commit round trip:                        {Ceilings.Describe(commits)}");
+        Console.WriteLine($"    ServiceAccount deleted → its token refused:      {Ceilings.Describe(bare)}");
+        Console.WriteLine($"    revoke → 401 vs 1 commit + delete → 401:         {Ceilings.Latency(refused, Ceilings.Sum(bare, commits))}");
     }
 
     private static async Task<List<Grant>> GrantEachAsync(HttpClient admin, TestUser user, IReadOnlyList<KubeSimCluster> clusters)
@@ -80,7 +116,7 @@ public static class RevocationBenchmark
             }, ct);
             var id = (string)granted["grant"]!["id"]!;
             await WaitForActiveAsync(user.Client, id, ct);
-            var kubeconfig = await user.Client.GetStringAsync($"/api/v1/access-grants/{id}/kubeconfig", ct);
+            var kubeconfig = await KubeconfigAsync(user.Client, id, ct);
             grants[i] = new Grant(id, cluster, BenchApi.TokenOf(kubeconfig));
         });
         return [.. grants];
@@ -139,6 +175,17 @@ public static class RevocationBenchmark
         SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         MaxConnectionsPerServer = 16,
     });
+
+    /// <summary>A 409 says the cluster did not answer the TokenRequest in time (a loaded machine): asked again, as a user would.</summary>
+    private static async Task<string> KubeconfigAsync(HttpClient client, string grantId, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.GetAsync($"/api/v1/access-grants/{grantId}/kubeconfig", ct);
+            if (response.StatusCode != HttpStatusCode.Conflict || attempt == 5) return await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(ct);
+            await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+        }
+    }
 
     private static async Task WaitForActiveAsync(HttpClient client, string grantId, CancellationToken ct)
     {

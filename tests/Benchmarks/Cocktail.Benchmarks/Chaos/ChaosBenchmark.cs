@@ -80,6 +80,11 @@ public static class ChaosBenchmark
             foreach (var p in new[] { ceiling, chaotic })
                 Console.WriteLine($"{p.Name,-20} {p.Sent,6} {p.Acked,6} {p.Refused,7} {p.InDoubt,8} {p.Elapsed.TotalSeconds,7:0.0}s {p.Acked / p.Elapsed.TotalSeconds,8:0.0}");
             Console.WriteLine($"  throughput under chaos / ceiling: {chaotic.Acked / chaotic.Elapsed.TotalSeconds / (ceiling.Acked / ceiling.Elapsed.TotalSeconds):0.00}");
+            // The machine's ceiling for the no-kill phase: each acknowledged command is at least one durable commit, so
+            // single-row insert+commit transactions per second on the same PostgreSQL, as many in flight as commands.
+            var commits = await Ceilings.CommitsPerSecondAsync(database.ConnectionString, concurrency, 2000);
+            Console.WriteLine($"  no-kill phase vs insert+commit with {concurrency} in flight (same PostgreSQL, same run): " +
+                              $"{Ceilings.Throughput(ceiling.Acked / ceiling.Elapsed.TotalSeconds, commits)}");
             Console.WriteLine($"  refused = a 4xx/5xx answer (a 409 when two commands raced); in doubt = the replica died before answering");
             Console.WriteLine();
             Console.WriteLine($"Commands acknowledged: {verdict.Acknowledged}, applied (their events stored): {verdict.Applied}" +

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Cocktail.Benchmarks.Access;
 using Cocktail.Infrastructure.Inventory;
 using Cocktail.Testing;
@@ -53,11 +52,13 @@ public static class InventoryBenchmark
         var connectionString = database.ConnectionString;
         var watch = Stopwatch.StartNew();
         await using var fleet = await SimulatedFleet.StartAsync(childProcess, clusters, nodes, pods);
-        var clients = fleet.Clusters.Select(c => Client(c.Kubeconfig)).ToArray();
+        var clients = fleet.Clusters.Select(c => BenchApi.KubernetesClient(c.Kubeconfig)).ToArray();
         await WaitForRunningPodsAsync(clients, pods);
         var afterFleet = ProcessSnapshot.Take();
         Console.WriteLine($"KubeSim: {clusters} clusters started {fleet.Where} in {watch.Elapsed.TotalSeconds:0.0} s, every pod Running");
         Console.WriteLine($"  after starting KubeSim:    {afterFleet.Describe()}");
+        var ceiling = await InventoryCeiling.MeasureAsync(clients, connectionString, ListParallelism, Math.Min(changes, 100));
+        ceiling.Print(clusters, ListParallelism);
 
         var app = Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting"));
         await app.InitializeAsync();
@@ -80,6 +81,7 @@ public static class InventoryBenchmark
         Console.WriteLine($"Full inventory ({nodes} nodes and {pods} Running pods stored per cluster), from the first registration: " +
                           $"half after {milestones.Half.TotalSeconds:0.0} s, 90 % after {milestones.Ninety.TotalSeconds:0.0} s, " +
                           $"all after {milestones.All.TotalSeconds:0.0} s");
+        Console.WriteLine($"  vs ceiling (bare lists + bare upserts): {Ceilings.Duration(milestones.All, ceiling.FullInventory)}");
 
         await Task.Delay(TimeSpan.FromSeconds(5)); // the watches' first round of events settles
         cpu.BusyPercentSinceLast();
@@ -92,6 +94,7 @@ public static class InventoryBenchmark
         Console.WriteLine($"Pod change → read model ({changes} label patches over random clusters, {changeParallelism} at a time, while every watch runs):");
         Console.WriteLine($"  from sending the PATCH to the row readable: {Percentiles.Summary(delays)}{(missed > 0 ? $"; {missed} not seen within 30 s" : "")}");
         Console.WriteLine($"  the PATCH itself (KubeSim round trip):      {Percentiles.Summary(roundTrips)}");
+        Console.WriteLine($"  vs ceiling (bare watch + 1 commit):         {Ceilings.Latency(delays, ceiling.PodChange)}");
 
         Console.WriteLine("Memory of this process, after a full GC:");
         Console.WriteLine(childProcess
@@ -107,7 +110,7 @@ public static class InventoryBenchmark
         await app.DisposeAsync();
 
         var cold = !restart || await RestartAsync(Configure(new CocktailApp().WithDatabase(connectionString), args.All("setting")),
-            readModel, clusters, nodes, pods, timeout);
+            readModel, clusters, nodes, pods, timeout, ceiling);
         foreach (var client in clients) client.Dispose();
         return missed > 0 || !cold ? 1 : 0;
     }
@@ -124,16 +127,16 @@ public static class InventoryBenchmark
         return app;
     }
 
-    private static IKubernetes Client(string kubeconfig)
-    {
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));
-        return new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
-    }
+    /// <summary>Clusters listed at once, while waiting for the fleet and for the ceiling's bare lists.</summary>
+    private const int ListParallelism = 8;
 
-    /// <summary>So that the clock starts on settled clusters; a busy simulator may drop a handshake, which is retried.</summary>
+    /// <summary>
+    /// So that the clock starts on settled clusters. A busy simulator may drop a handshake or answer a list after the
+    /// client's 100 s timeout (the whole fleet starting on two cores); either is asked again until the deadline.
+    /// </summary>
     private static async Task WaitForRunningPodsAsync(IKubernetes[] clients, int pods)
     {
-        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (client, ct) =>
+        await Parallel.ForEachAsync(clients, new ParallelOptions { MaxDegreeOfParallelism = ListParallelism }, async (client, ct) =>
         {
             var deadline = DateTime.UtcNow.AddMinutes(10);
             while (true)
@@ -143,7 +146,10 @@ public static class InventoryBenchmark
                     if ((await client.CoreV1.ListNamespacedPodAsync("default", cancellationToken: ct)).Items.Count(p => p.Status?.Phase == "Running") >= pods)
                         return;
                 }
-                catch (HttpRequestException) when (DateTime.UtcNow < deadline) { }
+                catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+                {
+                    if (DateTime.UtcNow > deadline) throw;
+                }
                 if (DateTime.UtcNow > deadline) throw new TimeoutException("KubeSim's pods did not all run.");
                 await Task.Delay(500, ct);
             }
@@ -196,7 +202,7 @@ public static class InventoryBenchmark
     /// Every cluster registered, nothing stored: what a new replica (or Cocktail after an outage) faces, with every
     /// watcher starting at once.
     /// </summary>
-    private static async Task<bool> RestartAsync(CocktailApp app, ReadModel readModel, int clusters, int nodes, int pods, TimeSpan timeout)
+    private static async Task<bool> RestartAsync(CocktailApp app, ReadModel readModel, int clusters, int nodes, int pods, TimeSpan timeout, InventoryCeiling ceiling)
     {
         await readModel.ClearInventoryAsync();
         var cpu = new MachineCpu();
@@ -210,6 +216,7 @@ public static class InventoryBenchmark
             Console.WriteLine($"Restart with {clusters} clusters registered and the inventory cleared: host started in {started.TotalSeconds:0.0} s; " +
                               $"full inventory half after {milestones.Half.TotalSeconds:0.0} s, 90 % after {milestones.Ninety.TotalSeconds:0.0} s, " +
                               $"all after {milestones.All.TotalSeconds:0.0} s; machine CPU {cpu.BusyPercentSinceLast():0}% busy meanwhile");
+            Console.WriteLine($"  vs ceiling (bare lists + bare upserts): {Ceilings.Duration(milestones.All, ceiling.FullInventory)}");
             Console.WriteLine($"Health transitions recorded in all: {await readModel.HealthTransitionsAsync()}");
             return true;
         }

@@ -69,7 +69,43 @@ public static class ReconcileBenchmark
         var single = await SequentialAsync(admin, verdicts, setups[0], sequential, timeout);
         var burst = await BurstAsync(admin, verdicts, setups.Skip(1).ToList(), perCluster, apiParallelism, timeout);
         await app.DisposeAsync();
-        return single && burst ? 0 : 1;
+        if (single is not null && burst is not null)
+            await CompareWithCeilingAsync(connectionString, fleet.Clusters, single, burst.Value, sequential, perCluster, apiParallelism);
+        return single is not null && burst is not null ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The ceiling for a service map is what it cannot do without: its creation and its Ready verdict are two
+    /// durable commits (single-row insert+commit round trips to the same PostgreSQL), and its objects must reach the
+    /// cluster (the same objects server-side applied straight to the same simulated clusters, at the same
+    /// concurrency for the burst). Measured after Cocktail stopped, so the two do not share the CPU.
+    /// </summary>
+    private static async Task CompareWithCeilingAsync(string connectionString, IReadOnlyList<KubeSimCluster> clusters, List<double> single,
+        double burstPerSecond, int sequential, int perCluster, int parallelism)
+    {
+        var commits = await Ceilings.CommitRoundTripsAsync(connectionString);
+        using var first = BenchApi.KubernetesClient(clusters[0].AdminKubeconfigYaml);
+        await BareServiceMap.ApplyAsync(first, "ceiling-warm-up");
+        var applies = new List<double>();
+        for (var i = 0; i < sequential; i++) applies.Add(await BareServiceMap.ApplyAsync(first, $"ceiling-{i:D3}"));
+
+        var others = clusters.Skip(1).Select(c => BenchApi.KubernetesClient(c.AdminKubeconfigYaml)).ToArray();
+        var total = others.Length * perCluster;
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, total), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (i, ct) => await BareServiceMap.ApplyAsync(others[i % others.Length], $"ceiling-burst-{i:D4}", ct));
+        var appliesPerSecond = total / clock.Elapsed.TotalSeconds;
+        foreach (var client in others) client.Dispose();
+        var commitsPerSecond = await Ceilings.CommitsPerSecondAsync(connectionString, parallelism, 2 * total);
+        // Both halves share the same two cores, so their times add up rather than overlap.
+        var ceilingPerSecond = 1 / (1 / appliesPerSecond + 2 / commitsPerSecond);
+
+        Console.WriteLine("Ceiling, same run, same PostgreSQL and simulated clusters, without Cocktail:");
+        Console.WriteLine($"  insert+commit round trip:          {Ceilings.Describe(commits)}");
+        Console.WriteLine($"  bare apply of the same objects:    {Ceilings.Describe(applies)}");
+        Console.WriteLine($"  (a) API call → Ready vs 2 commits + bare apply: {Ceilings.Latency(single, Ceilings.Sum(applies, commits, times: 2))}");
+        Console.WriteLine($"  (b) burst, Ready per second vs bare applies ({appliesPerSecond:0}/s) and 2 commits each ({commitsPerSecond:0} commits/s), " +
+                          $"{parallelism} at a time: {Ceilings.Throughput(burstPerSecond, ceilingPerSecond)}");
     }
 
     /// <summary>The durable local queue that ReconcileServiceMap goes through, and how many it runs at once.</summary>
@@ -98,7 +134,7 @@ public static class ReconcileBenchmark
     }
 
     /// <summary>(a) One service map at a time: from sending the create to its Ready verdict committed.</summary>
-    private static async Task<bool> SequentialAsync(HttpClient admin, ReadyEvents verdicts, Setup setup, int count, TimeSpan timeout)
+    private static async Task<List<double>?> SequentialAsync(HttpClient admin, ReadyEvents verdicts, Setup setup, int count, TimeSpan timeout)
     {
         // Warm-up, not counted: the first request pays for code generation, connection pools and TLS to the cluster.
         var warmUp = await CreateAsync(admin, setup, "warm-up", default);
@@ -113,7 +149,7 @@ public static class ReconcileBenchmark
             if (!await verdicts.WaitForAsync([created.Id], timeout))
             {
                 Console.WriteLine($"  seq-{i:D3} was not Ready after {timeout.TotalMinutes} min");
-                return false;
+                return null;
             }
             ids.Add(created.Id);
             toReady.Add((verdicts.Ready[created.Id] - created.Sent).TotalMilliseconds);
@@ -126,11 +162,11 @@ public static class ReconcileBenchmark
         Console.WriteLine($"  API call → Ready committed:        {Percentiles.Summary(toReady)}");
         Console.WriteLine($"  of which the API call, until 201:  {Percentiles.Summary(api)}");
         Console.WriteLine($"  creation committed → Ready:        {Percentiles.Summary(committedToReady)}");
-        return true;
+        return toReady;
     }
 
     /// <summary>(b) Every service map of the burst sent as fast as the API takes them; the clock stops at the last Ready.</summary>
-    private static async Task<bool> BurstAsync(HttpClient admin, ReadyEvents verdicts, IReadOnlyList<Setup> setups, int perCluster,
+    private static async Task<double?> BurstAsync(HttpClient admin, ReadyEvents verdicts, IReadOnlyList<Setup> setups, int perCluster,
         int parallelism, TimeSpan timeout)
     {
         var total = setups.Count * perCluster;
@@ -155,7 +191,7 @@ public static class ReconcileBenchmark
             if (clock.Elapsed > timeout)
             {
                 Console.WriteLine($"  only {ready}/{total} Ready after {timeout.TotalMinutes} min");
-                return false;
+                return null;
             }
             if (clock.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
             {
@@ -174,7 +210,7 @@ public static class ReconcileBenchmark
         Console.WriteLine($"  each create, until 201:            {Percentiles.Summary(created.Select(c => c.Answered.TotalMilliseconds).ToList())}");
         Console.WriteLine($"  all {total} Ready after {allReady.TotalSeconds:0.00} s from the first call ({total / allReady.TotalSeconds:0.0} per second)");
         Console.WriteLine($"  each, API call → Ready committed:  {Percentiles.Summary(latencies)}");
-        return true;
+        return total / allReady.TotalSeconds;
     }
 
     private sealed record Created(Guid Id, DateTimeOffset Sent, TimeSpan Answered, int Conflicts);

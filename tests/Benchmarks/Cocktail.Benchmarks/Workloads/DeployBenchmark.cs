@@ -6,6 +6,8 @@ using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Workloads;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
+using k8s;
+using k8s.Models;
 using Npgsql;
 
 namespace Cocktail.Benchmarks.Workloads;
@@ -60,8 +62,10 @@ public static class DeployBenchmark
             });
             var mapId = await ServiceMapAsync(admin, workspaceId, clusterId, "apps");
             await using var rollouts = new RolloutEvents(database.ConnectionString);
-            await DeploysAsync(admin, rollouts, mapId, deploys, replicas);
-            await ReportAsync(admin, rollouts, workspaceId, clusterId, policyWorkloads, reportCalls, deploys + 1);
+            var toAvailable = await DeploysAsync(admin, rollouts, mapId, deploys, replicas);
+            var report = await ReportAsync(admin, rollouts, workspaceId, clusterId, policyWorkloads, reportCalls, deploys + 1);
+            await app.DisposeAsync();
+            await CompareWithCeilingAsync(database.ConnectionString, sim, toAvailable, report, replicas);
             return 0;
         }
         finally
@@ -71,7 +75,7 @@ public static class DeployBenchmark
     }
 
     /// <summary>(a) Each deploy timed from sending the request to the Available verdict committed.</summary>
-    private static async Task DeploysAsync(HttpClient admin, RolloutEvents rollouts, string mapId, int count, int replicas)
+    private static async Task<List<double>> DeploysAsync(HttpClient admin, RolloutEvents rollouts, string mapId, int count, int replicas)
     {
         // Warm-up, not counted: the first deploy pays for code generation, connection pools and TLS to the cluster.
         await rollouts.WaitForAsync(await DeployAsync(admin, mapId, "warm-up", replicas), "Available", TimeSpan.FromMinutes(2));
@@ -92,7 +96,91 @@ public static class DeployBenchmark
         Console.WriteLine($"  API call → Available committed:    {Percentiles.Summary(toAvailable)}");
         Console.WriteLine($"  of which the API call, until 201:  {Percentiles.Summary(api)}");
         Console.WriteLine($"  deploy committed → Available:      {Percentiles.Summary(committedToAvailable)}");
+        return toAvailable;
     }
+
+    /// <summary>
+    /// The ceilings. (a) A deploy cannot do without two durable commits (the deploy, the Available verdict: single-row
+    /// insert+commit round trips to the same PostgreSQL) and the rollout itself: the same Deployment and Service
+    /// server-side applied straight to the same simulated cluster and polled until Available, which includes the
+    /// simulated kubelets' start and ready delays. (b) The policy report's bare query is reading the same documents
+    /// (service maps, workloads) from PostgreSQL as text, without deserializing, evaluating or answering. Both measured
+    /// after Cocktail stopped, so the two do not share the CPU.
+    /// </summary>
+    private static async Task CompareWithCeilingAsync(string connectionString, KubeSimCluster sim, List<double> toAvailable, List<double> report, int replicas)
+    {
+        var commits = await Ceilings.CommitRoundTripsAsync(connectionString);
+        using var client = BenchApi.KubernetesClient(sim.AdminKubeconfigYaml);
+        await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "ceiling" } });
+        await BareDeployAsync(client, "warm-up", replicas);
+        var bare = new List<double>();
+        for (var i = 0; i < toAvailable.Count; i++) bare.Add(await BareDeployAsync(client, $"web-{i:D3}", replicas));
+
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        var reads = new List<double>();
+        for (var i = 0; i <= report.Count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await using var command = db.CreateCommand("select data::text from cocktail.mt_doc_servicemapview union all select data::text from cocktail.mt_doc_workloadview");
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) _ = reader.GetString(0);
+            if (i > 0) reads.Add(clock.Elapsed.TotalMilliseconds); // the first is a warm-up
+        }
+        Console.WriteLine("Ceiling, same run, same PostgreSQL and simulated cluster, without Cocktail:");
+        Console.WriteLine($"  insert+commit round trip:                {Ceilings.Describe(commits)}");
+        Console.WriteLine($"  bare Deployment applied → Available:     {Ceilings.Describe(bare)}");
+        Console.WriteLine($"  bare read of the report's documents:     {Ceilings.Describe(reads)}");
+        Console.WriteLine($"  (a) API call → Available vs 2 commits + bare rollout: {Ceilings.Latency(toAvailable, Ceilings.Sum(bare, commits, times: 2))}");
+        Console.WriteLine($"  (b) policy report vs bare read:          {Ceilings.Latency(report, reads)}");
+    }
+
+    private static async Task<double> BareDeployAsync(IKubernetes client, string name, int replicas)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = name };
+        var deployment = new V1Deployment
+        {
+            ApiVersion = "apps/v1", Kind = "Deployment", Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ceiling", Labels = labels },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = replicas, Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        Containers = [new V1Container
+                        {
+                            Name = "web", Image = "registry.example.com/shop/web:1.0", Ports = [new V1ContainerPort { ContainerPort = 8080 }],
+                            Resources = new V1ResourceRequirements
+                            {
+                                Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("16Mi") },
+                                Limits = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("64Mi") },
+                            },
+                        }],
+                    },
+                },
+            },
+        };
+        var service = new V1Service
+        {
+            ApiVersion = "v1", Kind = "Service", Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "ceiling" },
+            Spec = new V1ServiceSpec { Selector = labels, Ports = [new V1ServicePort { Port = 80, TargetPort = 8080 }] },
+        };
+        var started = Stopwatch.GetTimestamp();
+        await client.AppsV1.PatchNamespacedDeploymentAsync(Apply(deployment), name, "ceiling", fieldManager: "bench-ceiling", force: true);
+        await client.CoreV1.PatchNamespacedServiceAsync(Apply(service), name, "ceiling", fieldManager: "bench-ceiling", force: true);
+        while (true)
+        {
+            var status = (await client.AppsV1.ReadNamespacedDeploymentStatusAsync(name, "ceiling")).Status;
+            if (status?.AvailableReplicas == replicas && status.UpdatedReplicas == replicas &&
+                status.Conditions?.Any(c => c.Type == "Available" && c.Status == "True") == true)
+                return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(2)) throw new TimeoutException($"Bare Deployment {name} not Available after 2 minutes");
+            await Task.Delay(5);
+        }
+    }
+
+    private static V1Patch Apply(object body) => new(KubernetesJson.Serialize(body), V1Patch.PatchType.ApplyPatch);
 
     /// <summary>(b) In process: the evaluator alone, over 1,000 specs of different shapes, against a strict policy.</summary>
     private static void Evaluation(int count)
@@ -113,7 +201,7 @@ public static class DeployBenchmark
     }
 
     /// <summary>(b) Through the API: the policy report over that many deployed workloads (zero replicas, so only the objects).</summary>
-    private static async Task ReportAsync(HttpClient admin, RolloutEvents rollouts, string workspaceId, string clusterId, int count, int calls, int deployed)
+    private static async Task<List<double>> ReportAsync(HttpClient admin, RolloutEvents rollouts, string workspaceId, string clusterId, int count, int calls, int deployed)
     {
         var maps = new List<string>();
         for (var m = 0; m < 10; m++) maps.Add(await ServiceMapAsync(admin, workspaceId, clusterId, $"team-{m}"));
@@ -149,6 +237,7 @@ public static class DeployBenchmark
         }
         Console.WriteLine($"  policy report over {(int?)report!["workloadsChecked"]} workloads ({report["violating"]!.AsArray().Count} violating), {calls} calls:");
         Console.WriteLine($"  GET /api/v1/workspaces/{{id}}/policy-report: {Percentiles.Summary(durations)}");
+        return durations;
     }
 
     private static WorkloadSpec Spec(int i) => new(
