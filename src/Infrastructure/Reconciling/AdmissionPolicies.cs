@@ -7,7 +7,8 @@ namespace Cocktail.Infrastructure.Reconciling;
 /// <summary>
 /// A service map's security policy as ValidatingAdmissionPolicies (CEL), bound to its namespace, so that what
 /// Cocktail refuses is refused on the cluster too, whoever applies it (kubectl with an access grant included).
-/// Two policies: rules on pod specs (pods and every workload template), and the replica ceiling (incl. /scale).
+/// Two policies: rules on pod specs (pods and every workload template), and the replica ceiling (incl. /scale and
+/// autoscalers, whose maximum is what they may scale to). A registry host is compared in lower case, as DNS names are.
 /// </summary>
 internal static class AdmissionPolicies
 {
@@ -16,7 +17,7 @@ internal static class AdmissionPolicies
     private const string Containers =
         "variables.podSpec.containers + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])";
     private const string Registry =
-        "(c.image.contains('/') && (c.image.split('/')[0].contains('.') || c.image.split('/')[0].contains(':') || c.image.split('/')[0] == 'localhost') ? c.image.split('/')[0] : 'docker.io')";
+        "(c.image.contains('/') && (c.image.split('/')[0].contains('.') || c.image.split('/')[0].contains(':') || c.image.split('/')[0] == 'localhost') ? c.image.split('/')[0].lowerAscii() : 'docker.io')";
 
     public sealed record Policy(V1ValidatingAdmissionPolicy Definition, V1ValidatingAdmissionPolicyBinding Binding);
 
@@ -38,9 +39,9 @@ internal static class AdmissionPolicies
                 rules));
         if (m.Policy.MaxReplicas is { } max)
             policies.Add(Make(m, ReplicasName(m),
-                [Rule("apps", "deployments", "statefulsets", "deployments/scale", "statefulsets/scale")],
+                [Rule("apps", "deployments", "statefulsets", "deployments/scale", "statefulsets/scale"), Rule("autoscaling", "horizontalpodautoscalers")],
                 [],
-                [Forbid($"!has(object.spec.replicas) || object.spec.replicas <= {max}", $"at most {max} replicas are allowed in this service map (Cocktail security policy)")]));
+                [Forbid($"object.kind == 'HorizontalPodAutoscaler' ? object.spec.maxReplicas <= {max} : (!has(object.spec.replicas) || object.spec.replicas <= {max})", $"at most {max} replicas are allowed in this service map (Cocktail security policy)")]));
         return policies;
     }
 

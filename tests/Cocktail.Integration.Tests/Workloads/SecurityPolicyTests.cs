@@ -116,6 +116,18 @@ public sealed class SecurityPolicyTests(AccessApp app)
         var tooMany = await Assert.ThrowsAsync<HttpOperationException>(() => asDeveloper.AppsV1.PatchNamespacedDeploymentScaleAsync(
             new V1Patch("""{"spec":{"replicas":9}}""", V1Patch.PatchType.MergePatch), "fine", "guarded"));
         Assert.Contains("at most 3 replicas", tooMany.Response.Content);
+        var autoscaler = new V2HorizontalPodAutoscaler
+        {
+            Metadata = new V1ObjectMeta { Name = "fine" },
+            Spec = new V2HorizontalPodAutoscalerSpec
+            {
+                ScaleTargetRef = new V2CrossVersionObjectReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = "fine" },
+                MinReplicas = 1, MaxReplicas = 9,
+            },
+        };
+        var scaledPastIt = await Assert.ThrowsAsync<HttpOperationException>(() => asDeveloper.AutoscalingV2.CreateNamespacedHorizontalPodAutoscalerAsync(autoscaler, "guarded"));
+        Assert.Equal(HttpStatusCode.Forbidden, scaledPastIt.Response.StatusCode);
+        Assert.Contains("at most 3 replicas", scaledPastIt.Response.Content);
 
         var kubectl = await Grants.KubectlAsync(kubeconfig, "-n", "guarded", "create", "deployment", "viakubectl", "--image=docker.io/library/nginx:1.27");
         Assert.NotEqual(0, kubectl.ExitCode);
