@@ -16,6 +16,8 @@ internal static class Autocomplete
     public static async Task ChooseAsync(IPage page, ILocator input, string text)
     {
         await input.ClickAsync();
+        // The console searches 300 ms after the last key, so keys typed at once send one search, for the whole text:
+        // an answer to an earlier key cannot arrive after the pick and open the list again.
         await input.PressSequentiallyAsync(text);
         await Expect(page.GetByRole(AriaRole.Option)).ToHaveCountAsync(1, SearchAnswered);
         await page.GetByRole(AriaRole.Option, new() { Name = text, Exact = true }).ClickAsync();
