@@ -24,22 +24,9 @@ public sealed class InventoryNotifier(NpgsqlDataSource dataSource, ILogger<Inven
     public IDisposable SubscribeToConnectionChanges(Action<Guid> clusterChanged) => Add(_connectionSubscribers, clusterChanged);
 
     /// <summary>Connecting again after the database went away: soon at first, then less often, with jitter.</summary>
-    private ResiliencePipeline Reconnecting() => new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-            MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = TimeSpan.FromMilliseconds(500),
-            MaxDelay = TimeSpan.FromSeconds(15),
-            OnRetry = args =>
-            {
-                logger.LogWarning(args.Outcome.Exception, "Listening for inventory notifications failed; reconnecting");
-                return default;
-            },
-        })
-        .Build();
+    private ResiliencePipeline Reconnecting() => RetryForever.Build(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15),
+        e => e is not OperationCanceledException,
+        e => logger.LogWarning(e, "Listening for inventory notifications failed; reconnecting"));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

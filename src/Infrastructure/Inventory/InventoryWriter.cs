@@ -34,22 +34,9 @@ public sealed class InventoryWriter(InventoryStore store, IOptions<InventoryOpti
     {
         var batch = new List<InventoryOperation>(MaxBatch);
         // When the database is away the batch waits and is written again: soon at first, then less often, with jitter.
-        var retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                OnRetry = args =>
-                {
-                    logger.LogWarning(args.Outcome.Exception, "Writing {Count} inventory changes failed; retrying", batch.Count);
-                    return default;
-                },
-            })
-            .Build();
+        var retry = RetryForever.Build(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10),
+            e => e is not OperationCanceledException,
+            e => logger.LogWarning(e, "Writing {Count} inventory changes failed; retrying", batch.Count));
         while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
             // Gather for a short moment: one transaction for many changes.

@@ -103,27 +103,15 @@ internal sealed class ResourceWatch<T, TList>(
         }
     }
 
-    private ResiliencePipeline Reconnecting(CancellationToken ct) => new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
+    private ResiliencePipeline Reconnecting(CancellationToken ct) => RetryForever.Build(options.BackoffMin, options.BackoffMax,
+        e => !(e is OperationCanceledException && ct.IsCancellationRequested),
+        e =>
         {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !(e is OperationCanceledException && ct.IsCancellationRequested)),
-            MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = options.BackoffMin,
-            MaxDelay = options.BackoffMax,
-            OnRetry = args =>
-            {
-                if (args.Outcome.Exception is { } e and not WatchEndedAtOnce)
-                {
-                    state.Failed(Describe(e), clock.GetUtcNow());
-                    if (ClusterCalls.IsUnreachable(e)) onConnectionTrouble();
-                    logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
-                }
-                return default;
-            },
-        })
-        .Build();
+            if (e is WatchEndedAtOnce) return;
+            state.Failed(Describe(e), clock.GetUtcNow());
+            if (ClusterCalls.IsUnreachable(e)) onConnectionTrouble();
+            logger.LogDebug(e, "Watching {Resource} failed", resource.Name);
+        });
 
     private async ValueTask RunOnceAsync(CancellationToken ct)
     {
