@@ -33,7 +33,13 @@ public static class WebSetup
     {
         app.UseEdgeSecurity();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A person who opens an address with nothing behind it gets the console's "not found" page (with a 404), not
+        // the API's ProblemDetails JSON, which is what automation gets everywhere under /api.
+        app.UseWhen(IsConsolePage, page => page.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseWhen(http => !IsConsolePage(http), other => other.UseStatusCodePages());
+        // Routing after the status pages, so that a re-executed request is routed again (to /not-found); with the
+        // implicit routing at the start of the pipeline it would keep the empty match of the original address.
+        app.UseRouting();
         app.UseHttpMetrics();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -56,6 +62,16 @@ public static class WebSetup
         });
         return app;
     }
+
+    /// <summary>A browser asking for a page: a GET for HTML outside the API, the metrics and the framework's files.</summary>
+    private static bool IsConsolePage(HttpContext http) =>
+        HttpMethods.IsGet(http.Request.Method)
+        && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        && !http.Request.Path.StartsWithSegments("/api")
+        && !http.Request.Path.StartsWithSegments("/metrics")
+        && !http.Request.Path.StartsWithSegments("/_framework")
+        && !http.Request.Path.StartsWithSegments("/_content")
+        && !http.Request.Path.StartsWithSegments("/_blazor");
 
     private static async Task<IResult> ReadyAsync(NpgsqlDataSource database, CancellationToken ct)
     {

@@ -24,8 +24,22 @@ public static class WorkloadFormat
         ? $"{i.Host}{i.Path} → port {i.ServicePort}" + (i.ClassName is { } c ? $" (class {c})" : "")
         : null;
 
-    /// <summary>Ready pods of all the workload's pods, as `kubectl get` counts them.</summary>
-    public static string Ready(IReadOnlyCollection<PodInfo> pods) => $"{pods.Count(p => p.Ready)} / {pods.Count}";
+    /// <summary>
+    /// Ready pods against the pods the workload should have, as `kubectl get` counts them (READY 18/25): a
+    /// Deployment stalled at 18 of 25 replicas (the quota refused the rest) must not read as complete. An
+    /// autoscaled, daemon or batch workload has no fixed number in its spec, so its own pods are the measure.
+    /// </summary>
+    public static string Ready(WorkloadSpec spec, IReadOnlyCollection<PodInfo> pods)
+    {
+        var running = pods.Where(p => p.Phase is not ("Succeeded" or "Failed")).ToList();
+        var ready = running.Count(p => p.Ready);
+        if (!spec.Scalable || spec.Autoscaler is not null) return $"{ready} / {running.Count}";
+        var desired = spec.DesiredReplicas;
+        var missing = desired - running.Count;
+        return missing > 0
+            ? $"{ready} / {desired} ({missing} {(missing == 1 ? "pod" : "pods")} not created)"
+            : $"{ready} / {desired}";
+    }
 
     public static string Value(string? value) => value ?? "(none)";
 }
