@@ -131,6 +131,7 @@ public static class CocktailInfrastructure
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();
+        services.AddSingleton<Cocktail.Application.Clusters.ViewingObjects.IClusterObjectReader, ClusterObjectReader>();
         services.AddSingleton<InventorySupervisor>();
         services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
         services.AddSingleton<RolloutTracker>();

@@ -34,9 +34,12 @@ public interface IWorkloadApplier
 
     Task<ApplyOutcome> RemoveAsync(ClusterConnection cluster, WorkloadManifest manifest, CancellationToken ct);
 
-    /// <summary>A container's log, following it when asked (the stream ends when the caller cancels).</summary>
+    /// <summary>
+    /// A container's log, following it when asked (the stream ends when the caller cancels); <paramref name="previous"/>
+    /// reads the container that ran before the last restart.
+    /// </summary>
     Task<(Stream? Log, LogSourceProblem Problem, string? Message)> OpenLogAsync(ClusterConnection cluster, string ns, string pod, string? container,
-        bool follow, int? tailLines, CancellationToken ct);
+        bool follow, int? tailLines, bool previous, CancellationToken ct);
 }
 
 public static class WorkloadLabels

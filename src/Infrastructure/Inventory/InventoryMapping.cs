@@ -172,7 +172,7 @@ public static class InventoryMapping
             e.Count ?? (e.Series?.Count ?? 1),
             e.FirstTimestamp ?? e.EventTime ?? e.Metadata.CreationTimestamp,
             e.LastTimestamp ?? e.Series?.LastObservedTime ?? e.EventTime ?? e.FirstTimestamp ?? e.Metadata.CreationTimestamp ?? DateTime.UtcNow,
-            e.Source?.Component ?? e.ReportingComponent);
+            e.Source?.Component ?? e.ReportingComponent, e.Metadata.Name);
 
     private static IReadOnlyList<string> Images(V1PodTemplateSpec? template) =>
         (template?.Spec?.Containers ?? []).Select(c => c.Image).ToList();

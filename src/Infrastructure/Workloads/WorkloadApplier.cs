@@ -145,7 +145,7 @@ public sealed class WorkloadApplier(ClusterClientFactory clients) : IWorkloadApp
         });
 
     public async Task<(Stream? Log, LogSourceProblem Problem, string? Message)> OpenLogAsync(ClusterConnection cluster, string ns, string pod,
-        string? container, bool follow, int? tailLines, CancellationToken ct)
+        string? container, bool follow, int? tailLines, bool previous, CancellationToken ct)
     {
         // A followed log is open for as long as the reader wants it (the cluster's client sends it without a timeout),
         // and the lease on the client lives with the stream.
@@ -154,7 +154,7 @@ public sealed class WorkloadApplier(ClusterClientFactory clients) : IWorkloadApp
         try
         {
             var stream = await client.CoreV1.ReadNamespacedPodLogAsync(pod, ns, container: container, follow: follow, tailLines: tailLines,
-                timestamps: false, cancellationToken: ct);
+                previous: previous, timestamps: false, cancellationToken: ct);
             return (new OwningStream(stream, lease), LogSourceProblem.None, null);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)

@@ -128,15 +128,18 @@ public static class WorkloadsEndpoints
         [FromQuery] int? page, [FromQuery] int? pageSize) =>
         ApiResults.Ok(await dispatcher.SendAsync(new GetWorkloadEvents(id, page ?? 1, pageSize ?? 50), http.ToCaller(), ct));
 
-    /// <summary>A container's log as text: `?pod=&amp;container=&amp;tailLines=`, and `follow=true` to keep it open.</summary>
+    /// <summary>
+    /// A container's log as text: `?pod=&amp;container=&amp;tailLines=`, `follow=true` to keep it open, `previous=true` for the
+    /// container that ran before the last restart (409 with the cluster's words when it never restarted).
+    /// </summary>
     [WolverineGet("/api/v1/workloads/{id}/logs"), Tags("Workloads")]
     [ProducesResponseType(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(503)]
     public static async Task<IResult> Logs(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
-        [FromQuery] string? pod, [FromQuery] string? container, [FromQuery] bool? follow, [FromQuery] int? tailLines)
+        [FromQuery] string? pod, [FromQuery] string? container, [FromQuery] bool? follow, [FromQuery] int? tailLines, [FromQuery] bool? previous)
     {
         if (tailLines is < 1)
             return ApiResults.Problem(Failure.Invalid("tailLines is 1 or more.", "tailLines"));
-        var log = await dispatcher.SendAsync(new OpenWorkloadLog(id, pod, container, follow ?? false, tailLines), http.ToCaller(), ct);
+        var log = await dispatcher.SendAsync(new OpenWorkloadLog(id, pod, container, follow ?? false, tailLines, previous ?? false), http.ToCaller(), ct);
         if (!log.Succeeded) return ApiResults.Problem(log.Failure!);
         http.Response.Headers["X-Pod"] = log.Value!.Pod;
         http.Response.Headers["X-Container"] = log.Value.Container;

@@ -87,6 +87,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/ingresses"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/namespaces"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/nodes"] = Read(Kind.FilteredRead),
+        // One of A's objects (A's namespace, A's Deployment): another workspace on the shared cluster gets 404, never 403.
+        ["GET /api/v1/clusters/{id}/objects/{kind}/{name}"] = Read(),
+        ["GET /api/v1/clusters/{id}/objects/{kind}/{ns}/{name}"] = Read(),
         ["GET /api/v1/clusters/{id}/pods"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/services"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/workloads"] = Read(Kind.FilteredRead),
@@ -259,6 +262,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             }));
             var tokens = await (await a.WorkspaceAdmin.Client.GetAsync("/api/v1/auth/tokens")).BodyAsync();
             var ns = (string)aMap["namespace"]!;
+            // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
+            await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
+                because: "A's Deployment on the cluster");
             return new World
             {
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
@@ -278,6 +284,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "streamId" => A.WorkspaceId,
             "auditId" => Guid.NewGuid().ToString(),
             "secret" => "cka_not-this-clusters-secret",
+            "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
+            "ns" => ANamespace,
+            "name" => template.Contains("{ns}", StringComparison.Ordinal) ? "web" : ANamespace,
             _ => template.Split('/', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(2) switch
             {
                 "workspaces" => A.WorkspaceId,

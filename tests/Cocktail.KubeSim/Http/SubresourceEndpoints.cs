@@ -127,9 +127,9 @@ internal sealed class SubresourceEndpoints(ClusterRuntime cluster)
         var http = exchange.Http;
         var info = exchange.Info!;
         var pod = Registry.Get(type, info.Namespace, info.Name);
-        var (container, startedAt) = PodLogs.Resolve(pod, QueryOptions.Get(http, "container"));
-        var terminated = pod.At("status", "containerStatuses").Objects()
-            .FirstOrDefault(s => s.Str("name") == container).Str("state", "terminated", "finishedAt");
+        var (container, startedAt, terminated) = QueryOptions.Flag(http, "previous")
+            ? PodLogs.ResolvePrevious(pod, QueryOptions.Get(http, "container"))
+            : PodLogs.ResolveCurrent(pod, QueryOptions.Get(http, "container"));
         var query = new PodLogs.LogQuery(container, QueryOptions.Flag(http, "follow"),
             long.TryParse(QueryOptions.Get(http, "tailLines"), out var tail) ? tail : null,
             QueryOptions.Flag(http, "timestamps"),
@@ -140,7 +140,7 @@ internal sealed class SubresourceEndpoints(ClusterRuntime cluster)
         http.Response.ContentType = "text/plain";
         await http.Response.StartAsync(http.RequestAborted);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cluster.Stopping);
-        var endedAt = terminated is null ? (DateTimeOffset?)null : DateTimeOffset.Parse(terminated, System.Globalization.CultureInfo.InvariantCulture);
+        var endedAt = terminated;
         try
         {
             var follow = cluster.Logs.Write(http.Response.Body, pod, startedAt, query, endedAt, stop.Token);

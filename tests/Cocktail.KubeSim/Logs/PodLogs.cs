@@ -18,6 +18,41 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
     /// <summary>The container to read, or the apiserver's 400 when the choice is ambiguous or impossible.</summary>
     public static (string Container, DateTimeOffset StartedAt) Resolve(JsonObject pod, string? container)
     {
+        var (name, startedAt, _) = ResolveCurrent(pod, container);
+        return (name, startedAt);
+    }
+
+    /// <summary>The running (or last terminated) container, with when it ended if it did.</summary>
+    public static (string Container, DateTimeOffset StartedAt, DateTimeOffset? EndedAt) ResolveCurrent(JsonObject pod, string? container)
+    {
+        var (name, status) = Choose(pod, container);
+        var startedAt = status.Str("state", "running", "startedAt") ?? status.Str("state", "terminated", "startedAt");
+        // As the kubelet: a container waiting to restart shows the log of the instance that ended last.
+        if (startedAt is null && status.At("lastState", "terminated") is JsonObject { } last && last.Str("containerID") is { Length: > 0 } && last.Str("startedAt") is { } lastStart)
+            return (name, Time(lastStart), Time(last.Str("finishedAt") ?? lastStart));
+        if (startedAt is null)
+        {
+            var reason = status.Str("state", "waiting", "reason") ?? "ContainerCreating";
+            throw ApiException.BadRequest($"container \"{name}\" in pod \"{pod.Name()}\" is waiting to start: {reason}");
+        }
+        return (name, Time(startedAt), status.Str("state", "terminated", "finishedAt") is { } finished ? Time(finished) : null);
+    }
+
+    /// <summary>
+    /// previous=true: the container instance that ran before the last restart (the kubelet's lastState.terminated), or the
+    /// kubelet's 400 when the container never restarted.
+    /// </summary>
+    public static (string Container, DateTimeOffset StartedAt, DateTimeOffset? EndedAt) ResolvePrevious(JsonObject pod, string? container)
+    {
+        var (name, status) = Choose(pod, container);
+        var previous = status.At("lastState", "terminated") as JsonObject;
+        if (previous?.Str("containerID") is not { Length: > 0 } || previous.Str("startedAt") is not { } startedAt)
+            throw ApiException.BadRequest($"previous terminated container \"{name}\" in pod \"{pod.Name()}\" not found");
+        return (name, Time(startedAt), Time(previous.Str("finishedAt") ?? startedAt));
+    }
+
+    static (string Name, JsonObject? Status) Choose(JsonObject pod, string? container)
+    {
         var names = pod.At("spec", "containers").Objects().Select(c => c.Str("name") ?? "").ToList();
         var podName = pod.Name();
         if (string.IsNullOrEmpty(container))
@@ -30,15 +65,10 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
         {
             throw ApiException.BadRequest($"container {container} is not valid for pod {podName}");
         }
-        var status = pod.At("status", "containerStatuses").Objects().FirstOrDefault(s => s.Str("name") == container);
-        var startedAt = status.Str("state", "running", "startedAt") ?? status.Str("state", "terminated", "startedAt");
-        if (startedAt is null)
-        {
-            var reason = status.Str("state", "waiting", "reason") ?? "ContainerCreating";
-            throw ApiException.BadRequest($"container \"{container}\" in pod \"{podName}\" is waiting to start: {reason}");
-        }
-        return (container, DateTimeOffset.Parse(startedAt, System.Globalization.CultureInfo.InvariantCulture));
+        return (container, pod.At("status", "containerStatuses").Objects().FirstOrDefault(s => s.Str("name") == container));
     }
+
+    static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     public string Line(JsonObject pod, string container, long n, DateTimeOffset at) =>
         $"{ObjectMetadata.Timestamp(at)} INFO {pod.Name()}/{container} request served path=/api/items/{n % 97} status=200 line={n}";

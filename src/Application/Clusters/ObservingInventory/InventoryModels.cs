@@ -39,10 +39,13 @@ public sealed record ServiceInfo(string Namespace, string Name, string Type, str
 public sealed record IngressInfo(string Namespace, string Name, string? ClassName, IReadOnlyList<string> Hosts,
     IReadOnlyList<string> Backends, DateTimeOffset? Created);
 
-/// <summary>A Kubernetes event as the cluster reported it (core/v1 Events, Normal or Warning).</summary>
+/// <summary>
+/// A Kubernetes event as the cluster reported it (core/v1 Events, Normal or Warning). <c>Name</c> is the Event
+/// object's own name (null for events stored before it was kept).
+/// </summary>
 public sealed record KubeEventInfo(
     string Uid, string Type, string Reason, string Message, string Namespace, string InvolvedKind, string InvolvedName,
-    int Count, DateTimeOffset? FirstSeen, DateTimeOffset LastSeen, string? Source);
+    int Count, DateTimeOffset? FirstSeen, DateTimeOffset LastSeen, string? Source, string? Name = null);
 
 /// <summary>One cluster's live figures for the dashboard, kept current by the inventory.</summary>
 public sealed record ClusterSummary(

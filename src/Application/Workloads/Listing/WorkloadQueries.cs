@@ -30,9 +30,12 @@ public sealed record GetWorkloadPods(Guid WorkloadId) : IRequest<IReadOnlyList<P
 
 public sealed record GetWorkloadEvents(Guid WorkloadId, int Page = 1, int PageSize = 50) : IRequest<Page<KubeEventInfo>>;
 
-/// <summary>A container's log (by default the first running pod's first container); <c>Follow</c> keeps it open as the container writes.</summary>
-public sealed record OpenWorkloadLog(Guid WorkloadId, string? Pod = null, string? Container = null, bool Follow = false, int? TailLines = null)
-    : IRequest<WorkloadLog>;
+/// <summary>
+/// A container's log (by default the first running pod's first container); <c>Follow</c> keeps it open as the container writes;
+/// <c>Previous</c> reads the container that ran before the last restart.
+/// </summary>
+public sealed record OpenWorkloadLog(Guid WorkloadId, string? Pod = null, string? Container = null, bool Follow = false, int? TailLines = null,
+    bool Previous = false) : IRequest<WorkloadLog>;
 
 public sealed record WorkloadLog(Stream Content, string Pod, string Container);
 
@@ -160,7 +163,7 @@ public static class OpenWorkloadLogHandler
         var credential = await session.LoadAsync<ClusterCredential>(w.ClusterId, ct);
         if (credential is null) return Failure.NotFound("The workload's cluster is no longer registered.");
         var (log, problem, message) = await clusters.OpenLogAsync(vault.Unprotect(credential.Protected), w.Namespace, pod.Name, container,
-            query.Follow, query.TailLines, ct);
+            query.Follow && !query.Previous, query.TailLines, query.Previous, ct);
         return problem switch
         {
             LogSourceProblem.None => new WorkloadLog(log!, pod.Name, container),
