@@ -80,7 +80,7 @@ public static class GetHomeHandler
 
         var troubled = await session.Query<ClusterView>()
             .Where(c => c.Health != ClusterHealth.Connected || c.CredentialExpiryWarning)
-            .OrderBy(c => c.Name).Take(GetHome.ListLimit).ToListAsync(ct);
+            .OrderByDescending(c => c.HealthSince).Take(GetHome.ListLimit).ToListAsync(ct);
         return new HomeView(workspaces, workloads, grants.Select(g => ToHome(g, now)).ToList(), waiting,
             troubled.Select(c => new HomeCluster(c.Id, c.Name, c.Health, c.HealthDetail, c.HealthSince, c.CredentialExpiresAt)).ToList(),
             await FleetAsync(session, log, now, ct));
