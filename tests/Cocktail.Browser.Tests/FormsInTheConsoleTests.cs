@@ -71,7 +71,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
     {
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.GotoAsync("/clusters/register");
-        await page.GetByTestId("cluster-name-input").Locator("input").FillAsync("half-typed");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("half-typed");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Workspaces", Exact = true }).ClickAsync();
         var question = page.GetByRole(AriaRole.Dialog);
@@ -79,7 +79,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
         await Expect(question).ToContainTextAsync("What you typed here is not saved yet.");
         await question.GetByRole(AriaRole.Button, new() { Name = "Stay" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/clusters/register$"));
-        await Expect(page.GetByTestId("cluster-name-input").Locator("input")).ToHaveValueAsync("half-typed");
+        await Expect(page.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync("half-typed");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Workspaces", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Leave" }).ClickAsync();
@@ -105,7 +105,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
         }
         var page = await browser.SignedInAsync(developer.UserName, developer.Password);
         await page.GotoAsync($"/service-maps/{team.MapId}/deploy");
-        await Expect(page.GetByTestId("policy-summary")).ToContainTextAsync("a service map's default limits count");
+        await Expect(page.GetByTestId("policy-summary")).ToContainTextAsync("a service map's default limits count", new() { Timeout = 20_000 });
         await page.GetByLabel("Workload name").FillAsync("nolimits");
         await page.GetByLabel("Container name").FillAsync("web");
         await page.GetByLabel("Image").FillAsync("registry.example.com/shop/web:1.0");
