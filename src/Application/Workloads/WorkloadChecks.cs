@@ -24,7 +24,7 @@ public static class WorkloadChecks
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
 
         var policy = await EffectivePolicies.ForAsync(session, map, ct);
-        var violations = PolicyEvaluator.Evaluate(spec, policy.Effective);
+        var violations = PolicyEvaluator.Evaluate(spec, policy.Effective, map.DefaultLimits);
         return violations.Count == 0 ? null : PolicyFailure(violations);
     }
 

@@ -18,7 +18,12 @@ public static class PolicyEvaluator
         "SETPCAP", "SETUID", "SYS_CHROOT",
     ];
 
-    public static IReadOnlyList<Violation> Evaluate(WorkloadSpec spec, SecurityPolicy policy)
+    /// <param name="defaults">
+    /// The service map's default container limits: the cluster's LimitRange gives them to every container that does
+    /// not set its own before any policy looks at the pod, so a default cpu (or memory) limit meets "limits required"
+    /// for cpu (or memory). The cluster's admission policy is generated with the same defaults.
+    /// </param>
+    public static IReadOnlyList<Violation> Evaluate(WorkloadSpec spec, SecurityPolicy policy, DefaultLimits? defaults = null)
     {
         var violations = new List<Violation>();
         var level = policy.PodSecurity ?? PodSecurityLevel.Privileged;
@@ -34,7 +39,7 @@ public static class PolicyEvaluator
                     $"Image '{c.Image}' comes from {ImageReference.Registry(c.Image)}; allowed: {string.Join(", ", policy.Registries)}."));
             if (policy.ForbidLatestTag && ImageReference.IsLatestOrUntagged(c.Image))
                 violations.Add(new($"{at}.image", "forbidLatestTag", $"Image '{c.Image}' uses the latest tag or none; pin a version or a digest."));
-            if (policy.RequireLimits && (c.Resources?.Limits?.Cpu is null || c.Resources.Limits.Memory is null))
+            if (policy.RequireLimits && ((c.Resources?.Limits?.Cpu ?? defaults?.Cpu) is null || (c.Resources?.Limits?.Memory ?? defaults?.Memory) is null))
                 violations.Add(new($"{at}.resources.limits", "requireLimits", $"Container '{c.Name}' needs cpu and memory limits."));
             if (policy.ForbidPrivilegeEscalation && (c.SecurityContext?.AllowPrivilegeEscalation is not false || c.SecurityContext?.Privileged is true))
                 violations.Add(new($"{at}.securityContext.allowPrivilegeEscalation", "forbidPrivilegeEscalation",

@@ -1,5 +1,6 @@
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Policies;
+using Cocktail.Domain.Tenancy;
 using k8s.Models;
 
 namespace Cocktail.Infrastructure.Reconciling;
@@ -31,7 +32,7 @@ internal static class AdmissionPolicies
     public static IReadOnlyList<Policy> For(ServiceMapManifest m)
     {
         var policies = new List<Policy>();
-        var rules = PodRules(m.Policy).ToList();
+        var rules = PodRules(m.Policy, m.DefaultLimits).ToList();
         if (rules.Count > 0)
             policies.Add(Make(m, WorkloadsName(m),
                 [Rule("", "pods"), Rule("apps", "deployments", "statefulsets", "daemonsets", "replicasets"), Rule("batch", "jobs", "cronjobs")],
@@ -47,7 +48,7 @@ internal static class AdmissionPolicies
 
     public static IReadOnlyList<string> AllNames(ServiceMapManifest m) => AllNames(m.Namespace);
 
-    private static IEnumerable<V1Validation> PodRules(SecurityPolicy p)
+    private static IEnumerable<V1Validation> PodRules(SecurityPolicy p, DefaultLimits? defaults)
     {
         if (p.Registries.Count > 0)
             yield return Forbid(
@@ -57,10 +58,15 @@ internal static class AdmissionPolicies
             yield return Forbid(
                 "variables.containers.all(c, c.image.contains('@') || (c.image.split('/')[size(c.image.split('/')) - 1].contains(':') && !c.image.endsWith(':latest')))",
                 "images must be pinned to a version or digest, not latest or untagged (Cocktail security policy)");
-        if (p.RequireLimits)
+        // A resource with a default limit in the namespace's LimitRange needs no limit of its own: LimitRanger (a mutating
+        // plugin, which runs before validating admission) gives it to every pod's containers, those of templates included.
+        var needed = new[] { ("cpu", defaults?.Cpu), ("memory", defaults?.Memory) }.Where(r => r.Item2 is null).Select(r => r.Item1).ToList();
+        if (p.RequireLimits && needed.Count > 0)
             yield return Forbid(
-                "variables.containers.all(c, has(c.resources) && has(c.resources.limits) && 'cpu' in c.resources.limits && 'memory' in c.resources.limits)",
-                "every container needs cpu and memory limits (Cocktail security policy)");
+                $"variables.containers.all(c, has(c.resources) && has(c.resources.limits){string.Concat(needed.Select(r => $" && '{r}' in c.resources.limits"))})",
+                needed.Count == 2
+                    ? "every container needs cpu and memory limits (Cocktail security policy)"
+                    : $"every container needs a {needed[0]} limit; the namespace's default gives the other (Cocktail security policy)");
         if (p.ForbidPrivilegeEscalation)
             yield return Forbid(
                 "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false && !(has(c.securityContext.privileged) && c.securityContext.privileged))",

@@ -32,7 +32,8 @@ public sealed class PolicyParityTests
     /// row cannot silently test nothing); <paramref name="Divergence"/>, when set, says why the cluster judges the
     /// row differently today: the test then asserts that difference, so that closing it also updates this table.
     /// </summary>
-    public sealed record Row(string Rule, string Case, SecurityPolicy Policy, WorkloadSpec Spec, bool Breaks, string? Divergence = null)
+    public sealed record Row(string Rule, string Case, SecurityPolicy Policy, WorkloadSpec Spec, bool Breaks, string? Divergence = null,
+        DefaultLimits? Defaults = null)
     {
         public override string ToString() => $"{Rule}: {Case}";
     }
@@ -68,6 +69,11 @@ public sealed class PolicyParityTests
         new("requireLimits", "no limits", new(RequireLimits: true), Spec(), true),
         new("requireLimits", "a memory limit only", new(RequireLimits: true), Spec(resources: new(Limits: new ResourceList(Memory: "256Mi"))), true),
         new("requireLimits", "requests are not limits", new(RequireLimits: true), Spec(resources: new(Requests: new ResourceList("500m", "256Mi"))), true),
+        // The namespace's LimitRange gives its default limits to every container before validating admission runs.
+        new("requireLimits", "the service map's default limits", new(RequireLimits: true), Spec(), false, Defaults: new DefaultLimits("500m", "256Mi")),
+        new("requireLimits", "a default cpu limit and the container's memory limit", new(RequireLimits: true),
+            Spec(resources: new(Limits: new ResourceList(Memory: "256Mi"))), false, Defaults: new DefaultLimits("500m", null)),
+        new("requireLimits", "a default cpu limit and no memory limit", new(RequireLimits: true), Spec(), true, Defaults: new DefaultLimits("500m", null)),
 
         new("forbidPrivilegeEscalation", "escalation switched off", new(ForbidPrivilegeEscalation: true), Spec(sc: Hardened), false),
         new("forbidPrivilegeEscalation", "escalation not mentioned", new(ForbidPrivilegeEscalation: true), Spec(), true),
@@ -99,10 +105,10 @@ public sealed class PolicyParityTests
     [MemberData(nameof(Table))]
     public void the_clusters_admission_policy_and_the_evaluator_judge_a_workload_alike(Row row)
     {
-        var evaluator = PolicyEvaluator.Evaluate(row.Spec, row.Policy).Where(v => v.Rule == row.Rule).ToList();
+        var evaluator = PolicyEvaluator.Evaluate(row.Spec, row.Policy, row.Defaults).Where(v => v.Rule == row.Rule).ToList();
         Assert.True(row.Breaks == evaluator.Count > 0, $"The evaluator {(evaluator.Count > 0 ? "refuses" : "allows")} '{row.Case}'; the row says otherwise.");
 
-        var denials = CelDenials(row.Policy, row.Spec);
+        var denials = CelDenials(row.Policy, row.Spec, row.Defaults);
         var clusterRefuses = denials.Count > 0;
         if (row.Divergence is null)
             Assert.True(row.Breaks == clusterRefuses,
@@ -139,15 +145,15 @@ public sealed class PolicyParityTests
         Assert.Empty(CelDenials(all, compliant));
     }
 
-    private static ServiceMapManifest Manifest(SecurityPolicy policy) =>
-        new("shop", new Dictionary<string, string>(), new Dictionary<string, string>(), null, [], "team", Guid.CreateVersion7(), policy);
+    private static ServiceMapManifest Manifest(SecurityPolicy policy, DefaultLimits? defaults = null) =>
+        new("shop", new Dictionary<string, string>(), new Dictionary<string, string>(), defaults, [], "team", Guid.CreateVersion7(), policy);
 
     /// <summary>The messages of the validations that refuse the workload's objects (empty when admitted), as the cluster evaluates them.</summary>
-    private static IReadOnlyList<string> CelDenials(SecurityPolicy policy, WorkloadSpec spec)
+    private static IReadOnlyList<string> CelDenials(SecurityPolicy policy, WorkloadSpec spec, DefaultLimits? defaults = null)
     {
         var objects = WorkloadObjects.For(new WorkloadManifest(Guid.CreateVersion7(), "shop", 1, spec));
         var denials = new List<string>();
-        foreach (var admission in AdmissionPolicies.For(Manifest(policy)))
+        foreach (var admission in AdmissionPolicies.For(Manifest(policy, defaults)))
             foreach (var candidate in new object?[] { objects.Workload, objects.Autoscaler }.OfType<IKubernetesObject<V1ObjectMeta>>())
             {
                 if (!Matches(admission.Definition, candidate)) continue;

@@ -68,7 +68,7 @@ internal static class AccessGrantIssuer
         // Its whole life is scheduled now, durably: set up at validFrom, warned ahead of the end, removed at validUntil.
         await AccessGrantSchedule.ActivateAsync(messages, id, validFrom, now);
         await messages.ScheduleAsync(new ExpireAccessGrant(id), command.ValidUntil);
-        var warnAt = command.ValidUntil - options.ExpiryWarning;
+        var warnAt = options.WarnAt(validFrom, command.ValidUntil);
         if (warnAt > now) await messages.ScheduleAsync(new WarnAccessGrantExpiry(id), warnAt);
         return new Accepted(id, 1);
     }

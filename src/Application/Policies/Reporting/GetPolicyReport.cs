@@ -43,7 +43,7 @@ public static class GetPolicyReportHandler
         IReadOnlyDictionary<Guid, SecurityPolicy> policies) =>
         workloads
             .Where(w => maps.ContainsKey(w.ServiceMapId))
-            .Select(w => (Workload: w, Violations: PolicyEvaluator.Evaluate(w.Spec, policies[w.ServiceMapId])))
+            .Select(w => (Workload: w, Violations: PolicyEvaluator.Evaluate(w.Spec, policies[w.ServiceMapId], maps[w.ServiceMapId].DefaultLimits)))
             .Where(x => x.Violations.Count > 0)
             .OrderBy(x => x.Workload.Namespace, StringComparer.Ordinal).ThenBy(x => x.Workload.Name, StringComparer.Ordinal)
             .Select(x => new PolicyReportEntry(x.Workload.Id, x.Workload.Name, x.Workload.Kind.ToString(), x.Workload.ServiceMapId,

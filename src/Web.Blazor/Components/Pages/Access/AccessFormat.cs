@@ -8,9 +8,6 @@ namespace Cocktail.Web.Components.Pages.Access;
 /// <summary>How the access pages write roles, scopes, states and times (UTC, like every time in the console).</summary>
 public static class AccessFormat
 {
-    /// <summary>A grant ending within this long is flagged, as its grantee is warned.</summary>
-    public static readonly TimeSpan EndingSoon = TimeSpan.FromDays(1);
-
     private static readonly string[] InputFormats = ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.fff"];
 
     public static string Role(AccessRole role) => role.ClusterRoleName();
@@ -19,8 +16,9 @@ public static class AccessFormat
 
     public static bool IsOpen(GrantState state) => state is GrantState.Scheduled or GrantState.Activating or GrantState.Active;
 
-    public static bool EndsSoon(AccessGrantItem item, DateTimeOffset now) =>
-        IsOpen(item.State) && item.Grant.ValidUntil - now <= EndingSoon;
+    /// <summary>Flagged when its grantee is warned (<see cref="AccessOptions.WarnAt"/>): never a grant just made.</summary>
+    public static bool EndsSoon(AccessGrantItem item, AccessOptions options, DateTimeOffset now) =>
+        IsOpen(item.State) && options.EndsSoon(item.Grant.ValidFrom, item.Grant.ValidUntil, now);
 
     public static Color StateColor(GrantState state) => state switch
     {

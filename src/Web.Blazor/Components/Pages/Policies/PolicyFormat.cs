@@ -25,7 +25,7 @@ public static class PolicyFormat
         if (policy.PodSecurity is { } level) parts.Add($"Pod Security {SecurityPolicy.Name(level)}");
         if (policy.Registries.Count > 0) parts.Add($"images from {string.Join(", ", policy.Registries)} only");
         if (policy.ForbidLatestTag) parts.Add("pinned image tags");
-        if (policy.RequireLimits) parts.Add("CPU and memory limits required");
+        if (policy.RequireLimits) parts.Add("CPU and memory limits required (a service map's default limits count)");
         if (policy.ForbidPrivilegeEscalation) parts.Add("no privilege escalation");
         if (policy.ForbidHostPath) parts.Add("no host paths");
         if (policy.MaxReplicas is { } max) parts.Add($"at most {max} replicas");

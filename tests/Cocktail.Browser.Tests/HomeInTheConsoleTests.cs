@@ -1,0 +1,107 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.KubeSim;
+using Cocktail.Testing;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Cocktail.Browser.Tests;
+
+/// <summary>The start page each person lands on: their own workspaces, grants and troubles; the fleet for platform admins.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class HomeInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private static readonly LocatorAssertionsToContainTextOptions Live = new() { Timeout = 20_000 };
+
+    private KubeSimCluster _sim = default!;
+    private Guid _clusterId;
+
+    public async Task InitializeAsync()
+    {
+        _sim = await Sims.StartAsync(nodes: 1, pods: 0);
+        using var admin = await browser.App.AsAdminAsync();
+        _clusterId = await Sims.RegisterAsync(admin, _sim);
+    }
+
+    public async Task DisposeAsync() => await _sim.DisposeAsync();
+
+    [Fact]
+    public async Task a_member_s_home_lists_their_workspace_with_its_quota_and_when_their_grant_ends_and_no_fleet_counts()
+    {
+        var member = await browser.App.CreateUserAsync();
+        var team = await Teams.CreateAsync(browser, _clusterId, member, "Developer");
+        using var admin = await browser.App.AsAdminAsync();
+        var until = DateTimeOffset.UtcNow.AddDays(3);
+        await Teams.SendAsync(admin, "/api/v1/access-grants", new
+        {
+            userId = member.Id, clusterId = _clusterId, scope = "ServiceMap", serviceMapId = team.MapId, role = "edit", validUntil = until, reason = "on call",
+        });
+        var other = await Teams.CreateAsync(browser, _clusterId, await browser.App.CreateUserAsync(), "Developer");
+
+        var page = await browser.SignedInAsync(member.UserName, member.Password);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Home", Exact = true })).ToBeVisibleAsync();
+        var workspaces = page.GetByTestId("my-workspaces");
+        await Expect(workspaces.GetByRole(AriaRole.Link, new() { Name = team.WorkspaceName })).ToBeVisibleAsync();
+        await Expect(workspaces).ToContainTextAsync($"Allocated to service maps on {_sim.Name} (Shared)");
+        await Expect(workspaces).ToContainTextAsync("CPU 1 / 4 cores (25%)");
+        await Expect(workspaces).Not.ToContainTextAsync(other.WorkspaceName);
+        var grant = page.GetByTestId("home-grant");
+        await Expect(grant).ToContainTextAsync($"edit on {_sim.Name} · namespace {team.Namespace}");
+        await Expect(grant).ToContainTextAsync($"ends {until.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in 3 days)");
+        await Expect(page.GetByTestId("waiting-for-me")).ToContainTextAsync("No request waits for your decision.");
+        await Expect(page.GetByText("Platform", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(page.GetByText("Events today")).ToHaveCountAsync(0);
+        await Expect(page.GetByText("Clusters in trouble")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task an_admin_s_home_shows_a_cluster_that_stopped_answering_among_the_clusters_in_trouble()
+    {
+        await using var failing = await Sims.StartAsync(nodes: 1, pods: 0);
+        using (var api = await browser.App.AsAdminAsync())
+            await Sims.RegisterAsync(api, failing);
+        var admin = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await Expect(admin.GetByTestId("fleet")).ToContainTextAsync("Events today");
+
+        await failing.Faults.StopAnsweringAsync();
+
+        // The page is left open: the cluster joins the list as its health changes, without a reload.
+        var trouble = admin.GetByTestId("troubled-cluster").Filter(new() { HasText = failing.Name });
+        await Expect(trouble).ToContainTextAsync("Unreachable", Live);
+        await Expect(admin.GetByTestId("clusters-in-trouble")).Not.ToContainTextAsync(_sim.Name);
+        await trouble.GetByRole(AriaRole.Link, new() { Name = failing.Name }).ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = failing.Name })).ToBeVisibleAsync();
+    }
+}
+
+/// <summary>A workspace with one member, the cluster assigned and a Ready service map, set up through the API.</summary>
+internal static class Teams
+{
+    public sealed record Team(string WorkspaceId, string WorkspaceName, string MapId, string MapName, string Namespace);
+
+    public static async Task<Team> CreateAsync(BrowserFixture browser, Guid clusterId, TestUser member, string role, object? defaultLimits = null)
+    {
+        using var admin = await browser.App.AsAdminAsync();
+        var name = $"ws-{Guid.NewGuid():N}"[..11];
+        var id = (string)(await SendAsync(admin, "/api/v1/workspaces", new { name }))["id"]!;
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = member.Id, role });
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{clusterId}",
+            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
+        var mapName = $"map-{Guid.NewGuid():N}"[..10];
+        var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
+            new { name = mapName, clusterId, quota = new { cpu = "1", memory = "2Gi", pods = "10" }, defaultLimits });
+        var mapId = (string)map["id"]!;
+        var ready = await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
+            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
+        return new Team(id, name, mapId, mapName, (string)ready!["namespace"]!);
+    }
+
+    public static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
+        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
+    }
+}
