@@ -31,6 +31,7 @@ internal sealed class ExecEndpoint(ClusterRuntime cluster)
 
     public async Task Serve(Exchange exchange, ResourceType type)
     {
+        Interlocked.Increment(ref cluster.ExecRequests);
         var http = exchange.Http;
         var info = exchange.Info!;
         // KEP-4006 (AuthorizePodWebsocketUpgradeCreatePermission, on by default since 1.35): a WebSocket GET to exec is
