@@ -38,7 +38,7 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await page.GetByRole(AriaRole.Tab, new() { Name = "Pods" }).ClickAsync();
         await page.GetByTestId("workload-pod-terminal").First.ClickAsync();
 
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = new Regex("^Terminal: web-") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Terminal: web-") })).ToBeVisibleAsync();
         var state = page.GetByTestId("terminal-state");
         await Expect(state).ToHaveTextAsync("Not connected. Choose the container and the shell, then Connect.");
         await page.GetByTestId("terminal-connect").ClickAsync();
