@@ -1,3 +1,6 @@
+using Cocktail.Application.TerminalSessions;
+using Cocktail.Application.TerminalSessions.Opening;
+using Cocktail.Application.TerminalSessions.Relaying;
 using System.Text.Json.Serialization;
 using Cocktail.Application.ApiTokens;
 using Cocktail.Application.ApiTokens.Authenticating;
@@ -95,6 +98,7 @@ public static class CocktailInfrastructure
         options.AddWorkloads();
         options.AddPolicies();
         options.AddKubernetesAudit();
+        options.AddTerminalSessions();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -108,6 +112,8 @@ public static class CocktailInfrastructure
         services.Configure<ClusterCallOptions>(configuration.GetSection(ClusterCallOptions.Section));
         services.AddSingleton<ClusterClientFactory>();
         services.AddSingleton<ICredentialVault, DataProtectionCredentialVault>();
+        services.AddSingleton<IPodExec, PodExec>();
+        services.AddSingleton<TerminalRelay>();
         services.AddSingleton<InventoryStore>();
         // Handlers get these by type: Wolverine's code generation refuses factory registrations.
         services.AddSingleton<IInventoryReader, InventoryStore>();

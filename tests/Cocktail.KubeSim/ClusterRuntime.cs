@@ -31,6 +31,9 @@ internal sealed class ClusterRuntime
     public string ServerAddress { get; set; } = "";
     public CancellationToken Stopping { get; init; }
 
+    /// <summary>Exec requests that reached the pods/exec endpoint (authenticated and past the first check), for tests.</summary>
+    public int ExecRequests;
+
     public ResourceType Type(string group, string resource) =>
         Catalog.FindPreferred(group, resource) ?? throw new InvalidOperationException($"no resource {resource}.{group}");
 }

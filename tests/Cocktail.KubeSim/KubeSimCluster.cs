@@ -70,6 +70,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
 
     public ClusterAudit Audit => _runtime.Audit;
 
+    /// <summary>How many pod exec requests reached the cluster (any outcome): a test can see that nothing was asked.</summary>
+    public int ExecRequests => Volatile.Read(ref _runtime.ExecRequests);
+
     public ServerAvailability Availability { get; private set; } = ServerAvailability.Refusing;
 
     public KubeSimOptions Options => _runtime.Options;

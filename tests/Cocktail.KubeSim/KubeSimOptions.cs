@@ -62,6 +62,12 @@ public sealed record KubeSimOptions
     /// <summary>Audit webhook set up at start; can also be configured later through <c>KubeSimCluster.Audit</c>.</summary>
     public AuditOptions? Audit { get; init; }
 
+    /// <summary>
+    /// Serve pod exec with the <c>v5.channel.k8s.io</c> WebSocket protocol (apiserver 1.30+); false leaves only
+    /// <c>v4.channel.k8s.io</c>, as an older apiserver (proxying to the kubelet) speaks, to test a client's fallback.
+    /// </summary>
+    public bool ExecV5 { get; init; } = true;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 

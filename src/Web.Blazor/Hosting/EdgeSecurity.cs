@@ -72,7 +72,8 @@ public static class EdgeSecurity
                 AddSecurityHeaders(http);
                 return Task.CompletedTask;
             });
-            if (http.Request.Path.StartsWithSegments("/_blazor") && !FromOwnOrigin(http, publicOrigin))
+            if ((http.Request.Path.StartsWithSegments("/_blazor") || http.Request.Path.StartsWithSegments(Api.TerminalSessionsEndpoints.SocketPath))
+                && !FromOwnOrigin(http, publicOrigin))
             {
                 http.Response.StatusCode = StatusCodes.Status403Forbidden;
                 await Results.Problem(statusCode: 403, title: "Forbidden",

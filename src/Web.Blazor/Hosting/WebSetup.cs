@@ -45,6 +45,7 @@ public static class WebSetup
         app.UseAuthorization();
         app.UseAntiforgery();
         app.UseMiddleware<JsonBodyErrors>();
+        app.UseWebSockets();
 
         app.MapStaticAssets();
         app.MapGet("/healthz", () => Results.Text("ok")).AllowAnonymous().ExcludeFromDescription();
@@ -54,6 +55,7 @@ public static class WebSetup
         app.MapWolverineEndpoints(o => o.RejectUnparseableQueryValues = true);
         app.MapAccountEndpoints();
         app.MapAuditIngest();
+        app.MapTerminalSocket();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -147,6 +147,11 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/workspaces/{id}/service-maps"] = Read(),
         ["POST /api/v1/workspaces/{id}/service-maps"] = Write(w => new { name = "intruder", clusterId = w.A.ClusterId, quota = new { cpu = "1" } }),
         ["GET /api/v1/workspaces/{id}/workloads"] = Read(),
+        // Terminal sessions: everyone lists (their own, or all for admins and auditors); one session is its owner's
+        // or an auditor's to read (A has none recorded here, so the auditor may meet 404 too).
+        ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
+        ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
     };
 
     private enum Caller { Anonymous, Stranger, Viewer, Auditor }
@@ -300,6 +305,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "clusters" => A.ClusterId,
                 "users" => A.WorkspaceAdmin.Id.ToString(),
                 "auth" => AToken,
+                "terminal-sessions" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };

@@ -6,11 +6,12 @@ using Cocktail.KubeSim.Registry;
 
 namespace Cocktail.KubeSim.Http;
 
-/// <summary>status, scale, log, token, binding and finalize subresources.</summary>
+/// <summary>status, scale, log, exec, token, binding and finalize subresources.</summary>
 internal sealed class SubresourceEndpoints(ClusterRuntime cluster)
 {
     readonly PatchEndpoint _patch = new(cluster);
     readonly TokenRequestEndpoint _tokens = new(cluster);
+    readonly Exec.ExecEndpoint _exec = new(cluster);
 
     ObjectRegistry Registry => cluster.Registry;
 
@@ -35,6 +36,12 @@ internal sealed class SubresourceEndpoints(ClusterRuntime cluster)
             case ("scale", _):
                 await ServeScale(exchange, type);
                 break;
+            case ("exec", "get"):
+                await _exec.Serve(exchange, type);
+                break;
+            case ("exec", "create"):
+                // SPDY (POST + Upgrade: SPDY/3.1) is not spoken; clients fall back to nothing, so say what is wanted.
+                throw ApiException.BadRequest("Upgrade request required");
             case ("log", "get"):
                 await ServeLog(exchange, type);
                 break;
