@@ -49,11 +49,12 @@ public static class WorkloadsEndpoints
 
     /// <summary>
     /// A dry run of the deploy (or, with `workloadId` in the query, of that workload's update): 200 with the spec as Cocktail
-    /// read it, or the same 400 with field errors the deploy would answer. Nothing is deployed.
+    /// read it, or the same 400 with field errors the deploy would answer. Nothing is deployed. (Not named Validate: Wolverine
+    /// would take a method of that name for middleware of every endpoint in the class.)
     /// </summary>
     [WolverinePost("/api/v1/service-maps/{id}/workloads/validate"), Tags("Workloads")]
     [ProducesResponseType<WorkloadValidation>(200), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404)]
-    public static async Task<IResult> Validate(Guid id, WorkloadBody? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
+    public static async Task<IResult> DryRun(Guid id, WorkloadBody? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
         [FromQuery] Guid? workloadId)
     {
         if (body is null) return ApiResults.MissingBody();

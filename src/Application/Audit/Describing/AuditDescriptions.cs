@@ -90,7 +90,7 @@ public static class AuditDescriptions
         On<ServiceMapSettingsChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.Name)} settings (Pod Security {e.PodSecurity})", MapKind, e.Name));
         On<ServiceMapBecameReady>((e, n) => new($"{e.Name} is ready on {n.Cluster(e.ClusterId)}", MapKind, e.Name));
         On<ServiceMapReconcileFailed>((e, n) => new($"{n.Cluster(e.ClusterId)} refused {Possessive(e.Name)} objects: {e.Error}", MapKind, e.Name));
-        On<DriftCorrected>((e, n) => new($"Cocktail put back {e.Findings.Count} hand-made change(s) to {e.Name} on {n.Cluster(e.ClusterId)}: {string.Join("; ", e.Findings)}", MapKind, e.Name));
+        On<DriftCorrected>((e, n) => new($"Cocktail put back {e.Findings?.Count ?? 0} hand-made change(s) to {e.Name} on {n.Cluster(e.ClusterId)}: {string.Join("; ", e.Findings ?? [])}", MapKind, e.Name));
         On<ServiceMapDeletionRequested>((e, n) => new($"{e.RequestedBy.Name} deleted the service map {e.Name} on {n.Cluster(e.ClusterId)}", MapKind, e.Name));
         On<ServiceMapDeleted>((e, n) => new($"The namespace {e.Namespace} of {e.Name} is gone from {n.Cluster(e.ClusterId)}", MapKind, e.Name));
 
@@ -127,7 +127,7 @@ public static class AuditDescriptions
         On<WorkloadRolledBack>((e, _) => new($"{e.RolledBackBy.Name} rolled {e.Name} back to revision {e.ToRevision}, as revision {e.Revision}{Because(e.Reason)}", WorkloadKind, e.Name));
         On<WorkloadDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the workload {e.Name}{Because(e.Reason)}", WorkloadKind, e.Name));
         On<WorkloadRolloutChanged>((e, _) => new($"{Possessive(e.Name)} rollout is {e.Status}" + (e.Message is null ? "" : $": {e.Message}"), WorkloadKind, e.Name));
-        On<WorkloadDriftDetected>((e, _) => new($"{e.Name} was changed on the cluster by hand: {string.Join("; ", e.Findings)}", WorkloadKind, e.Name));
+        On<WorkloadDriftDetected>((e, _) => new($"{e.Name} was changed on the cluster by hand: {string.Join("; ", e.Findings ?? [])}", WorkloadKind, e.Name));
         On<WorkloadDriftCleared>((e, _) => new($"{e.Name} matches its spec again", WorkloadKind, e.Name));
 
         // Security policies
@@ -180,7 +180,7 @@ public static class AuditDescriptions
     private static string GrantHolder(IAuditNames names, Guid? userId, string? userName) =>
         (userName ?? (userId is { } id ? names.User(id) : null)) is { } user ? Possessive(user) + " " : "";
 
-    private static string Images(WorkloadSpec spec) => string.Join(", ", spec.Containers.Select(c => c.Image));
+    private static string Images(WorkloadSpec? spec) => string.Join(", ", spec?.Containers?.Select(c => c.Image) ?? []);
 
     private static string PolicyChanges(SecurityPolicy before, SecurityPolicy after)
     {
