@@ -72,6 +72,21 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await Expect(page.GetByTestId("replay-state")).ToHaveTextAsync("Replay finished.", Slow);
         await page.GetByTestId("replay-play").ClickAsync();
         await Expect(replay).ToContainTextAsync("hello-from-terminal");
+
+        // The audit trail tells the session in words and replays it from there.
+        var sessionId = page.Url.Split('/').Last();
+        var admin = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await admin.GotoAsync("/audit");
+        var streamFilter = admin.GetByLabel("Stream id");
+        await streamFilter.FillAsync(sessionId);
+        await streamFilter.PressAsync("Enter");
+        var summaries = admin.GetByTestId("audit-summary");
+        await Expect(summaries).ToHaveCountAsync(2, new() { Timeout = 20_000 });
+        await Expect(summaries.Last).ToContainTextAsync($"{developer.UserName} opened a terminal on ");
+        await Expect(summaries.First).ToContainTextAsync(new Regex(@"ended after \d+ s: The command exited with code 0\."));
+        await admin.GetByTestId("audit-replay").First.ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Terminal session replay" })).ToBeVisibleAsync();
+        await Expect(admin.GetByTestId("replay-terminal")).ToContainTextAsync("hello-from-terminal", SlowContains);
     }
 
     [Fact]

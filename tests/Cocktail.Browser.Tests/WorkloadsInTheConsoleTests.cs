@@ -138,10 +138,15 @@ public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncL
         await Expect(page.GetByTestId("resources-error")).ToHaveTextAsync("Container 'web' needs cpu and memory limits. [requireLimits]");
 
         await page.GetByRole(AriaRole.Tab, new() { Name = "YAML" }).ClickAsync();
-        await Expect(page.GetByLabel("Workload YAML")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("image: nginx"));
+        // The YAML tab is a Monaco editor (RevisionsInTheConsoleTests covers it); its text is read from its lines.
+        var yamlLines = page.GetByTestId("workload-yaml-editor").Locator(".view-lines");
+        await Expect(yamlLines).ToContainTextAsync("image: nginx", new() { Timeout = 30_000 });
         await page.GetByTestId("deploy-workload").ClickAsync();
         await Expect(errors).ToContainTextAsync("(4 violation(s))");
-        await page.GetByLabel("Workload YAML").FillAsync("kind: [unclosed");
+        await yamlLines.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.PressAsync("Delete");
+        await page.Keyboard.InsertTextAsync("kind: [unclosed");
         await page.GetByTestId("deploy-workload").ClickAsync();
         await Expect(errors).ToContainTextAsync("The YAML is not a workload Cocktail can deploy.");
         await Expect(errors.Locator("li")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^yaml: The YAML could not be read"));

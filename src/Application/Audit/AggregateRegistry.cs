@@ -12,8 +12,9 @@ public sealed class AggregateRegistry
 
     public AggregateRegistry Register<T>() where T : class
     {
-        var loader = new AggregateLoader(typeof(T).Name, async (session, id, at, ct) =>
-            await session.Events.AggregateStreamAsync<T>(id, timestamp: at, token: ct));
+        // By version when the caller knows it: several events of one command share a timestamp.
+        var loader = new AggregateLoader(typeof(T).Name, async (session, id, at, version, ct) =>
+            await session.Events.AggregateStreamAsync<T>(id, version: version, token: ct));
         // Marten records a stream's aggregate type by its alias; accept the CLR names too.
         foreach (var key in new[] { typeof(T).Name, typeof(T).FullName!, ToAlias(typeof(T).Name) })
             _byStreamType[key] = loader;
@@ -27,4 +28,4 @@ public sealed class AggregateRegistry
         string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
 
-public sealed record AggregateLoader(string Name, Func<IQuerySession, Guid, DateTimeOffset, CancellationToken, Task<object?>> LoadAsync);
+public sealed record AggregateLoader(string Name, Func<IQuerySession, Guid, DateTimeOffset, long, CancellationToken, Task<object?>> LoadAsync);

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Cocktail.Application.Audit;
 
-/// <summary>One stored event as the audit trail shows it: what happened, to which stream, by whom, from where.</summary>
+/// <summary>
+/// One stored event as the audit trail shows it: what happened, to which stream, by whom, from where; the summary and
+/// the object's kind and name are filled in by the audit queries (null where an event is read without them).
+/// </summary>
 public sealed record AuditEntry(
     long Sequence,
     DateTimeOffset Timestamp,
@@ -15,7 +18,10 @@ public sealed record AuditEntry(
     string? UserAgent,
     string? CorrelationId,
     string? CausationId,
-    JsonElement Data);
+    JsonElement Data,
+    string? Summary = null,
+    string? ObjectKind = null,
+    string? ObjectName = null);
 
 public sealed record AuditSearch(
     DateTimeOffset? From, DateTimeOffset? To, string? Actor, string? Type, Guid? StreamId, int Page, int PageSize);

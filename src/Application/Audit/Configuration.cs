@@ -3,6 +3,7 @@ using Cocktail.Domain.Access;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Policies;
+using Cocktail.Domain.Terminal;
 using Cocktail.Domain.Users;
 using Cocktail.Domain.Workloads;
 
@@ -15,5 +16,5 @@ public static class Configuration
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
             .Register<AccessGrant>().Register<AccessRequest>()
-            .Register<Workload>().Register<PolicyStream>();
+            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>();
 }

@@ -17,8 +17,16 @@ public static class AuditEndpoints
         ApiResults.Ok(await dispatcher.SendAsync(
             new SearchAuditEvents(from, to, actor, type, streamId, page ?? 1, pageSize ?? 50), http.ToCaller(), ct));
 
+    /// <summary>Every event type name the audit trail knows (what `type` takes in the search).</summary>
+    [WolverineGet("/api/v1/audit/event-types"), Tags("Audit")]
+    [ProducesResponseType<IReadOnlyList<string>>(200), ProducesResponseType(403)]
+    public static async Task<IResult> EventTypes(HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
+        ApiResults.Ok(await dispatcher.SendAsync(new ListAuditEventTypes(), http.ToCaller(), ct));
+
+    /// <summary>The stream as it was at a time, or right after a version (`version` wins over `at`).</summary>
     [WolverineGet("/api/v1/audit/streams/{streamId}"), Tags("Audit")]
-    [ProducesResponseType<StreamState>(200), ProducesResponseType(404)]
-    public static async Task<IResult> StateAt(Guid streamId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] DateTimeOffset? at) =>
-        ApiResults.Ok(await dispatcher.SendAsync(new GetStreamStateAt(streamId, at), http.ToCaller(), ct));
+    [ProducesResponseType<StreamState>(200), ProducesResponseType(400), ProducesResponseType(404)]
+    public static async Task<IResult> StateAt(Guid streamId, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] DateTimeOffset? at,
+        [FromQuery] long? version) =>
+        ApiResults.Ok(await dispatcher.SendAsync(new GetStreamStateAt(streamId, at, version), http.ToCaller(), ct));
 }

@@ -8,6 +8,7 @@ using Cocktail.Application.Workloads.Reapplying;
 using Cocktail.Application.Workloads.RollingBack;
 using Cocktail.Application.Workloads.Scaling;
 using Cocktail.Application.Workloads.Updating;
+using Cocktail.Application.Workloads.Validating;
 using Cocktail.Domain.Workloads;
 using Cocktail.Web.Auth;
 using Microsoft.AspNetCore.Mvc;
@@ -44,6 +45,20 @@ public static class WorkloadsEndpoints
         if (!deployed.Succeeded) return ApiResults.Problem(deployed.Failure!);
         var workload = await dispatcher.SendAsync(new GetWorkload(deployed.Value!.Id), caller, ct);
         return Results.Created($"/api/v1/workloads/{deployed.Value.Id}", workload.Value?.Workload);
+    }
+
+    /// <summary>
+    /// A dry run of the deploy (or, with `workloadId` in the query, of that workload's update): 200 with the spec as Cocktail
+    /// read it, or the same 400 with field errors the deploy would answer. Nothing is deployed. (Not named Validate: Wolverine
+    /// would take a method of that name for middleware of every endpoint in the class.)
+    /// </summary>
+    [WolverinePost("/api/v1/service-maps/{id}/workloads/validate"), Tags("Workloads")]
+    [ProducesResponseType<WorkloadValidation>(200), ProducesResponseType(400), ProducesResponseType(403), ProducesResponseType(404)]
+    public static async Task<IResult> DryRun(Guid id, WorkloadBody? body, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct,
+        [FromQuery] Guid? workloadId)
+    {
+        if (body is null) return ApiResults.MissingBody();
+        return ApiResults.Ok(await dispatcher.SendAsync(new ValidateWorkload(id, body.Spec(), body.Yaml, workloadId), http.ToCaller(), ct));
     }
 
     [WolverineGet("/api/v1/service-maps/{id}/workloads"), Tags("Workloads")]

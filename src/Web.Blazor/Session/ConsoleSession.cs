@@ -77,6 +77,8 @@ public static class SessionSetup
     public static IServiceCollection AddCocktailSession(this IServiceCollection services)
     {
         services.AddScoped<ConsoleSession>();
+        services.AddScoped<BrowserTime>();
+        services.AddScoped<MonacoAssets>();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthState>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Common;
 using Cocktail.Application.ServiceMaps.Reconciling;
+using Cocktail.Application.Users;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Users;
@@ -15,7 +16,12 @@ namespace Cocktail.Application.AccessGrants.Investigating;
 [RequiresRole(PlatformRole.PlatformAdmin, PlatformRole.Auditor)]
 public sealed record WhoCouldAccess(Guid ClusterId, Guid? ServiceMapId, DateTimeOffset At) : IRequest<AccessAtTime>;
 
-public sealed record AccessAtTime(Guid ClusterId, string ClusterName, Guid? ServiceMapId, DateTimeOffset At, IReadOnlyList<AccessHolder> Holders);
+/// <summary>Admins: the platform admins at that time, who could reach every cluster through Cocktail itself.</summary>
+public sealed record AccessAtTime(Guid ClusterId, string ClusterName, Guid? ServiceMapId, DateTimeOffset At, IReadOnlyList<AccessHolder> Holders,
+    IReadOnlyList<PlatformAdminHolder>? Admins = null);
+
+/// <summary>A platform admin at that time (active, with the role): every cluster, everything, through Cocktail.</summary>
+public sealed record PlatformAdminHolder(Guid UserId, string UserName, string DisplayName);
 
 /// <summary>One way a user could reach the cluster at that time: a grant, or a workspace role over a service map's namespace.</summary>
 public sealed record AccessHolder(
@@ -34,7 +40,27 @@ public static class WhoCouldAccessHandler
         holders.AddRange(await FromGrantsAsync(query, session, ct));
         holders.AddRange(await FromWorkspacesAsync(query, session, ct));
         return new AccessAtTime(cluster.Id, cluster.Name, query.ServiceMapId, at,
-            holders.OrderBy(h => h.UserName).ThenBy(h => h.Source).ThenBy(h => h.Namespace).ToList());
+            holders.OrderBy(h => h.UserName).ThenBy(h => h.Source).ThenBy(h => h.Namespace).ToList(),
+            await PlatformAdminsAsync(query.At, session, ct));
+    }
+
+    /// <summary>
+    /// Who was a platform admin at T: anyone admin today or ever moved in or out of the role, each user's stream
+    /// rebuilt up to T (an admin deactivated by then could not).
+    /// </summary>
+    private static async Task<IReadOnlyList<PlatformAdminHolder>> PlatformAdminsAsync(DateTimeOffset at, IQuerySession session, CancellationToken ct)
+    {
+        var today = await session.Query<UserView>().Where(u => u.Role == PlatformRole.PlatformAdmin && u.CreatedAt <= at)
+            .Select(u => u.Id).ToListAsync(ct);
+        var moved = await session.Events.QueryRawEventDataOnly<UserRoleChanged>()
+            .Where(e => e.From == PlatformRole.PlatformAdmin || e.To == PlatformRole.PlatformAdmin).Select(e => e.UserId).ToListAsync(ct);
+        var admins = new List<PlatformAdminHolder>();
+        foreach (var id in today.Concat(moved).Distinct())
+        {
+            var user = await session.Events.AggregateStreamAsync<User>(id, timestamp: at, token: ct);
+            if (user is { Role: PlatformRole.PlatformAdmin, Active: true }) admins.Add(new PlatformAdminHolder(user.Id, user.UserName, user.DisplayName));
+        }
+        return admins.OrderBy(a => a.UserName, StringComparer.Ordinal).ToList();
     }
 
     private static async Task<IEnumerable<AccessHolder>> FromGrantsAsync(WhoCouldAccess query, IQuerySession session, CancellationToken ct)

@@ -1,6 +1,8 @@
+using Cocktail.Application.Audit.Describing;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Users;
 using FluentValidation;
+using Marten;
 
 namespace Cocktail.Application.Audit.Searching;
 
@@ -25,9 +27,13 @@ public sealed class SearchAuditEventsValidator : AbstractValidator<SearchAuditEv
 
 public static class SearchAuditEventsHandler
 {
-    public static async Task<Result<Page<AuditEntry>>> Handle(SearchAuditEvents query, IEventLog log, CancellationToken ct) =>
-        await log.SearchAsync(new AuditSearch(query.From, query.To, Blank(query.Actor), Blank(query.Type), query.StreamId,
+    /// <summary>Each entry comes with its summary and its object's kind and name (names from today's read models).</summary>
+    public static async Task<Result<Page<AuditEntry>>> Handle(SearchAuditEvents query, IEventLog log, IQuerySession session, CancellationToken ct)
+    {
+        var page = await log.SearchAsync(new AuditSearch(query.From, query.To, Blank(query.Actor), Blank(query.Type), query.StreamId,
             query.Page, query.PageSize), ct);
+        return page with { Items = await AuditDescriber.DescribeAsync(page.Items, session, ct) };
+    }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

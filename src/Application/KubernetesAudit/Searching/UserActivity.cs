@@ -37,11 +37,12 @@ public static class UserActivityHandler
     {
         if (!await session.Query<UserView>().AnyAsync(u => u.UserName == query.UserName, ct)) return Failure.NotFound("No such user.");
         var platform = await events.SearchAsync(new AuditSearch(query.From, query.To, query.UserName, null, null, 1, query.Limit), ct);
+        var described = await Audit.Describing.AuditDescriber.DescribeAsync(platform.Items, session, ct);
         var clusters = await session.Query<ClusterView>().Select(c => new { c.Id, c.Name }).ToListAsync(ct);
         var names = clusters.ToDictionary(c => c.Id, c => c.Name);
         var kubernetes = await audit.SearchAsync(names.Keys.ToArray(), new AuditFilter(query.From, query.To, CocktailUser: query.UserName), query.Limit, null, ct);
 
-        var entries = platform.Items.Select(e => new ActivityEntry(e.Timestamp, "Cocktail", e.Type, null, Summarize(e.Data), e.Sequence, null, e.StreamId))
+        var entries = described.Select(e => new ActivityEntry(e.Timestamp, "Cocktail", e.Type, null, e.Summary ?? Summarize(e.Data), e.Sequence, null, e.StreamId))
             .Concat(kubernetes.Items.Select(r => new ActivityEntry(r.Timestamp, "Kubernetes", $"{r.Verb} {Target(r)}",
                 names.GetValueOrDefault(r.ClusterId), $"{r.Code} as {r.User}", null, r.AuditId, null)))
             .OrderByDescending(e => e.At)

@@ -1,0 +1,210 @@
+using Cocktail.Application.KubernetesAudit.SettingUpWebhook;
+using Cocktail.Domain.Access;
+using Cocktail.Domain.ApiTokens;
+using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Common;
+using Cocktail.Domain.Policies;
+using Cocktail.Domain.Tenancy;
+using Cocktail.Domain.Terminal;
+using Cocktail.Domain.Users;
+using Cocktail.Domain.Workloads;
+
+namespace Cocktail.Application.Audit.Describing;
+
+/// <summary>An event in words, and the object it is about, as the audit trail's columns show them.</summary>
+public sealed record AuditDescription(string Summary, string ObjectKind, string ObjectName);
+
+/// <summary>
+/// One summary per event type, naming people and objects by name. A new event type needs a line here: a test
+/// compares this list with every event type Marten knows.
+/// </summary>
+public static class AuditDescriptions
+{
+    private static readonly Dictionary<Type, Func<object, IAuditNames, AuditDescription>> ByType = [];
+    private static readonly Dictionary<string, Type> ByName = new(StringComparer.OrdinalIgnoreCase);
+
+    public static IReadOnlyCollection<Type> KnownTypes => ByType.Keys;
+
+    /// <summary>The event types by name, as the audit trail spells them, sorted.</summary>
+    public static IReadOnlyList<string> KnownNames { get; }
+
+    public static Type? Find(string typeName) => ByName.GetValueOrDefault(typeName);
+
+    public static AuditDescription? Describe(object @event, IAuditNames names) =>
+        ByType.TryGetValue(@event.GetType(), out var describe) ? describe(@event, names) : null;
+
+    private const string UserKind = "user", TokenKind = "API token", ClusterKind = "cluster", WorkspaceKind = "workspace",
+        MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
+        WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session";
+
+    static AuditDescriptions()
+    {
+        // Users
+        On<UserRegistered>((e, _) => new($"{e.RegisteredBy.Name} registered {e.UserName} ({e.DisplayName}) as {e.Role}", UserKind, e.UserName));
+        On<UserRoleChanged>((e, _) => new($"{e.ChangedBy.Name} changed {e.UserName}'s role from {e.From} to {e.To}", UserKind, e.UserName));
+        On<UserDisplayNameChanged>((e, _) => new($"{e.ChangedBy.Name} renamed {e.UserName} to \"{e.DisplayName}\"", UserKind, e.UserName));
+        On<UserDeactivated>((e, _) => new($"{e.DeactivatedBy.Name} deactivated {e.UserName}", UserKind, e.UserName));
+        On<UserReactivated>((e, _) => new($"{e.ReactivatedBy.Name} reactivated {e.UserName}", UserKind, e.UserName));
+        On<PasswordChanged>((e, _) => new(e.ChangedBy.Id == e.UserId
+            ? $"{e.UserName} changed their password" : $"{e.ChangedBy.Name} reset {e.UserName}'s password", UserKind, e.UserName));
+        On<UserLockedOut>((e, _) => new($"{e.UserName} was locked out after {e.FailedAttempts} wrong passwords" +
+            (e.SourceIp is null ? "" : $" from {e.SourceIp}"), UserKind, e.UserName));
+        On<UserUnlocked>((e, _) => new($"{e.UnlockedBy.Name} unlocked {e.UserName}", UserKind, e.UserName));
+
+        // API tokens
+        On<ApiTokenCreated>((e, _) => new(e.CreatedBy.Id == e.UserId
+            ? $"{e.UserName} created the API token {e.Name}" : $"{e.CreatedBy.Name} created the API token {e.Name} for {e.UserName}", TokenKind, e.Name));
+        On<ApiTokenRevoked>((e, n) => new($"{e.RevokedBy.Name} revoked {Possessive(n.User(e.UserId))} API token {e.Name}{Because(e.Reason)}", TokenKind, e.Name));
+
+        // Clusters
+        On<ClusterRegistered>((e, _) => new($"{e.RegisteredBy.Name} registered the {e.Provider} cluster {e.Name} ({e.Server}, Kubernetes {e.KubernetesVersion})", ClusterKind, e.Name));
+        On<ClusterCredentialsRotated>((e, _) => new($"{e.RotatedBy.Name} rotated {e.Name}'s credentials ({e.CredentialKind})", ClusterKind, e.Name));
+        On<ClusterDetailsChanged>((e, _) => new($"{e.ChangedBy.Name} changed {e.Name}'s details" + (e.Region is null ? "" : $" (region {e.Region})"), ClusterKind, e.Name));
+        On<ClusterUnregistered>((e, _) => new($"{e.UnregisteredBy.Name} unregistered the cluster {e.Name}{Because(e.Reason)}", ClusterKind, e.Name));
+        On<ClusterBecameUnreachable>((e, _) => new($"{e.Name} became unreachable: {e.Error}", ClusterKind, e.Name));
+        On<ClusterDegraded>((e, _) => new($"{e.Name} is degraded: {e.Reason}", ClusterKind, e.Name));
+        On<ClusterRecovered>((e, _) => new($"{e.Name} recovered (was {e.From})", ClusterKind, e.Name));
+        On<ClusterVersionChanged>((e, _) => new($"{e.Name} moved from Kubernetes {e.From} to {e.To}", ClusterKind, e.Name));
+        On<ClusterCredentialExpiryWarned>((e, _) => new($"Cocktail warned that {e.Name}'s credential expires at {Time(e.ExpiresAt)}", ClusterKind, e.Name));
+        On<AuditWebhookSecretCreated>((e, _) => new($"{e.By.Name} created a new audit webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
+
+        // Workspaces and their clusters
+        On<WorkspaceCreated>((e, _) => new($"{e.CreatedBy.Name} created the workspace {e.Name}", WorkspaceKind, e.Name));
+        On<WorkspaceDetailsChanged>((e, _) => new($"{e.ChangedBy.Name} changed the workspace {e.Name}'s details", WorkspaceKind, e.Name));
+        On<WorkspaceMemberAdded>((e, _) => new($"{e.AddedBy.Name} added {e.UserName} to {e.WorkspaceName} as {e.Role}", WorkspaceKind, e.WorkspaceName));
+        On<WorkspaceMemberRoleChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.UserName)} role in {e.WorkspaceName} from {e.From} to {e.To}", WorkspaceKind, e.WorkspaceName));
+        On<WorkspaceMemberRemoved>((e, _) => new($"{e.RemovedBy.Name} removed {e.UserName} from {e.WorkspaceName}{Because(e.Reason)}", WorkspaceKind, e.WorkspaceName));
+        On<WorkspaceDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the workspace {e.Name}{Because(e.Reason)}", WorkspaceKind, e.Name));
+        On<ClusterAssignedToWorkspace>((e, _) => new($"{e.AssignedBy.Name} assigned {e.ClusterName} to {e.WorkspaceName} ({e.Mode}, quota {Quota(e.Quota)})", WorkspaceKind, e.WorkspaceName));
+        On<WorkspaceAssignmentChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.WorkspaceName)} share of {e.ClusterName}: " +
+            $"{e.FromMode} → {e.ToMode}, quota {Quota(e.FromQuota)} → {Quota(e.ToQuota)}", WorkspaceKind, e.WorkspaceName));
+        On<ClusterUnassignedFromWorkspace>((e, _) => new($"{e.UnassignedBy.Name} took {e.ClusterName} from {e.WorkspaceName}{Because(e.Reason)}", WorkspaceKind, e.WorkspaceName));
+        On<AssignmentPodSecurityCeilingChanged>((e, _) => new($"{e.ChangedBy.Name} set {Possessive(e.WorkspaceName)} Pod Security ceiling on {e.ClusterName} " +
+            $"from {Level(e.From)} to {Level(e.To)}", WorkspaceKind, e.WorkspaceName));
+        On<ServiceMapQuotaAllocated>((e, n) => new($"{e.AllocatedBy.Name} set aside {Quota(e.Quota)} of {Possessive(n.Workspace(e.WorkspaceId))} quota on {n.Cluster(e.ClusterId)} for {e.ServiceMapName}", MapKind, e.ServiceMapName));
+        On<ServiceMapQuotaChanged>((e, n) => new($"{e.ChangedBy.Name} changed {Possessive(e.ServiceMapName)} quota on {n.Cluster(e.ClusterId)} from {Quota(e.From)} to {Quota(e.To)}", MapKind, e.ServiceMapName));
+        On<ServiceMapQuotaReleased>((e, n) => new($"{e.ReleasedBy.Name} released {Possessive(e.ServiceMapName)} quota on {n.Cluster(e.ClusterId)}", MapKind, e.ServiceMapName));
+
+        // Service maps
+        On<ServiceMapCreated>((e, _) => new($"{e.CreatedBy.Name} created the service map {e.Name} in {e.WorkspaceName} on {e.ClusterName} " +
+            $"(namespace {e.Namespace}, quota {Quota(e.Quota)}, Pod Security {e.PodSecurity})", MapKind, e.Name));
+        On<ServiceMapSettingsChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.Name)} settings (Pod Security {e.PodSecurity})", MapKind, e.Name));
+        On<ServiceMapBecameReady>((e, n) => new($"{e.Name} is ready on {n.Cluster(e.ClusterId)}", MapKind, e.Name));
+        On<ServiceMapReconcileFailed>((e, n) => new($"{n.Cluster(e.ClusterId)} refused {Possessive(e.Name)} objects: {e.Error}", MapKind, e.Name));
+        On<DriftCorrected>((e, n) => new($"Cocktail put back {e.Findings?.Count ?? 0} hand-made change(s) to {e.Name} on {n.Cluster(e.ClusterId)}: {string.Join("; ", e.Findings ?? [])}", MapKind, e.Name));
+        On<ServiceMapDeletionRequested>((e, n) => new($"{e.RequestedBy.Name} deleted the service map {e.Name} on {n.Cluster(e.ClusterId)}", MapKind, e.Name));
+        On<ServiceMapDeleted>((e, n) => new($"The namespace {e.Namespace} of {e.Name} is gone from {n.Cluster(e.ClusterId)}", MapKind, e.Name));
+
+        // Quota requests
+        On<QuotaRequested>((e, _) => new($"{e.RequestedBy.Name} asked for {Quota(e.Requested)} (now {Quota(e.Current)}) for {e.ServiceMapName ?? e.WorkspaceName} on {e.ClusterName}: {e.Reason}",
+            QuotaRequestKind, e.ServiceMapName ?? e.WorkspaceName));
+        On<QuotaRequestApproved>((e, n) => new($"{e.ApprovedBy.Name} approved {Quota(e.Granted)} for {QuotaTarget(n, e.ServiceMapId, e.WorkspaceId)} on {n.Cluster(e.ClusterId)}",
+            QuotaRequestKind, QuotaTarget(n, e.ServiceMapId, e.WorkspaceId)));
+        On<QuotaRequestRejected>((e, n) => new($"{e.RejectedBy.Name} rejected the quota request for {QuotaTarget(n, e.ServiceMapId, e.WorkspaceId)} on {n.Cluster(e.ClusterId)}{Because(e.Reason)}",
+            QuotaRequestKind, QuotaTarget(n, e.ServiceMapId, e.WorkspaceId)));
+
+        // Access grants and requests
+        On<ClusterAccessGranted>((e, n) => new($"{e.GrantedBy.Name} granted {e.UserName} {e.Role.ClusterRoleName()} on {Target(n, e.Scope, e.ServiceMapId, e.Namespace, e.ClusterName)} " +
+            $"from {Time(e.ValidFrom)} until {Time(e.ValidUntil)}{Because(e.Reason)}", GrantKind, Grant(e.UserName, e.Role, Target(n, e.Scope, e.ServiceMapId, e.Namespace, e.ClusterName))));
+        On<AccessGrantActivated>((e, n) => new($"{Capital(GrantText(n, e.GrantId, e.UserId))} is set up on {n.Cluster(e.ClusterId)} (service account {e.ServiceAccount})", GrantKind, GrantText(n, e.GrantId, e.UserId)));
+        On<AccessGrantActivationFailed>((e, n) => new($"{n.Cluster(e.ClusterId)} refused to set up {GrantText(n, e.GrantId, null)}: {e.Error}", GrantKind, GrantText(n, e.GrantId, null)));
+        On<AccessGrantRevoked>((e, n) => new($"{e.RevokedBy.Name} revoked {GrantText(n, e.GrantId, e.UserId, e.UserName)}{Because(e.Reason)}", GrantKind, GrantText(n, e.GrantId, e.UserId, e.UserName)));
+        On<AccessGrantExpired>((e, n) => new($"{Capital(GrantText(n, e.GrantId, e.UserId, e.UserName))} expired", GrantKind, GrantText(n, e.GrantId, e.UserId, e.UserName)));
+        On<AccessGrantRemovedFromCluster>((e, n) => new($"Cocktail removed {GrantText(n, e.GrantId, null)} from {n.Cluster(e.ClusterId)} (service account {e.ServiceAccount})" +
+            (e.Reason is null ? "" : $", {e.Reason}"), GrantKind, GrantText(n, e.GrantId, null)));
+        On<AccessGrantExpiryWarned>((e, n) => new($"Cocktail warned {e.UserName} that {GrantText(n, e.GrantId, e.UserId, e.UserName)} ends at {Time(e.ValidUntil)}", GrantKind, GrantText(n, e.GrantId, e.UserId, e.UserName)));
+        On<KubeconfigIssued>((e, n) => new($"{e.IssuedTo.Name} downloaded a kubeconfig for {GrantText(n, e.GrantId, e.UserId)} (token until {Time(e.TokenExpiresAt)})", GrantKind, GrantText(n, e.GrantId, e.UserId)));
+        On<AccessRequested>((e, n) => new($"{e.UserName} asked for {e.Role.ClusterRoleName()} on {Target(n, e.Scope, e.ServiceMapId, e.ServiceMapName, e.ClusterName)} for {Duration(e.Duration)}{Because(e.Reason)}",
+            AccessRequestKind, Grant(e.UserName, e.Role, Target(n, e.Scope, e.ServiceMapId, e.ServiceMapName, e.ClusterName))));
+        On<AccessRequestApproved>((e, n) => new($"{e.ApprovedBy.Name} approved {Possessive(n.User(e.UserId))} access request, as {GrantText(n, e.GrantId, e.UserId)}", AccessRequestKind, n.Grant(e.GrantId)?.Target ?? ShortId.Of(e.RequestId)));
+        On<AccessRequestRejected>((e, n) => new($"{e.RejectedBy.Name} rejected {Possessive(n.User(e.UserId))} access request{Because(e.Reason)}", AccessRequestKind, n.User(e.UserId)));
+
+        // Workloads
+        On<WorkloadDeployed>((e, n) => new($"{e.DeployedBy.Name} deployed the {e.Kind} {e.Name} ({Images(e.Spec)}) to {n.ServiceMap(e.ServiceMapId)} as revision {e.Revision}{Because(e.Reason)}", WorkloadKind, e.Name));
+        On<WorkloadUpdated>((e, _) => new($"{e.UpdatedBy.Name} updated {e.Name} to revision {e.Revision} ({Images(e.Spec)}){Because(e.Reason)}", WorkloadKind, e.Name));
+        On<WorkloadScaled>((e, _) => new($"{e.ScaledBy.Name} scaled {e.Name} " + (e.Autoscaler is { } a
+            ? $"to autoscale between {a.MinReplicas} and {a.MaxReplicas} replicas at {a.CpuTargetPercent} % cpu"
+            : $"from {e.FromReplicas?.ToString() ?? "—"} to {e.ToReplicas?.ToString() ?? "—"} replicas") + $" (revision {e.Revision}){Because(e.Reason)}", WorkloadKind, e.Name));
+        On<WorkloadRolledBack>((e, _) => new($"{e.RolledBackBy.Name} rolled {e.Name} back to revision {e.ToRevision}, as revision {e.Revision}{Because(e.Reason)}", WorkloadKind, e.Name));
+        On<WorkloadDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the workload {e.Name}{Because(e.Reason)}", WorkloadKind, e.Name));
+        On<WorkloadRolloutChanged>((e, _) => new($"{Possessive(e.Name)} rollout is {e.Status}" + (e.Message is null ? "" : $": {e.Message}"), WorkloadKind, e.Name));
+        On<WorkloadDriftDetected>((e, _) => new($"{e.Name} was changed on the cluster by hand: {string.Join("; ", e.Findings ?? [])}", WorkloadKind, e.Name));
+        On<WorkloadDriftCleared>((e, _) => new($"{e.Name} matches its spec again", WorkloadKind, e.Name));
+
+        // Security policies
+        On<SecurityPolicyChanged>((e, n) =>
+        {
+            var target = e.Scope == PolicyScope.Workspace ? n.Workspace(e.TargetId) : n.ServiceMap(e.TargetId);
+            return new($"{e.ChangedBy.Name} changed the security policy of the {(e.Scope == PolicyScope.Workspace ? "workspace" : "service map")} {target}: {PolicyChanges(e.Before, e.After)}",
+                PolicyKind, target);
+        });
+
+        // Terminal sessions
+        On<TerminalSessionStarted>((e, _) => new($"{e.StartedBy.Name} opened a terminal on {e.Namespace}/{e.Pod} ({e.Container}) in {e.ClusterName}: {string.Join(' ', e.Command)}",
+            TerminalKind, $"{e.Namespace}/{e.Pod}"));
+        On<TerminalSessionEnded>((e, _) => new($"Terminal session {ShortId.Of(e.SessionId)} ended after {Seconds(e.Duration)}: {e.Reason}" + (e.RecordingTruncated ? " (recording truncated)" : ""),
+            TerminalKind, ShortId.Of(e.SessionId)));
+
+        KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+    }
+
+    private static void On<T>(Func<T, IAuditNames, AuditDescription> describe) where T : class
+    {
+        ByType[typeof(T)] = (e, names) => describe((T)e, names);
+        ByName[typeof(T).Name] = typeof(T);
+    }
+
+    private static string Seconds(TimeSpan d) => d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes} min {d.Seconds} s" : $"{Math.Max(0, (int)d.TotalSeconds)} s";
+    private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
+    private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";
+    private static string Level(PodSecurityLevel? level) => level?.ToString() ?? "the default";
+    private static string Duration(TimeSpan d) => d.TotalDays >= 1 && d.TotalDays % 1 == 0 ? $"{d.TotalDays:0} day(s)" : $"{d.TotalHours:0.#} hour(s)";
+    private static string Grant(string user, AccessRole role, string target) => $"{Possessive(user)} {role.ClusterRoleName()} on {target}";
+
+    private static string Quota(Quota q)
+    {
+        var parts = new[] { ("cpu", q.Cpu), ("memory", q.Memory), ("gpu", q.Gpu), ("storage", q.Storage), ("pods", q.Pods) }
+            .Where(p => !string.IsNullOrEmpty(p.Item2)).Select(p => $"{p.Item1} {p.Item2}").ToList();
+        return parts.Count == 0 ? "nothing" : string.Join(", ", parts);
+    }
+
+    private static string Target(IAuditNames names, AccessScope scope, Guid? serviceMapId, string? serviceMapOrNamespace, string clusterName)
+    {
+        if (scope != AccessScope.ServiceMap) return clusterName;
+        if (serviceMapId is { } id && names.ServiceMap(id) is var name && names.Knows(id)) return name;
+        return $"{serviceMapOrNamespace ?? "a service map"} ({clusterName})";
+    }
+
+    private static string QuotaTarget(IAuditNames names, Guid? serviceMapId, Guid workspaceId) =>
+        serviceMapId is { } id ? names.ServiceMap(id) : names.Workspace(workspaceId);
+
+    private static string GrantText(IAuditNames names, Guid grantId, Guid? userId, string? userName = null) =>
+        names.Grant(grantId) is { } grant
+            ? $"{Possessive(grant.UserName)} {grant.Role} on {grant.Target}"
+            : $"{GrantHolder(names, userId, userName)}grant {ShortId.Of(grantId)}";
+
+    private static string GrantHolder(IAuditNames names, Guid? userId, string? userName) =>
+        (userName ?? (userId is { } id ? names.User(id) : null)) is { } user ? Possessive(user) + " " : "";
+
+    private static string Images(WorkloadSpec? spec) => string.Join(", ", spec?.Containers?.Select(c => c.Image) ?? []);
+
+    private static string PolicyChanges(SecurityPolicy before, SecurityPolicy after)
+    {
+        var changes = new List<string>();
+        void Compare(string name, object? from, object? to)
+        {
+            if (!Equals(from, to)) changes.Add($"{name} {from ?? "none"} → {to ?? "none"}");
+        }
+        Compare("Pod Security", before.PodSecurity, after.PodSecurity);
+        var (beforeRegistries, afterRegistries) = (string.Join(", ", before.Registries), string.Join(", ", after.Registries));
+        if (beforeRegistries != afterRegistries) changes.Add($"registries [{beforeRegistries}] → [{afterRegistries}]");
+        Compare("no latest tag", before.ForbidLatestTag, after.ForbidLatestTag);
+        Compare("limits required", before.RequireLimits, after.RequireLimits);
+        Compare("no privilege escalation", before.ForbidPrivilegeEscalation, after.ForbidPrivilegeEscalation);
+        Compare("no host paths", before.ForbidHostPath, after.ForbidHostPath);
+        Compare("replica ceiling", before.MaxReplicas, after.MaxReplicas);
+        return changes.Count == 0 ? "no rule changed" : string.Join("; ", changes);
+    }
+}
