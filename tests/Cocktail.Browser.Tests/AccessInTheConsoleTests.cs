@@ -8,6 +8,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
@@ -98,7 +100,7 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
             WebhookKubeconfigYaml = (string)webhook["kubeconfig"]!, Level = AuditLevel.Request, BatchMaxWait = TimeSpan.FromMilliseconds(200),
         });
         var user = await browser.App.CreateUserAsync();
-        var grant = await PostAsync(admin, "/api/v1/access-grants", new
+        var grant = await SendAsync(admin, "/api/v1/access-grants", new
         {
             userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "edit", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "fix the config",
         });
@@ -148,15 +150,15 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         using var admin = await browser.App.AsAdminAsync();
         var user = await browser.App.CreateUserAsync();
         var before = DateTimeOffset.UtcNow.AddMinutes(-2);
-        var kept = await PostAsync(admin, "/api/v1/access-grants", new
+        var kept = await SendAsync(admin, "/api/v1/access-grants", new
         {
             userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "view", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "on-call rotation",
         });
-        var revoked = await PostAsync(admin, "/api/v1/access-grants", new
+        var revoked = await SendAsync(admin, "/api/v1/access-grants", new
         {
             userId = user.Id, clusterId = _clusterId, scope = "Cluster", role = "cluster-admin", validUntil = DateTimeOffset.UtcNow.AddHours(3), reason = "too much",
         });
-        await PostAsync(admin, $"/api/v1/access-grants/{(string)revoked["grant"]!["id"]!}/revoke", new { reason = "not needed" });
+        await SendAsync(admin, $"/api/v1/access-grants/{(string)revoked["grant"]!["id"]!}/revoke", new { reason = "not needed" });
 
         var auditor = await browser.App.CreateUserAsync(role: "Auditor");
         var page = await browser.SignedInAsync(auditor.UserName, auditor.Password);
@@ -185,10 +187,10 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
     private async Task MemberOfAWorkspaceWithTheClusterAsync(TestUser user)
     {
         using var admin = await browser.App.AsAdminAsync();
-        var workspace = await PostAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
+        var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
         var id = (string)workspace["id"]!;
-        await PostAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = user.Id, role = "Developer" });
-        await PostAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = user.Id, role = "Developer" });
+        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
             new { mode = "Shared", quota = new { cpu = "2", memory = "4Gi", gpu = "0", storage = "10Gi", pods = "20" } });
     }
 
@@ -208,13 +210,5 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         using var client = new HttpClient(handler) { BaseAddress = new Uri(_sim.Server) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return (await client.GetAsync("/api/v1/namespaces/default/configmaps")).StatusCode;
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

@@ -5,6 +5,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The first things a new user meets: the account menu, pages their role does not allow, wrong addresses.</summary>
@@ -93,17 +95,7 @@ public sealed class AccountAndRefusalsInTheConsoleTests(BrowserFixture browser) 
     public async Task a_deployment_the_quota_stalls_counts_its_ready_pods_against_the_replicas_it_asked_for()
     {
         var developer = await browser.App.CreateUserAsync();
-        using var admin = await browser.App.AsAdminAsync();
-        var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
-        var workspaceId = (string)workspace["id"]!;
-        await SendAsync(admin, $"/api/v1/workspaces/{workspaceId}/members", new { userId = developer.Id, role = "Developer" });
-        await SendAsync(admin, $"/api/v1/workspaces/{workspaceId}/clusters/{_clusterId}",
-            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
-        var map = await SendAsync(admin, $"/api/v1/workspaces/{workspaceId}/service-maps",
-            new { name = "small", clusterId = _clusterId, quota = new { cpu = "500m", memory = "1Gi", pods = "10" } });
-        var mapId = (string)map["id"]!;
-        await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
-            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
+        var mapId = (await TeamAsync(browser.App, _clusterId, developer, quota: new { cpu = "500m", memory = "1Gi", pods = "10" })).MapId;
         // Three pods of 200m each in a 500m quota: the cluster creates two and refuses the third.
         var workload = await SendAsync(developer.Client, $"/api/v1/service-maps/{mapId}/workloads", new
         {
@@ -130,13 +122,5 @@ public sealed class AccountAndRefusalsInTheConsoleTests(BrowserFixture browser) 
         await Expect(menu).ToHaveTextAsync(user.UserName);
         await Expect(menu).ToHaveAttributeAsync("aria-label", "Account menu");
         await menu.ClickAsync();
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

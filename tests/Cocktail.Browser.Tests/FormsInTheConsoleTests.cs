@@ -25,10 +25,10 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
     public async Task a_preset_picks_8_hours_the_confirmation_names_the_namespace_and_a_fresh_short_grant_is_not_flagged_as_ending()
     {
         var lead = await browser.App.CreateUserAsync();
-        var team = await Teams.CreateAsync(browser, _clusterId, lead, "WorkspaceAdmin");
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, lead, "WorkspaceAdmin");
         var colleague = await browser.App.CreateUserAsync();
         using (var admin = await browser.App.AsAdminAsync())
-            await Teams.SendAsync(admin, $"/api/v1/workspaces/{team.WorkspaceId}/members", new { userId = colleague.Id, role = "Developer" });
+            await ConsoleWorld.SendAsync(admin, $"/api/v1/workspaces/{team.WorkspaceId}/members", new { userId = colleague.Id, role = "Developer" });
 
         var page = await browser.SignedInAsync(lead.UserName, lead.Password);
         await page.GotoAsync("/access/grants");
@@ -96,7 +96,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
     public async Task a_service_map_s_default_limits_count_as_limits_for_the_limits_required_policy()
     {
         var developer = await browser.App.CreateUserAsync();
-        var team = await Teams.CreateAsync(browser, _clusterId, developer, "Developer", defaultLimits: new { cpu = "200m", memory = "128Mi" });
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, developer, "Developer", defaultLimits: new { cpu = "200m", memory = "128Mi" });
         using (var admin = await browser.App.AsAdminAsync())
         {
             var policy = await admin.PutAsync($"/api/v1/workspaces/{team.WorkspaceId}/policy",

@@ -29,14 +29,14 @@ public sealed class HomeInTheConsoleTests(BrowserFixture browser) : IAsyncLifeti
     public async Task a_member_s_home_lists_their_workspace_with_its_quota_and_when_their_grant_ends_and_no_fleet_counts()
     {
         var member = await browser.App.CreateUserAsync();
-        var team = await Teams.CreateAsync(browser, _clusterId, member, "Developer");
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, member, "Developer", quota: new { cpu = "1", memory = "2Gi", pods = "10" });
         using var admin = await browser.App.AsAdminAsync();
         var until = DateTimeOffset.UtcNow.AddDays(3);
-        await Teams.SendAsync(admin, "/api/v1/access-grants", new
+        await ConsoleWorld.SendAsync(admin, "/api/v1/access-grants", new
         {
             userId = member.Id, clusterId = _clusterId, scope = "ServiceMap", serviceMapId = team.MapId, role = "edit", validUntil = until, reason = "on call",
         });
-        var other = await Teams.CreateAsync(browser, _clusterId, await browser.App.CreateUserAsync(), "Developer");
+        var other = await ConsoleWorld.TeamAsync(browser.App, _clusterId, await browser.App.CreateUserAsync(), "Developer");
 
         var page = await browser.SignedInAsync(member.UserName, member.Password);
 
@@ -72,36 +72,5 @@ public sealed class HomeInTheConsoleTests(BrowserFixture browser) : IAsyncLifeti
         await Expect(admin.GetByTestId("clusters-in-trouble")).Not.ToContainTextAsync(_sim.Name);
         await trouble.GetByRole(AriaRole.Link, new() { Name = failing.Name }).ClickAsync();
         await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = failing.Name })).ToBeVisibleAsync();
-    }
-}
-
-/// <summary>A workspace with one member, the cluster assigned and a Ready service map, set up through the API.</summary>
-internal static class Teams
-{
-    public sealed record Team(string WorkspaceId, string WorkspaceName, string MapId, string MapName, string Namespace);
-
-    public static async Task<Team> CreateAsync(BrowserFixture browser, Guid clusterId, TestUser member, string role, object? defaultLimits = null)
-    {
-        using var admin = await browser.App.AsAdminAsync();
-        var name = $"ws-{Guid.NewGuid():N}"[..11];
-        var id = (string)(await SendAsync(admin, "/api/v1/workspaces", new { name }))["id"]!;
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = member.Id, role });
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{clusterId}",
-            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
-        var mapName = $"map-{Guid.NewGuid():N}"[..10];
-        var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
-            new { name = mapName, clusterId, quota = new { cpu = "1", memory = "2Gi", pods = "10" }, defaultLimits });
-        var mapId = (string)map["id"]!;
-        var ready = await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
-            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
-        return new Team(id, name, mapId, mapName, (string)ready!["namespace"]!);
-    }
-
-    public static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

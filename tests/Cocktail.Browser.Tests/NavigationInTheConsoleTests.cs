@@ -27,11 +27,11 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
     public async Task search_finds_a_workload_and_opens_it_and_a_member_s_search_does_not_find_another_workspace()
     {
         var developer = await browser.App.CreateUserAsync();
-        var team = await Teams.CreateAsync(browser, _clusterId, developer, "Developer");
-        var other = await Teams.CreateAsync(browser, _clusterId, await browser.App.CreateUserAsync(), "Developer");
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, developer, "Developer");
+        var other = await ConsoleWorld.TeamAsync(browser.App, _clusterId, await browser.App.CreateUserAsync(), "Developer");
         var workload = $"find-{Guid.NewGuid():N}"[..12];
         using (var api = await browser.App.AsAdminAsync())
-            await Teams.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
+            await ConsoleWorld.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
             {
                 name = workload, kind = "Deployment", replicas = 1,
                 containers = new[] { new { name = "web", image = "registry.example.com/shop/web:1.0", resources = new { limits = new { cpu = "100m", memory = "64Mi" } } } },
@@ -59,10 +59,10 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
     public async Task breadcrumbs_lead_back_from_a_workload_to_its_service_map_its_workspace_and_the_list_and_the_switcher_jumps_to_a_cluster()
     {
         var developer = await browser.App.CreateUserAsync();
-        var team = await Teams.CreateAsync(browser, _clusterId, developer, "Developer");
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, developer, "Developer");
         string workloadId;
         using (var api = await browser.App.AsAdminAsync())
-            workloadId = (string)(await Teams.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
+            workloadId = (string)(await ConsoleWorld.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
             {
                 name = "crumbs", kind = "Deployment", replicas = 1,
                 containers = new[] { new { name = "web", image = "registry.example.com/shop/web:1.0" } },
@@ -88,10 +88,10 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
     [Fact]
     public async Task at_1440_by_900_no_table_of_the_main_pages_scrolls_sideways()
     {
-        var team = await Teams.CreateAsync(browser, _clusterId, await browser.App.CreateUserAsync(), "Developer");
+        var team = await ConsoleWorld.TeamAsync(browser.App, _clusterId, await browser.App.CreateUserAsync(), "Developer");
         string workloadId;
         using (var api = await browser.App.AsAdminAsync())
-            workloadId = (string)(await Teams.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
+            workloadId = (string)(await ConsoleWorld.SendAsync(api, $"/api/v1/service-maps/{team.MapId}/workloads", new
             {
                 name = "wide", kind = "Deployment", replicas = 1,
                 containers = new[] { new { name = "web", image = "registry.example.com/a/rather/long/path/to/an/image/with-a-long-name:1.0.0-build.12345" } },
@@ -108,7 +108,14 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
         foreach (var path in pages)
         {
             await page.GotoAsync(path);
-            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 }).First).ToBeVisibleAsync();
+            try
+            {
+                await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 }).First).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            }
+            catch (PlaywrightException e)
+            {
+                throw new InvalidOperationException($"{path} shows no page heading: {e.Message}", e);
+            }
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
             var wide = await page.EvaluateAsync<string[]>(
                 """

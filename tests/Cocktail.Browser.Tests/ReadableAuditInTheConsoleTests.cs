@@ -5,6 +5,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The audit trail and the investigations as a person reads them: sentences with names, a type picker, named fields and diffs.</summary>
@@ -29,11 +31,11 @@ public sealed class ReadableAuditInTheConsoleTests(BrowserFixture browser) : IAs
         var dana = await browser.App.CreateUserAsync();
         using (var admin = await browser.App.AsAdminAsync())
         {
-            var grant = await PostAsync(admin, "/api/v1/access-grants", new
+            var grant = await SendAsync(admin, "/api/v1/access-grants", new
             {
                 userId = dana.Id, clusterId = _clusterId, scope = "Cluster", role = "edit", validUntil = DateTimeOffset.UtcNow.AddHours(2), reason = "on call",
             });
-            await PostAsync(admin, $"/api/v1/access-grants/{(string)grant["grant"]!["id"]!}/revoke", new { reason = "left the team" });
+            await SendAsync(admin, $"/api/v1/access-grants/{(string)grant["grant"]!["id"]!}/revoke", new { reason = "left the team" });
         }
 
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
@@ -111,13 +113,5 @@ public sealed class ReadableAuditInTheConsoleTests(BrowserFixture browser) : IAs
         var admins = page.GetByTestId("admins-table").Locator("tbody tr").Filter(new() { HasText = CocktailApp.AdminUserName });
         await Expect(admins.GetByTestId("admin-user")).ToHaveTextAsync(CocktailApp.AdminUserName);
         await Expect(admins.GetByTestId("admin-source")).ToHaveTextAsync("platform admin: every cluster");
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

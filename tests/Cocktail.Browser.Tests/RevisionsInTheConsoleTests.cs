@@ -5,6 +5,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 /// <summary>Revisions side by side as YAML, and YAML edited in Monaco, checked before it is submitted.</summary>
@@ -111,27 +113,10 @@ public sealed class RevisionsInTheConsoleTests(BrowserFixture browser) : IAsyncL
     /// <summary>A workspace with the developer, the cluster, a Ready service map and a workload at revision 1, through the API.</summary>
     private async Task<(string WorkspaceId, string WorkloadId)> WorkloadAsync(TestUser developer, string name)
     {
-        using var admin = await browser.App.AsAdminAsync();
-        var workspace = await PostAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
-        var id = (string)workspace["id"]!;
-        await PostAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = developer.Id, role = "Developer" });
-        await PostAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
-            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
-        var map = await PostAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
-            new { name, clusterId = _clusterId, quota = new { cpu = "2", memory = "2Gi", pods = "10" } });
-        var mapId = (string)map["id"]!;
-        await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
-            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
-        var workload = await PostAsync(developer.Client, $"/api/v1/service-maps/{mapId}/workloads", Web("registry.example.com/shop/web:1.0", replicas: 2));
+        var team = await TeamAsync(browser.App, _clusterId, developer, mapName: name);
+        var (id, mapId) = (team.WorkspaceId, team.MapId);
+        var workload = await SendAsync(developer.Client, $"/api/v1/service-maps/{mapId}/workloads", Web("registry.example.com/shop/web:1.0", replicas: 2));
         return (id, (string)workload["id"]!);
-    }
-
-    private static async Task<JsonNode> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 
     private static async Task PutAsync(HttpClient client, string path, object body)

@@ -6,6 +6,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The web terminal as a person uses it: open a pod's shell from the workload page, type, exit, replay.</summary>
@@ -83,7 +85,7 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         var summaries = admin.GetByTestId("audit-summary");
         await Expect(summaries).ToHaveCountAsync(2, new() { Timeout = 20_000 });
         await Expect(summaries.Last).ToContainTextAsync($"{developer.UserName} opened a terminal on ");
-        await Expect(summaries.First).ToContainTextAsync(new Regex(@"ended after \d+ s: The command exited with code 0\."));
+        await Expect(summaries.First).ToContainTextAsync(new Regex($@"^{developer.UserName}'s terminal on .+ \(web\) in .+ ended after \d+ s: The command exited with code 0\.$"));
         await admin.GetByTestId("audit-replay").First.ClickAsync();
         await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Terminal session replay" })).ToBeVisibleAsync();
         await Expect(admin.GetByTestId("replay-terminal")).ToContainTextAsync("hello-from-terminal", SlowContains);
@@ -106,18 +108,8 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
     private async Task<(string Namespace, string? WorkloadId)> WorkloadAsync(TestUser user, string role, bool deploy = true)
     {
         using var admin = await browser.App.AsAdminAsync();
-        var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
-        var id = (string)workspace["id"]!;
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = user.Id, role });
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
-            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
-        var ns = $"term-{Guid.NewGuid():N}"[..12];
-        var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
-            new { name = ns, clusterId = _clusterId, quota = new { cpu = "2", memory = "2Gi", pods = "10" } });
-        var mapId = (string)map["id"]!;
-        var ready = await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
-            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
-        var realNamespace = (string?)ready!["namespace"] ?? ns;
+        var team = await TeamAsync(browser.App, _clusterId, user, role, mapName: $"term-{Guid.NewGuid():N}"[..12]);
+        var (mapId, realNamespace) = (team.MapId, team.Namespace);
         if (!deploy) return (realNamespace, null);
         var workload = await SendAsync(admin, $"/api/v1/service-maps/{mapId}/workloads", new
         {
@@ -132,13 +124,5 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
             },
         });
         return (realNamespace, (string)workload["id"]!);
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

@@ -5,6 +5,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
@@ -154,27 +156,6 @@ public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncL
     }
 
     /// <summary>A workspace with the developer in it, the cluster assigned, and a Ready service map, through the API.</summary>
-    private async Task<string> ServiceMapAsync(TestUser developer, string name)
-    {
-        using var admin = await browser.App.AsAdminAsync();
-        var workspace = await SendAsync(admin, "/api/v1/workspaces", new { name = $"ws-{Guid.NewGuid():N}"[..11] });
-        var id = (string)workspace["id"]!;
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/members", new { userId = developer.Id, role = "Developer" });
-        await SendAsync(admin, $"/api/v1/workspaces/{id}/clusters/{_clusterId}",
-            new { mode = "Shared", quota = new { cpu = "4", memory = "8Gi", gpu = "0", storage = "10Gi", pods = "20" } });
-        var map = await SendAsync(admin, $"/api/v1/workspaces/{id}/service-maps",
-            new { name, clusterId = _clusterId, quota = new { cpu = "2", memory = "2Gi", pods = "10" } });
-        var mapId = (string)map["id"]!;
-        await Eventually.GetAsync(async () => await admin.GetFromJsonAsync<JsonNode>($"/api/v1/service-maps/{mapId}"),
-            m => (string?)m?["status"] == "Ready", because: "the service map to be Ready");
-        return mapId;
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
-    }
+    private async Task<string> ServiceMapAsync(TestUser developer, string name) =>
+        (await TeamAsync(browser.App, _clusterId, developer, mapName: name)).MapId;
 }

@@ -5,6 +5,8 @@ using Cocktail.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
+using static Cocktail.Browser.Tests.ConsoleWorld;
+
 namespace Cocktail.Browser.Tests;
 
 [Collection(BrowserCollection.Name)]
@@ -149,13 +151,5 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
         await dialog.GetByLabel("GPU", new() { Exact = true }).FillAsync(gpu);
         await dialog.GetByLabel("Storage", new() { Exact = true }).FillAsync(storage);
         await dialog.GetByLabel("Pods", new() { Exact = true }).FillAsync(pods);
-    }
-
-    private static async Task<JsonNode> SendAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {text}");
-        return JsonNode.Parse(text.Length == 0 ? "{}" : text)!;
     }
 }

@@ -16,7 +16,7 @@ public sealed record TerminalSessionStarted(
 /// </summary>
 public sealed record TerminalSessionEnded(
     Guid SessionId, int? ExitCode, string Reason, TimeSpan Duration, long InputBytes, long OutputBytes, long RecordingBytes,
-    bool RecordingTruncated, DateTimeOffset EndedAt);
+    bool RecordingTruncated, DateTimeOffset EndedAt, string? StartedBy = null, string? Target = null);
 
 /// <summary>One terminal session's stream: started, then ended exactly once.</summary>
 public sealed class TerminalSession
@@ -25,6 +25,10 @@ public sealed class TerminalSession
     public DateTimeOffset StartedAt { get; private set; }
     public bool Ended { get; private set; }
 
+    /// <summary>Who opened it and on what ("ns/pod (container) in cluster"), so that its end reads on its own in the audit trail.</summary>
+    public string? StartedBy { get; private set; }
+    public string? Target { get; private set; }
+
     public static Decision Start(Guid id, Guid clusterId, string clusterName, string ns, string pod, string container, IReadOnlyList<string> command,
         string? protocol, Guid? serviceMapId, Guid? workspaceId, ActorRef by, DateTimeOffset at)
     {
@@ -32,7 +36,10 @@ public sealed class TerminalSession
         return Decision.Accept(new TerminalSessionStarted(id, clusterId, clusterName, ns, pod, container, command, protocol, by, at, serviceMapId, workspaceId));
     }
 
-    public static TerminalSession Create(TerminalSessionStarted e) => new() { Id = e.SessionId, StartedAt = e.StartedAt };
+    public static TerminalSession Create(TerminalSessionStarted e) => new()
+    {
+        Id = e.SessionId, StartedAt = e.StartedAt, StartedBy = e.StartedBy.Name, Target = $"{e.Namespace}/{e.Pod} ({e.Container}) in {e.ClusterName}",
+    };
 
     public void Apply(TerminalSessionEnded _) => Ended = true;
 
@@ -40,5 +47,5 @@ public sealed class TerminalSession
     public Decision End(int? exitCode, string reason, long inputBytes, long outputBytes, long recordingBytes, bool truncated, DateTimeOffset at) =>
         Ended
             ? Decision.Nothing
-            : Decision.Accept(new TerminalSessionEnded(Id, exitCode, reason, at - StartedAt, inputBytes, outputBytes, recordingBytes, truncated, at));
+            : Decision.Accept(new TerminalSessionEnded(Id, exitCode, reason, at - StartedAt, inputBytes, outputBytes, recordingBytes, truncated, at, StartedBy, Target));
 }

@@ -67,7 +67,8 @@ public sealed class SecurityPolicyTests(AccessApp app)
     public async Task cocktail_refuses_a_violating_workload_with_every_violation_by_field()
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
-        var map = await t.CreateServiceMapAsync(t.WorkspaceAdmin.Client, "policed");
+        // A default cpu limit only: the cluster's LimitRange gives it to the container, but no memory limit comes from anywhere.
+        var map = await t.CreateServiceMapAsync(t.WorkspaceAdmin.Client, "policed", defaultLimits: new { cpu = "500m" });
         await t.Admin.PutAsJsonAsync($"/api/v1/workspaces/{t.WorkspaceId}/policy", Strict);
 
         var response = await t.Developer.Client.PostAsJsonAsync($"/api/v1/service-maps/{map["id"]}/workloads", new

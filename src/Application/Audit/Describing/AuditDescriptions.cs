@@ -142,8 +142,10 @@ public static class AuditDescriptions
         // Terminal sessions
         On<TerminalSessionStarted>((e, _) => new($"{e.StartedBy.Name} opened a terminal on {e.Namespace}/{e.Pod} ({e.Container}) in {e.ClusterName}: {string.Join(' ', e.Command)}",
             TerminalKind, $"{e.Namespace}/{e.Pod}"));
-        On<TerminalSessionEnded>((e, _) => new($"Terminal session {ShortId.Of(e.SessionId)} ended after {Seconds(e.Duration)}: {e.Reason}" + (e.RecordingTruncated ? " (recording truncated)" : ""),
-            TerminalKind, ShortId.Of(e.SessionId)));
+        On<TerminalSessionEnded>((e, _) => new((e is { StartedBy: { } by, Target: { } target }
+                ? $"{Possessive(by)} terminal on {target} ended" : "A terminal session ended") +
+            $" after {Seconds(e.Duration)}: {e.Reason}" + (e.RecordingTruncated ? " (recording truncated)" : ""),
+            TerminalKind, e.Target ?? ShortId.Of(e.SessionId)));
 
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
