@@ -27,6 +27,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"Browser tests need Chromium at {chromium}: apt-get install -y chromium (or set COCKTAIL_CHROMIUM).");
         await App.InitializeAsync();
+        // A page waits on the server (a circuit, a query, a cluster): on a busy 2-core machine 5 s is not always
+        // enough for the first render of a page, so every expectation waits up to 15 s for what it expects.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
