@@ -57,6 +57,11 @@ public sealed class NotificationSender(IHttpClientFactory clients, IOptions<Noti
         {
             return new DeliveryOutcome(false, null, $"No answer within {options.Value.Timeout.TotalSeconds:0.#} s.", Elapsed(started), Transient: true);
         }
+        catch (HttpRequestException e) when (e.InnerException is Kubernetes.RefusedAddressException)
+        {
+            return new DeliveryOutcome(false, null, $"Refused: the URL's host is in an address range Cocktail does not connect to ({Kubernetes.ClusterAddressGuard.Setting}).",
+                Elapsed(started));
+        }
         catch (HttpRequestException e)
         {
             // The message names the host and port at most, never the path; the socket error says why.

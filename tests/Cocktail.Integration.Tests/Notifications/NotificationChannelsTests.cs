@@ -9,6 +9,7 @@ using Cocktail.Integration.Tests.Platform;
 using Cocktail.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
+using Xunit.Abstractions;
 
 namespace Cocktail.Integration.Tests.Notifications;
 
@@ -36,7 +37,7 @@ public sealed class NotificationsCollection : ICollectionFixture<NotificationsAp
 }
 
 [Collection(NotificationsCollection.Name)]
-public sealed class NotificationChannelsTests(NotificationsApp app) : IAsyncLifetime
+public sealed class NotificationChannelsTests(NotificationsApp app, ITestOutputHelper output) : IAsyncLifetime
 {
     private WebhookReceiver _receiver = default!;
     private HttpClient _admin = default!;
@@ -77,6 +78,7 @@ public sealed class NotificationChannelsTests(NotificationsApp app) : IAsyncLife
         var path = new Uri(url).AbsolutePath;
         var received = await Eventually.GetAsync(() => Task.FromResult(_receiver.To(path)), r => r.Count >= 1, because: "the signed webhook");
         var request = received[0];
+        output.WriteLine($"AlertStateChanged sent to webhook received (group wait 0): {(request.At - alert.At).TotalMilliseconds:0} ms");
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(request.Body)));
         Assert.Equal(expected, request.Headers["X-Cocktail-Signature"]);
         var body = JsonNode.Parse(request.Body)!;
@@ -230,6 +232,19 @@ public sealed class NotificationChannelsTests(NotificationsApp app) : IAsyncLife
             new { name = "r", channelIds = new[] { Guid.NewGuid() }, matchers = new[] { new { name = "team", @operator = "=~", value = "(" } } });
         Assert.Equal(HttpStatusCode.BadRequest, badRoute.StatusCode);
         Assert.Empty(app.Log.Leaks(TestSecrets.All));
+    }
+
+    [Fact]
+    public async Task a_webhook_to_a_link_local_metadata_address_is_refused_once_and_not_tried_again()
+    {
+        var channel = (string)(await CreateChannelAsync(new { name = "metadata", type = "Webhook", url = "http://169.254.169.254/latest/meta-data/" }))["channel"]!["id"]!;
+        await _wsAdmin.Client.PostAsync($"/api/v1/notification-channels/{channel}/test", null);
+
+        var log = await Eventually.GetAsync(() => LogAsync(channel), l => l.Count >= 1, because: "the refused try");
+        var refused = Assert.Single(log);
+        Assert.False((bool)refused!["succeeded"]!);
+        Assert.Null((string?)refused["retryAt"]);
+        Assert.Contains("address range", (string)refused["error"]!);
     }
 
     private AlertStateChanged Alert(bool firing, AlertSeverity severity, string summary, string team = "shop") => new(

@@ -30,12 +30,19 @@ public static class AlertNotificationHandler
                         ?? new NotificationGroup { Id = id, RouteId = route.Id, WorkspaceId = route.WorkspaceId, GroupLabels = groupLabels };
             var grouped = new GroupedAlert(alert.AlertId, alert.Fingerprint, alert.Firing, alert.RuleName, alert.Severity, alert.ClusterId, alert.ClusterName,
                 alert.ServiceMapId, labels, alert.Summary, alert.At);
-            if (group.Observe(grouped, route.Spec, now) is { } due) outgoing.Add(new FlushNotificationGroup(id, due).ScheduledAt(due));
+            if (group.Observe(grouped, route.Spec, now) is { } due) outgoing.Add(Flush(id, due, now));
             if (group.IsEmpty) session.Delete(group);
             else session.Store(group);
         }
         return outgoing;
     }
+
+    /// <summary>
+    /// A flush due now (no group wait) goes to the queue at once: a scheduled message waits for Wolverine's polling of
+    /// scheduled jobs (seconds), which would delay the first notification for nothing.
+    /// </summary>
+    public static object Flush(string groupId, DateTimeOffset due, DateTimeOffset now) =>
+        due <= now ? new FlushNotificationGroup(groupId, due) : new FlushNotificationGroup(groupId, due).ScheduledAt(due);
 
     /// <summary>The alert's labels, with the rule's name, severity and cluster as Alertmanager routes see them.</summary>
     public static IReadOnlyDictionary<string, string> LabelsOf(AlertStateChanged alert)
