@@ -24,6 +24,8 @@ using Cocktail.Application.KubernetesAudit.Ingesting;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Application.Workloads;
+using Cocktail.Application.Notifications;
+using Cocktail.Infrastructure.Notifications;
 using Cocktail.Infrastructure.Workloads;
 using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
@@ -69,6 +71,7 @@ public static class CocktailInfrastructure
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
         services.AddReplicas(configuration);
+        services.AddNotificationDelivery(configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
@@ -99,6 +102,7 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
+        options.AddNotifications();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)

@@ -1,6 +1,7 @@
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Terminal;
@@ -16,5 +17,6 @@ public static class Configuration
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
             .Register<AccessGrant>().Register<AccessRequest>()
-            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>();
+            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>()
+            .Register<NotificationChannel>().Register<NotificationRoute>();
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Cocktail.Application.Audit.Describing;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Common;
+using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Workloads;
@@ -96,6 +97,10 @@ public sealed partial class AuditSummaryTests
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
             return new Dictionary<string, string>();
         if (underlying == typeof(DefaultLimits)) return null;
+        if (underlying == typeof(SmtpSettings)) return new SmtpSettings("smtp.example.com", 587, SmtpTlsMode.StartTls, null, "cocktail@example.com", ["oncall@example.com"]);
+        if (underlying == typeof(ChannelSecretHints)) return new ChannelSecretHints("…e.com", true, false);
+        if (underlying == typeof(RouteSpec))
+            return new RouteSpec([Known], [AlertSeverity.Critical], [new LabelMatcher("team", "=", "shop")], ["cluster"], TimeSpan.FromSeconds(30), TimeSpan.FromHours(4), true);
         throw new InvalidOperationException($"The sample does not know how to make a {type.Name} for '{name}'; add it.");
     }
 

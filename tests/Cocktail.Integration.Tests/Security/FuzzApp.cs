@@ -60,6 +60,11 @@ public sealed class FuzzApp : AccessApp, IAsyncLifetime
             new { userName = AdminUserName, password = AdminPassword, name = "fuzz-spare", expiresInDays = 1 });
         Ids["tokens"] = (string)(await Created(spare))["id"]!;
         Ids["streams"] = tenancy.WorkspaceId;
+        var channel = await Created(await Admin.PostAsJsonAsync($"/api/v1/workspaces/{tenancy.WorkspaceId}/notification-channels",
+            new { name = "fuzz", type = "Webhook", url = "http://127.0.0.1:9/fuzz" }));
+        Ids["notification-channels"] = (string)channel["channel"]!["id"]!;
+        Ids["notification-routes"] = (string)(await Created(await Admin.PostAsJsonAsync($"/api/v1/workspaces/{tenancy.WorkspaceId}/notification-routes",
+            new { name = "fuzz", channelIds = new[] { Ids["notification-channels"] } })))["id"]!;
         Ids["audit"] = Guid.CreateVersion7().ToString();
         foreach (var (resource, id) in Ids)
             if (!Guid.TryParse(id, out _)) throw new InvalidOperationException($"no id for {resource}: '{id}'");

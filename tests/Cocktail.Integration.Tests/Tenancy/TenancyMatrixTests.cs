@@ -151,6 +151,23 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/workspaces/{id}/workloads"] = Read(),
         // Terminal sessions: everyone lists (their own, or all for admins and auditors); one session is its owner's
         // or an auditor's to read (A has none recorded here, so the auditor may meet 404 too).
+        // Notification channels and routes: A's members read them (no secrets), A's admins change them; the platform's are
+        // platform admins' (auditors read).
+        ["GET /api/v1/workspaces/{id}/notification-channels"] = Read(),
+        ["POST /api/v1/workspaces/{id}/notification-channels"] = Write(_ => new { name = "intruder", type = "Webhook", url = "http://127.0.0.1:9/intruder" }),
+        ["GET /api/v1/workspaces/{id}/notification-routes"] = Read(),
+        ["POST /api/v1/workspaces/{id}/notification-routes"] = Write(w => new { name = "intruder", channelIds = new[] { w.AChannel } }),
+        ["GET /api/v1/platform/notification-channels"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/platform/notification-channels"] = Write(_ => new { name = "intruder", type = "Slack", url = "http://127.0.0.1:9/intruder" }),
+        ["GET /api/v1/platform/notification-routes"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/platform/notification-routes"] = Write(w => new { name = "intruder", channelIds = new[] { w.AChannel } }),
+        ["GET /api/v1/notification-channels/{id}"] = Read(),
+        ["PUT /api/v1/notification-channels/{id}"] = Write(_ => new { name = "taken-over", url = "http://127.0.0.1:9/taken" }),
+        ["DELETE /api/v1/notification-channels/{id}"] = Write(),
+        ["POST /api/v1/notification-channels/{id}/test"] = Write(),
+        ["GET /api/v1/notification-channels/{id}/deliveries"] = Read(),
+        ["PUT /api/v1/notification-routes/{id}"] = Write(_ => new { name = "taken-over" }),
+        ["DELETE /api/v1/notification-routes/{id}"] = Write(),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -245,6 +262,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AAccessRequest { get; init; }
         public required string AQuotaRequest { get; init; }
         public required string AToken { get; init; }
+        public required string AChannel { get; init; }
+        public required string ARoute { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -271,6 +290,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             }));
             var tokens = await (await a.WorkspaceAdmin.Client.GetAsync("/api/v1/auth/tokens")).BodyAsync();
             var ns = (string)aMap["namespace"]!;
+            var channel = (string)(await (await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/notification-channels",
+                new { name = "matrix", type = "Webhook", url = "http://127.0.0.1:9/matrix" })).BodyAsync())["channel"]!["id"]!;
+            var route = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/notification-routes",
+                new { name = "matrix", channelIds = new[] { channel } }));
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -278,7 +301,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             {
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
-                AToken = (string)tokens.AsArray()[0]!["id"]!,
+                AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -308,6 +331,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "users" => A.WorkspaceAdmin.Id.ToString(),
                 "auth" => AToken,
                 "terminal-sessions" => Guid.NewGuid().ToString(),
+                "notification-channels" => AChannel,
+                "notification-routes" => ARoute,
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };

@@ -3,6 +3,7 @@ using Cocktail.Domain.Access;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
+using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Terminal;
@@ -35,7 +36,8 @@ public static class AuditDescriptions
 
     private const string UserKind = "user", TokenKind = "API token", ClusterKind = "cluster", WorkspaceKind = "workspace",
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
-        WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session";
+        WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session",
+        ChannelKind = "notification channel", RouteKind = "notification route";
 
     static AuditDescriptions()
     {
@@ -131,6 +133,16 @@ public static class AuditDescriptions
         On<WorkloadDriftDetected>((e, _) => new($"{e.Name} was changed on the cluster by hand: {string.Join("; ", e.Findings ?? [])}", WorkloadKind, e.Name));
         On<WorkloadDriftCleared>((e, _) => new($"{e.Name} matches its spec again", WorkloadKind, e.Name));
 
+        // Notification channels and routes (their secrets are never in the events: only whether they changed)
+        On<NotificationChannelCreated>((e, n) => new($"{e.CreatedBy.Name} created the {e.Type} channel {e.Name} for {Scope(n, e.WorkspaceId, e.WorkspaceName)}", ChannelKind, e.Name));
+        On<NotificationChannelChanged>((e, _) => new($"{e.ChangedBy.Name} changed the channel {e.Name}" + (e.Enabled ? "" : " (disabled)") +
+            (e.SecretsReplaced ? ", with new secrets" : ""), ChannelKind, e.Name));
+        On<NotificationChannelRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the channel {e.Name}{Because(e.Reason)}", ChannelKind, e.Name));
+        On<NotificationRouteCreated>((e, n) => new($"{e.CreatedBy.Name} created the route {e.Name} for {Scope(n, e.WorkspaceId, e.WorkspaceName)} " +
+            $"({RouteText(e.Spec)})", RouteKind, e.Name));
+        On<NotificationRouteChanged>((e, _) => new($"{e.ChangedBy.Name} changed the route {e.Name} ({RouteText(e.Spec)})", RouteKind, e.Name));
+        On<NotificationRouteRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the route {e.Name}{Because(e.Reason)}", RouteKind, e.Name));
+
         // Security policies
         On<SecurityPolicyChanged>((e, n) =>
         {
@@ -209,4 +221,15 @@ public static class AuditDescriptions
         Compare("replica ceiling", before.MaxReplicas, after.MaxReplicas);
         return changes.Count == 0 ? "no rule changed" : string.Join("; ", changes);
     }
+
+    private static string Scope(IAuditNames names, Guid? workspaceId, string? workspaceName) =>
+        workspaceId is { } id ? "the workspace " + (workspaceName ?? names.Workspace(id)) : "the platform";
+
+    private static string RouteText(RouteSpec spec) =>
+        $"{(spec.Severities.Count == 0 ? "any severity" : string.Join("/", spec.Severities))}" +
+        (spec.Matchers.Count == 0 ? "" : ", " + string.Join(", ", spec.Matchers.Select(m => $"{m.Name}{m.Operator}\"{m.Value}\""))) +
+        $", to {spec.ChannelIds.Count} channel(s), repeat every {Every(spec.RepeatInterval)}";
+
+    private static string Every(TimeSpan d) =>
+        d.TotalHours >= 1 ? $"{d.TotalHours:0.#} h" : d.TotalMinutes >= 1 ? $"{d.TotalMinutes:0.#} min" : $"{d.TotalSeconds:0} s";
 }

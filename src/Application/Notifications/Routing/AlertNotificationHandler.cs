@@ -1,0 +1,80 @@
+using Cocktail.Application.Monitoring;
+using Cocktail.Application.Notifications.Delivering;
+using Cocktail.Domain.Monitoring;
+using Marten;
+using Wolverine;
+
+namespace Cocktail.Application.Notifications.Routing;
+
+/// <summary>When a notification group is due to be told (scheduled through the durable outbox).</summary>
+public sealed record FlushNotificationGroup(string GroupId, DateTimeOffset DueAt);
+
+/// <summary>
+/// Puts a fired or resolved alert into the group of every route of its workspace (or the platform's) that matches it,
+/// and schedules the group's flush. The groups are documents with optimistic concurrency: two alerts of one group
+/// handled at once make one of them run again on fresh state (the lost-race policy), never overwrite each other.
+/// </summary>
+public static class AlertNotificationHandler
+{
+    public static async Task<OutgoingMessages> Handle(AlertStateChanged alert, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var outgoing = new OutgoingMessages();
+        var routes = await session.Query<NotificationRouteView>().Where(r => r.WorkspaceId == alert.WorkspaceId && !r.Removed).ToListAsync(ct);
+        var labels = LabelsOf(alert);
+        var now = clock.GetUtcNow();
+        foreach (var route in routes.Where(r => r.Spec.Matches(alert.Severity, labels)))
+        {
+            var groupLabels = NotificationGroup.LabelsFor(route.Spec, labels);
+            var id = NotificationGroup.IdFor(route.Id, groupLabels);
+            var group = await session.LoadAsync<NotificationGroup>(id, ct)
+                        ?? new NotificationGroup { Id = id, RouteId = route.Id, WorkspaceId = route.WorkspaceId, GroupLabels = groupLabels };
+            var grouped = new GroupedAlert(alert.AlertId, alert.Fingerprint, alert.Firing, alert.RuleName, alert.Severity, alert.ClusterId, alert.ClusterName,
+                alert.ServiceMapId, labels, alert.Summary, alert.At);
+            if (group.Observe(grouped, route.Spec, now) is { } due) outgoing.Add(Flush(id, due, now));
+            if (group.IsEmpty) session.Delete(group);
+            else session.Store(group);
+        }
+        return outgoing;
+    }
+
+    /// <summary>
+    /// A flush due now (no group wait) goes to the queue at once: a scheduled message waits for Wolverine's polling of
+    /// scheduled jobs (seconds), which would delay the first notification for nothing.
+    /// </summary>
+    public static object Flush(string groupId, DateTimeOffset due, DateTimeOffset now) =>
+        due <= now ? new FlushNotificationGroup(groupId, due) : new FlushNotificationGroup(groupId, due).ScheduledAt(due);
+
+    /// <summary>The alert's labels, with the rule's name, severity and cluster as Alertmanager routes see them.</summary>
+    public static IReadOnlyDictionary<string, string> LabelsOf(AlertStateChanged alert)
+    {
+        var labels = new Dictionary<string, string>(alert.Labels);
+        labels.TryAdd("alertname", alert.RuleName);
+        labels.TryAdd("severity", alert.Severity.ToString().ToLowerInvariant());
+        if (alert.ClusterName is not null) labels.TryAdd("cluster", alert.ClusterName);
+        return labels;
+    }
+}
+
+public static class FlushNotificationGroupHandler
+{
+    public static async Task<OutgoingMessages> Handle(FlushNotificationGroup flush, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    {
+        var outgoing = new OutgoingMessages();
+        var group = await session.LoadAsync<NotificationGroup>(flush.GroupId, ct);
+        if (group is null) return outgoing;
+        var route = await session.LoadAsync<NotificationRouteView>(group.RouteId, ct);
+        if (route is null || route.Removed)
+        {
+            session.Delete(group);
+            return outgoing;
+        }
+        var (notification, next) = group.Flush(flush.DueAt, route.Spec, clock.GetUtcNow());
+        if (notification is not null)
+            foreach (var channelId in route.Spec.ChannelIds)
+                outgoing.Add(new DeliverNotification(Guid.CreateVersion7(), channelId, route.Id, route.Name, notification));
+        if (next is { } at) outgoing.Add(new FlushNotificationGroup(group.Id, at).ScheduledAt(at));
+        if (group.IsEmpty) session.Delete(group);
+        else session.Store(group);
+        return outgoing;
+    }
+}
