@@ -144,6 +144,33 @@ public sealed class KubeSimCluster : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Creates the Service <c>kube-system/kube-state-metrics</c> (port 8080 "http-metrics"); the simulator answers
+    /// <c>/metrics</c> behind it with kube-state-metrics' series for the cluster's objects.
+    /// </summary>
+    public void EnableKubeStateMetrics()
+    {
+        Objects.EnsureNamespace(Metrics.KubeStateMetrics.Namespace);
+        if (Objects.Get("v1", "Service", Metrics.KubeStateMetrics.ServiceName, Metrics.KubeStateMetrics.Namespace) is not null) return;
+        Objects.Create(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = Metrics.KubeStateMetrics.ServiceName, ["namespace"] = Metrics.KubeStateMetrics.Namespace,
+                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["app.kubernetes.io/name"] = "kube-state-metrics" },
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = Metrics.KubeStateMetrics.PortName, ["port"] = Metrics.KubeStateMetrics.Port, ["protocol"] = "TCP", ["targetPort"] = "http-metrics",
+                }),
+            },
+        });
+    }
+
     public static async Task<KubeSimCluster> StartAsync(KubeSimOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeSimOptions();
@@ -185,6 +212,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
         cluster._port = options.Port;
         await cluster.SetAvailabilityAsync(ServerAvailability.Serving, cancellationToken);
         runtime.ServerAddress = $"127.0.0.1:{cluster._port}";
+        runtime.ServiceRoutes.Set(Metrics.KubeStateMetrics.Namespace, Metrics.KubeStateMetrics.ServiceName, Metrics.KubeStateMetrics.Port,
+            new Proxy.ServiceBackend.Local(new Metrics.KubeStateMetrics(runtime).Answer));
+        if (options.KubeStateMetrics) cluster.EnableKubeStateMetrics();
         if (options.SeedPods > 0) cluster.Objects.SeedPods("default", options.SeedPods);
         return cluster;
     }

@@ -6,8 +6,8 @@ namespace Cocktail.Testing.Monitoring;
 /// The scrape jobs a Prometheus outside a cluster uses to read it through the API server (as kube-prometheus does
 /// with kubernetes_sd and <c>/api/v1/nodes/NODE/proxy/...</c> relabelling), spelled out for a KubeSim cluster:
 /// job <c>kubelet</c> (<c>/metrics</c> and <c>/metrics/cadvisor</c>, told apart by the <c>metrics_path</c> label),
-/// <c>node-exporter</c> (port 9100), <c>dcgm-exporter</c> (port 9400) on every node, and <c>kube-state-metrics</c>
-/// through its Service in kube-system. Every series carries <c>node</c>/<c>instance</c> as kube-prometheus sets them.
+/// <c>node-exporter</c> (port 9100) on every node, <c>dcgm-exporter</c> (port 9400) on nodes with NVIDIA GPUs, and
+/// <c>kube-state-metrics</c> through its Service in kube-system when the cluster has it (KubeSimOptions.KubeStateMetrics). Every series carries <c>node</c>/<c>instance</c> as kube-prometheus sets them.
 /// </summary>
 public static class KubeSimScrape
 {
@@ -15,8 +15,13 @@ public static class KubeSimScrape
     {
         var server = new Uri(cluster.Server);
         token ??= cluster.AdminToken;
-        var nodes = cluster.Objects.List("v1", "Node").Select(n => n["metadata"]!["name"]!.GetValue<string>()).ToList();
-        return
+        var nodeObjects = cluster.Objects.List("v1", "Node");
+        var nodes = nodeObjects.Select(n => n["metadata"]!["name"]!.GetValue<string>()).ToList();
+        // dcgm-exporter runs on GPU nodes only (a DaemonSet with a node selector).
+        var gpuNodes = nodeObjects.Where(n => n["status"]?["capacity"]?["nvidia.com/gpu"] is not null)
+            .Select(n => n["metadata"]!["name"]!.GetValue<string>()).ToList();
+        var kubeStateMetrics = cluster.Objects.Get("v1", "Service", "kube-state-metrics", "kube-system") is not null;
+        List<ScrapeJob> jobs =
         [
             new ScrapeJob("kubelet", server, token, nodes.SelectMany(n => new[]
             {
@@ -25,14 +30,17 @@ public static class KubeSimScrape
             }).ToList()),
             new ScrapeJob("node-exporter", server, token,
                 nodes.Select(n => new ScrapeTarget($"/api/v1/nodes/{n}:9100/proxy/metrics", NodeLabels(n))).ToList()),
-            new ScrapeJob("dcgm-exporter", server, token,
-                nodes.Select(n => new ScrapeTarget($"/api/v1/nodes/{n}:9400/proxy/metrics", NodeLabels(n))).ToList()),
-            new ScrapeJob("kube-state-metrics", server, token,
+        ];
+        if (gpuNodes.Count > 0)
+            jobs.Add(new ScrapeJob("dcgm-exporter", server, token,
+                gpuNodes.Select(n => new ScrapeTarget($"/api/v1/nodes/{n}:9400/proxy/metrics", NodeLabels(n))).ToList()));
+        if (kubeStateMetrics)
+            jobs.Add(new ScrapeJob("kube-state-metrics", server, token,
             [
                 new ScrapeTarget("/api/v1/namespaces/kube-system/services/kube-state-metrics:http-metrics/proxy/metrics",
                     new Dictionary<string, string> { ["instance"] = "kube-state-metrics" }),
-            ]),
-        ];
+            ]));
+        return jobs;
     }
 
     static Dictionary<string, string> NodeLabels(string node, string? metricsPath = null)

@@ -9,6 +9,9 @@ public sealed record MonitoredClusterOptions
     public string? Name { get; init; }
     public int Nodes { get; init; } = 2;
     public int SeedPods { get; init; }
+
+    /// <summary>The whole cluster shape (GPU nodes, say); Name/Nodes/SeedPods above are ignored when set. kube-state-metrics is always on.</summary>
+    public KubeSimOptions? Cluster { get; init; }
     public IReadOnlyDictionary<string, string> RuleFiles { get; init; } = new Dictionary<string, string>();
     public Uri? Alertmanager { get; init; }
 
@@ -46,10 +49,10 @@ public sealed class MonitoredCluster : IAsyncDisposable
     public static async Task<MonitoredCluster> StartAsync(CocktailApp? app = null, HttpClient? admin = null, MonitoredClusterOptions? options = null)
     {
         options ??= new MonitoredClusterOptions();
-        var cluster = await KubeSimCluster.StartAsync(new KubeSimOptions
+        var cluster = await KubeSimCluster.StartAsync((options.Cluster ?? new KubeSimOptions
         {
             Name = options.Name ?? $"mon-{Guid.NewGuid():N}"[..12], Nodes = options.Nodes, SeedPods = options.SeedPods,
-        });
+        }) with { KubeStateMetrics = true });
         PrometheusServer? prometheus = null;
         try
         {
