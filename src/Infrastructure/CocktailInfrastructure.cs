@@ -17,6 +17,7 @@ using Cocktail.Infrastructure.Reconciling;
 using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Application.AccessGrants;
+using Cocktail.Application.Alerts;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
@@ -99,6 +100,7 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
+        options.AddAlerts();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -134,6 +136,9 @@ public static class CocktailInfrastructure
         services.AddSingleton<KubernetesAuditStore>();
         services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
         services.AddKubernetesAudit();
+        services.AddAlerts(configuration);
+        services.AddSingleton<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>();
+        services.AddHostedService(s => s.GetRequiredService<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>());
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -16,5 +16,6 @@ public static class Configuration
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
             .Register<AccessGrant>().Register<AccessRequest>()
-            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>();
+            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>()
+            .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>();
 }
