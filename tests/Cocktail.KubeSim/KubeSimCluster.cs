@@ -102,6 +102,48 @@ public sealed class KubeSimCluster : IAsyncDisposable
     /// <summary>Makes a token (admin, issued or ServiceAccount) answer 401 from now on.</summary>
     public void RevokeToken(string token) => _runtime.Authenticator.Revoke(token);
 
+    /// <summary>
+    /// Sends the service proxy's traffic for Service port <paramref name="port"/> of <paramref name="ns"/>/<paramref name="name"/>
+    /// to <paramref name="backend"/> (its host and port; the scheme comes from the proxy URL, http when it names none),
+    /// as the Service's endpoints would on a real cluster. The Service itself must exist (see <see cref="ExposeService"/>);
+    /// without a route the proxy answers 503 "no endpoints available for service".
+    /// </summary>
+    public void RouteService(string ns, string name, int port, Uri backend) =>
+        _runtime.ServiceRoutes.Set(ns, name, port, new Proxy.ServiceBackend.Remote(backend));
+
+    /// <summary>The service proxy answers 503 "no endpoints available" for this port again.</summary>
+    public void UnrouteService(string ns, string name, int port) => _runtime.ServiceRoutes.Remove(ns, name, port);
+
+    /// <summary>
+    /// Creates (or keeps) a selector-less ClusterIP Service <paramref name="ns"/>/<paramref name="name"/> with one TCP
+    /// port named <paramref name="portName"/> and routes it to <paramref name="backend"/>.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ExposeService(string ns, string name, int port, Uri backend, string portName = "web",
+        IReadOnlyDictionary<string, string>? labels = null)
+    {
+        Objects.EnsureNamespace(ns);
+        var service = Objects.Get("v1", "Service", name, ns) ?? Objects.Create(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = name, ["namespace"] = ns,
+                ["labels"] = new System.Text.Json.Nodes.JsonObject((labels ?? new Dictionary<string, string>())
+                    .Select(l => KeyValuePair.Create(l.Key, (System.Text.Json.Nodes.JsonNode?)l.Value))),
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = portName, ["port"] = port, ["protocol"] = "TCP", ["targetPort"] = port,
+                }),
+            },
+        });
+        RouteService(ns, name, port, backend);
+        return service;
+    }
+
     public static async Task<KubeSimCluster> StartAsync(KubeSimOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeSimOptions();

@@ -1,11 +1,9 @@
 using Cocktail.Application.Alerts.ReceivingAlertmanager;
-using Cocktail.Application.Monitoring;
 using Cocktail.Domain.Monitoring;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Cocktail.Application.Alerts;
 
@@ -31,20 +29,6 @@ public static class Configuration
     public static IServiceCollection AddAlerts(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<AlertingOptions>(configuration.GetSection(AlertingOptions.Section));
-        // Until a cluster's Prometheus is wired in, every custom rule finds it not configured (and stays quiet).
-        services.TryAddSingleton<IClusterPrometheus, NoClusterPrometheus>();
         return services;
     }
-}
-
-public sealed class NoClusterPrometheus : IClusterPrometheus
-{
-    private const string Message = "This cluster has no Prometheus set.";
-
-    public Task<PrometheusAnswer<IReadOnlyList<PrometheusSample>>> QueryAsync(Guid clusterId, string promql, DateTimeOffset at, CancellationToken ct) =>
-        Task.FromResult(PrometheusAnswer<IReadOnlyList<PrometheusSample>>.Fail(PrometheusFailureKind.NotConfigured, Message));
-
-    public Task<PrometheusAnswer<IReadOnlyList<PrometheusSeries>>> QueryRangeAsync(Guid clusterId, string promql, DateTimeOffset start, DateTimeOffset end,
-        TimeSpan step, CancellationToken ct) =>
-        Task.FromResult(PrometheusAnswer<IReadOnlyList<PrometheusSeries>>.Fail(PrometheusFailureKind.NotConfigured, Message));
 }
