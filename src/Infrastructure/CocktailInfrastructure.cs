@@ -17,6 +17,7 @@ using Cocktail.Infrastructure.Reconciling;
 using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Application.AccessGrants;
+using Cocktail.Application.Alerts;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
@@ -102,7 +103,8 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
-        options.AddNotifications();
+        options.AddNotifications()
+        options.AddAlerts();
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
     }
 
@@ -144,6 +146,9 @@ public static class CocktailInfrastructure
         services.AddSingleton<KubernetesAuditStore>();
         services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
         services.AddKubernetesAudit();
+        services.AddAlerts(configuration);
+        services.AddSingleton<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>();
+        services.AddHostedService(s => s.GetRequiredService<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>());
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -63,6 +63,21 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         }, StrangerMay400: true),
         ["POST /api/v1/access-requests/{id}/approve"] = Write(),
         ["POST /api/v1/access-requests/{id}/reject"] = Write(_ => new { reason = "matrix" }),
+        // Alerts: a workspace's rules, alerts and silences are its members' (workspaceId=A); the platform's are admins' and auditors'.
+        ["GET /api/v1/alert-rules"] = new(Kind.MemberRead, Query: w => $"workspaceId={w.A.WorkspaceId}"),
+        ["POST /api/v1/alert-rules"] = Write(w => new { workspaceId = w.A.WorkspaceId, name = "matrix", expression = "up", severity = "Info" }),
+        ["PUT /api/v1/alert-rules/{id}"] = Write(w => new { workspaceId = w.A.WorkspaceId, name = "matrix", @for = "0s", severity = "Info", threshold = 3, enabled = false }),
+        ["DELETE /api/v1/alert-rules/{id}"] = Write(),
+        ["GET /api/v1/alerts"] = new(Kind.MemberRead, Query: w => $"workspaceId={w.A.WorkspaceId}&state=all"),
+        ["POST /api/v1/alerts/{id}/acknowledge"] = Write(_ => new { note = "matrix" }),
+        ["GET /api/v1/silences"] = new(Kind.MemberRead, Query: w => $"workspaceId={w.A.WorkspaceId}&includeEnded=true"),
+        ["POST /api/v1/silences"] = Write(w => new
+        {
+            workspaceId = w.A.WorkspaceId, matchers = new[] { new { name = "alertname", @operator = "=", value = "x" } }, until = DateTimeOffset.UtcNow.AddHours(1), reason = "matrix",
+        }),
+        ["GET /api/v1/clusters/{id}/alertmanager-webhook"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/clusters/{id}/alertmanager-webhook/rotate"] = new(Kind.OwnAccount),
+        ["POST /api/v1/clusters/{clusterId}/alertmanager"] = new(Kind.ClusterWebhook, _ => new { version = "4", status = "firing", alerts = Array.Empty<object>() }),
         ["GET /api/v1/audit/events"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/audit/event-types"] = Read(Kind.PrivilegedRead),
         ["POST /api/v1/audit/ingest/{clusterId}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
@@ -337,6 +352,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "terminal-sessions" => Guid.NewGuid().ToString(),
                 "notification-channels" => AChannel,
                 "notification-routes" => ARoute,
+                "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
+                "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };

@@ -1,4 +1,6 @@
+using Cocktail.Application.Alerts.ReceivingAlertmanager;
 using Cocktail.Application.KubernetesAudit.SettingUpWebhook;
+using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
@@ -37,7 +39,8 @@ public static class AuditDescriptions
     private const string UserKind = "user", TokenKind = "API token", ClusterKind = "cluster", WorkspaceKind = "workspace",
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
         WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session",
-        ChannelKind = "notification channel", RouteKind = "notification route";
+        ChannelKind = "notification channel", RouteKind = "notification route",
+        AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence";
 
     static AuditDescriptions()
     {
@@ -161,6 +164,19 @@ public static class AuditDescriptions
             $" after {Seconds(e.Duration)}: {e.Reason}" + (e.RecordingTruncated ? " (recording truncated)" : ""),
             TerminalKind, e.Target ?? ShortId.Of(e.SessionId)));
 
+        // Alerts
+        On<AlertRuleSaved>((e, n) => new(e.Before is null
+            ? $"{e.By.Name} created the alert rule {e.After.Name} in {AlertScope(n, e.WorkspaceId)}"
+            : $"{e.By.Name} changed the alert rule {e.After.Name} in {AlertScope(n, e.WorkspaceId)}: {RuleChanges(e.Before, e.After)}", AlertRuleKind, e.After.Name));
+        On<AlertRuleDeleted>((e, n) => new($"{e.By.Name} deleted the alert rule {e.Before.Name} in {AlertScope(n, e.WorkspaceId)}", AlertRuleKind, e.Before.Name));
+        On<AlertFired>((e, n) => new($"{e.RuleName} fired ({e.Severity.ToString().ToLowerInvariant()}) in {AlertScope(n, e.WorkspaceId)}: {e.Summary}", AlertKind, e.RuleName));
+        On<AlertResolved>((e, _) => new($"{e.RuleName} resolved{Because(e.Reason)}", AlertKind, e.RuleName));
+        On<AlertAcknowledged>((e, _) => new($"{e.By.Name} acknowledged {e.RuleName}{Because(e.Note)}", AlertKind, e.RuleName));
+        On<AlertSilenced>((e, n) => new($"{e.By.Name} silenced alerts in {AlertScope(n, e.WorkspaceId)} matching {Matchers(e.Matchers)} until {Time(e.Until)}{Because(e.Reason)}",
+            SilenceKind, Matchers(e.Matchers)));
+        On<SilenceExpired>((e, _) => new($"The silence {ShortId.Of(e.SilenceId)} ended", SilenceKind, ShortId.Of(e.SilenceId)));
+        On<AlertmanagerSecretCreated>((e, _) => new($"{e.By.Name} created a new Alertmanager webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
+
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -205,6 +221,31 @@ public static class AuditDescriptions
         (userName ?? (userId is { } id ? names.User(id) : null)) is { } user ? Possessive(user) + " " : "";
 
     private static string Images(WorkloadSpec? spec) => string.Join(", ", spec?.Containers?.Select(c => c.Image) ?? []);
+
+    private static string AlertScope(IAuditNames names, Guid? workspaceId) => workspaceId is { } id ? names.Workspace(id) : "the platform";
+
+    private static string Matchers(IEnumerable<LabelMatcher> matchers) =>
+        "{" + string.Join(", ", matchers.Select(m => $"{m.Name}{m.Operator}\"{m.Value}\"")) + "}";
+
+    private static string RuleChanges(AlertRuleDefinition before, AlertRuleDefinition after)
+    {
+        var changes = new List<string>();
+        void Compare(string name, object? from, object? to)
+        {
+            if (!Equals(from, to)) changes.Add($"{name} {from ?? "none"} → {to ?? "none"}");
+        }
+        Compare("name", before.Name, after.Name);
+        Compare("expression", before.Expression, after.Expression);
+        Compare("for", before.For, after.For);
+        Compare("severity", before.Severity, after.Severity);
+        Compare("threshold", before.Threshold, after.Threshold);
+        Compare("enabled", before.Enabled, after.Enabled);
+        Compare("summary", before.SummaryTemplate, after.SummaryTemplate);
+        var (beforeLabels, afterLabels) = (string.Join(", ", before.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}")),
+            string.Join(", ", after.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}")));
+        if (beforeLabels != afterLabels) changes.Add($"labels [{beforeLabels}] → [{afterLabels}]");
+        return changes.Count == 0 ? "no setting changed" : string.Join("; ", changes);
+    }
 
     private static string PolicyChanges(SecurityPolicy before, SecurityPolicy after)
     {
