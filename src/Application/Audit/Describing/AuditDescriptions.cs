@@ -1,6 +1,5 @@
 using Cocktail.Application.Alerts.ReceivingAlertmanager;
 using Cocktail.Application.KubernetesAudit.SettingUpWebhook;
-using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
