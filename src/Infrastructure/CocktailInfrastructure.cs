@@ -29,6 +29,7 @@ using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
 using Cocktail.Infrastructure.EventStore;
 using Cocktail.Infrastructure.Messaging;
+using Cocktail.Infrastructure.Monitoring;
 using Cocktail.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -68,6 +69,7 @@ public static class CocktailInfrastructure
         services.AddScoped<IEventLog, EventLog>();
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
+        services.AddCharts();
         services.AddReplicas(configuration);
 
         services.AddMarten(ConfigureMarten)
