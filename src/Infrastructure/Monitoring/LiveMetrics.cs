@@ -11,7 +11,7 @@ using k8s.Models;
 namespace Cocktail.Infrastructure.Monitoring;
 
 /// <summary>
-/// metrics.k8s.io and ResourceQuota status, read with the cluster's shared client (<see cref="ClusterClientFactory"/>), so
+/// metrics.k8s.io, read with the cluster's shared client (<see cref="ClusterClientFactory"/>), so
 /// its concurrency bound, retries and circuit breaker cover these calls too.
 /// </summary>
 public sealed class LiveMetrics(ClusterClientFactory clients) : ILiveMetrics
@@ -36,15 +36,6 @@ public sealed class LiveMetrics(ClusterClientFactory clients) : ILiveMetrics
             return lists.SelectMany(l => l.Items).Select(Pod).ToList();
         });
 
-    public Task<LiveAnswer<IReadOnlyList<NamespaceQuotaStatus>>> QuotasAsync(ClusterConnection cluster, IReadOnlyCollection<string> namespaces,
-        CancellationToken ct) =>
-        CallAsync<IReadOnlyList<NamespaceQuotaStatus>>(cluster, ct, async k =>
-        {
-            var lists = await Task.WhenAll(namespaces.Select(ns => k.CoreV1.ListNamespacedResourceQuotaAsync(ns, cancellationToken: ct)));
-            return lists.SelectMany(l => l.Items).Select(q => new NamespaceQuotaStatus(q.Metadata.NamespaceProperty,
-                Texts(q.Status?.Hard ?? q.Spec?.Hard), Texts(q.Status?.Used))).ToList();
-        });
-
     private static PodUsage Pod(PodMetrics pod)
     {
         var usage = (pod.Containers ?? []).Aggregate(Application.Clusters.ObservingInventory.ResourceAmounts.None,
@@ -54,9 +45,6 @@ public sealed class LiveMetrics(ClusterClientFactory clients) : ILiveMetrics
 
     private static DateTimeOffset? At(DateTime? timestamp) =>
         timestamp is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
-
-    private static IReadOnlyDictionary<string, string> Texts(IDictionary<string, ResourceQuantity>? amounts) =>
-        (amounts ?? new Dictionary<string, ResourceQuantity>()).ToDictionary(a => a.Key, a => a.Value.ToString(), StringComparer.Ordinal);
 
     /// <summary>
     /// A 404 (or the aggregated API's 503) from metrics.k8s.io means metrics-server is not there: not served, which is

@@ -63,28 +63,28 @@ public static class MetricsEndpoints
         Send(new GetChart(MetricsScope.Workload, id, chart, range, start, end), http, dispatcher, ct);
 
     /// <summary>CPU and memory each node uses now (metrics.k8s.io).</summary>
-    [WolverineGet("/api/v1/clusters/{id}/usage"), Tags("Metrics")]
+    [WolverineGet("/api/v1/clusters/{id}/live-usage"), Tags("Metrics")]
     [ProducesResponseType<LiveUsageFigures>(200), ProducesResponseType(404), ProducesResponseType(409), ProducesResponseType(503)]
     public static Task<IResult> ClusterUsage(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         Send(new GetLiveUsage(MetricsScope.Cluster, id), http, dispatcher, ct);
 
     /// <summary>CPU and memory each pod on the node uses now.</summary>
-    [WolverineGet("/api/v1/clusters/{id}/nodes/{node}/usage"), Tags("Metrics")]
+    [WolverineGet("/api/v1/clusters/{id}/nodes/{node}/live-usage"), Tags("Metrics")]
     [ProducesResponseType<LiveUsageFigures>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409), ProducesResponseType(503)]
     public static Task<IResult> NodeUsage(Guid id, string node, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         Send(new GetLiveUsage(MetricsScope.Node, id, node), http, dispatcher, ct);
 
-    [WolverineGet("/api/v1/workspaces/{id}/usage"), Tags("Metrics")]
+    [WolverineGet("/api/v1/workspaces/{id}/live-usage"), Tags("Metrics")]
     [ProducesResponseType<LiveUsageFigures>(200), ProducesResponseType(400), ProducesResponseType(404), ProducesResponseType(409), ProducesResponseType(503)]
     public static Task<IResult> WorkspaceUsage(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct, [FromQuery] Guid? clusterId) =>
         Send(new GetLiveUsage(MetricsScope.Workspace, id, ClusterId: clusterId), http, dispatcher, ct);
 
-    [WolverineGet("/api/v1/service-maps/{id}/usage"), Tags("Metrics")]
+    [WolverineGet("/api/v1/service-maps/{id}/live-usage"), Tags("Metrics")]
     [ProducesResponseType<LiveUsageFigures>(200), ProducesResponseType(404), ProducesResponseType(409), ProducesResponseType(503)]
     public static Task<IResult> ServiceMapUsage(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         Send(new GetLiveUsage(MetricsScope.ServiceMap, id), http, dispatcher, ct);
 
-    [WolverineGet("/api/v1/workloads/{id}/usage"), Tags("Metrics")]
+    [WolverineGet("/api/v1/workloads/{id}/live-usage"), Tags("Metrics")]
     [ProducesResponseType<LiveUsageFigures>(200), ProducesResponseType(404), ProducesResponseType(409), ProducesResponseType(503)]
     public static Task<IResult> WorkloadUsage(Guid id, HttpContext http, RequestDispatcher dispatcher, CancellationToken ct) =>
         Send(new GetLiveUsage(MetricsScope.Workload, id), http, dispatcher, ct);

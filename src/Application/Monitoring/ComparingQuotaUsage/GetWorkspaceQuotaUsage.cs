@@ -1,7 +1,7 @@
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Common;
-using Cocktail.Application.Monitoring.LiveUsage;
+using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Tenancy;
@@ -24,7 +24,7 @@ public sealed record ClusterQuotaUsage(Guid ClusterId, string ClusterName, IRead
 public static class GetWorkspaceQuotaUsageHandler
 {
     public static async Task<Result<IReadOnlyList<ClusterQuotaUsage>>> Handle(GetWorkspaceQuotaUsage query, Actor actor, IQuerySession session,
-        ILiveMetrics metrics, ICredentialVault vault, CancellationToken ct)
+        IServiceMapApplier clusters, ICredentialVault vault, CancellationToken ct)
     {
         var loaded = await TenancyAccess.LoadAsync(session, actor, query.WorkspaceId, null, ct);
         if (loaded.Failure is { } failure) return failure;
@@ -32,7 +32,7 @@ public static class GetWorkspaceQuotaUsageHandler
         foreach (var assignment in loaded.Value!.Clusters.OrderBy(c => c.ClusterName, StringComparer.Ordinal))
         {
             var namespaces = await MetricsTargets.NamespacesAsync(session, query.WorkspaceId, assignment.ClusterId, ct);
-            var (used, problem) = await UsedAsync(assignment.ClusterId, assignment.ClusterName, namespaces, session, metrics, vault, ct);
+            var (used, problem) = await UsedAsync(assignment.ClusterId, assignment.ClusterName, namespaces, session, clusters, vault, ct);
             var allocated = assignment.Allocated();
             var resources = Quota.Resources.Select(r => Use(r, assignment.Quota.Amount(r), allocated[r], used?[r])).ToList();
             answers.Add(new ClusterQuotaUsage(assignment.ClusterId, assignment.ClusterName, resources, problem));
@@ -44,19 +44,23 @@ public static class GetWorkspaceQuotaUsageHandler
         QuotaTotals.Format(resource, quota), QuotaTotals.Format(resource, allocated), used is { } u ? QuotaTotals.Format(resource, u) : null,
         used is { } v && quota.Value > 0 ? Math.Round((double)(100 * v.Value / quota.Value), 1) : null);
 
-    /// <summary>What the cluster counts as used in the workspace's namespaces, summed over them.</summary>
+    /// <summary>
+    /// What the cluster counts as used in the workspace's namespaces (each service map's ResourceQuota, read as its
+    /// service map page reads it), summed over them.
+    /// </summary>
     private static async Task<(QuotaTotals? Used, string? Problem)> UsedAsync(Guid clusterId, string clusterName, IReadOnlyList<string> namespaces,
-        IQuerySession session, ILiveMetrics metrics, ICredentialVault vault, CancellationToken ct)
+        IQuerySession session, IServiceMapApplier clusters, ICredentialVault vault, CancellationToken ct)
     {
         var totals = Quota.Resources.ToDictionary(r => r, _ => Quantity.Zero);
         if (namespaces.Count == 0) return (new QuotaTotals(totals), null);
         var credential = await session.LoadAsync<ClusterCredential>(clusterId, ct);
         if (credential is null) return (null, $"{clusterName} is no longer registered.");
-        var answer = await metrics.QuotasAsync(vault.Unprotect(credential.Protected), namespaces, ct);
-        if (GetLiveUsageHandler.Refusal(answer, clusterName) is { } refused) return (null, refused.Message);
-        foreach (var status in answer.Value!)
+        var connection = vault.Unprotect(credential.Protected);
+        var statuses = await Task.WhenAll(namespaces.Select(ns => clusters.ReadQuotaUsageAsync(connection, ns, ct)));
+        if (statuses.Any(s => s is null)) return (null, $"{clusterName} does not answer, or a service map's quota is not there yet.");
+        foreach (var status in statuses)
             foreach (var resource in Quota.Resources)
-                if (status.Used.TryGetValue(ResourceQuotaKeys.For(resource), out var text) && Quantity.TryParse(text, out var amount))
+                if (status!.Used.TryGetValue(ResourceQuotaKeys.For(resource), out var text) && Quantity.TryParse(text, out var amount))
                     totals[resource] += amount;
         return (new QuotaTotals(totals), null);
     }

@@ -7,9 +7,6 @@ public sealed record NodeUsage(string Name, long CpuMillis, long MemoryBytes, Da
 
 public sealed record PodUsage(string Namespace, string Name, long CpuMillis, long MemoryBytes, DateTimeOffset? At);
 
-/// <summary>A namespace's ResourceQuota as the cluster counts it: hard and used, by quota key (<c>requests.cpu</c>, <c>pods</c>).</summary>
-public sealed record NamespaceQuotaStatus(string Namespace, IReadOnlyDictionary<string, string> Hard, IReadOnlyDictionary<string, string> Used);
-
 public enum LiveMetricsProblem { None, Unreachable, Refused, NotServed }
 
 /// <summary>An answer from the cluster, or why there is none (a message safe to show).</summary>
@@ -20,7 +17,7 @@ public sealed record LiveAnswer<T>(T? Value, LiveMetricsProblem Problem, string?
 
 /// <summary>
 /// Reads "now" figures from a cluster through its registered credentials: metrics.k8s.io (metrics-server's NodeMetrics
-/// and PodMetrics) and the ResourceQuota status of namespaces. Implemented over the shared cluster client in Infrastructure.
+/// and PodMetrics). Implemented over the shared cluster client in Infrastructure.
 /// </summary>
 public interface ILiveMetrics
 {
@@ -28,6 +25,4 @@ public interface ILiveMetrics
 
     /// <summary>The pods of <paramref name="namespaces"/> only (one call per namespace), or of every namespace when null.</summary>
     Task<LiveAnswer<IReadOnlyList<PodUsage>>> PodsAsync(ClusterConnection cluster, IReadOnlyCollection<string>? namespaces, CancellationToken ct);
-
-    Task<LiveAnswer<IReadOnlyList<NamespaceQuotaStatus>>> QuotasAsync(ClusterConnection cluster, IReadOnlyCollection<string> namespaces, CancellationToken ct);
 }
