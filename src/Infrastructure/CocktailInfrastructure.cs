@@ -101,6 +101,7 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
+        Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -114,6 +115,11 @@ public static class CocktailInfrastructure
         services.Configure<ClusterCallOptions>(configuration.GetSection(ClusterCallOptions.Section));
         services.AddSingleton<ClusterClientFactory>();
         services.AddSingleton<ICredentialVault, DataProtectionCredentialVault>();
+        services.Configure<Monitoring.PrometheusOptions>(configuration.GetSection(Monitoring.PrometheusOptions.Section));
+        // By type (handlers take them; Wolverine's code generation refuses factory registrations): two instances, each
+        // with its own cache of direct-URL clients.
+        services.AddSingleton<Cocktail.Application.Monitoring.IClusterPrometheus, Monitoring.ClusterPrometheus>();
+        services.AddSingleton<Cocktail.Application.Monitoring.ConfiguringPrometheus.IPrometheusProbe, Monitoring.ClusterPrometheus>();
         services.AddSingleton<IPodExec, PodExec>();
         services.AddSingleton<TerminalRelay>();
         services.AddSingleton<InventoryStore>();

@@ -29,6 +29,7 @@ internal sealed class ClusterRuntime
     public required Logs.PodLogs Logs { get; init; }
     public AdmissionChain Admission { get; set; } = new([], []);
     public string ServerAddress { get; set; } = "";
+    public Proxy.ServiceRoutes ServiceRoutes { get; } = new();
     public CancellationToken Stopping { get; init; }
 
     /// <summary>Exec requests that reached the pods/exec endpoint (authenticated and past the first check), for tests.</summary>

@@ -102,6 +102,75 @@ public sealed class KubeSimCluster : IAsyncDisposable
     /// <summary>Makes a token (admin, issued or ServiceAccount) answer 401 from now on.</summary>
     public void RevokeToken(string token) => _runtime.Authenticator.Revoke(token);
 
+    /// <summary>
+    /// Sends the service proxy's traffic for Service port <paramref name="port"/> of <paramref name="ns"/>/<paramref name="name"/>
+    /// to <paramref name="backend"/> (its host and port; the scheme comes from the proxy URL, http when it names none),
+    /// as the Service's endpoints would on a real cluster. The Service itself must exist (see <see cref="ExposeService"/>);
+    /// without a route the proxy answers 503 "no endpoints available for service".
+    /// </summary>
+    public void RouteService(string ns, string name, int port, Uri backend) =>
+        _runtime.ServiceRoutes.Set(ns, name, port, new Proxy.ServiceBackend.Remote(backend));
+
+    /// <summary>The service proxy answers 503 "no endpoints available" for this port again.</summary>
+    public void UnrouteService(string ns, string name, int port) => _runtime.ServiceRoutes.Remove(ns, name, port);
+
+    /// <summary>
+    /// Creates (or keeps) a selector-less ClusterIP Service <paramref name="ns"/>/<paramref name="name"/> with one TCP
+    /// port named <paramref name="portName"/> and routes it to <paramref name="backend"/>.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject ExposeService(string ns, string name, int port, Uri backend, string portName = "web",
+        IReadOnlyDictionary<string, string>? labels = null)
+    {
+        Objects.EnsureNamespace(ns);
+        var service = Objects.Get("v1", "Service", name, ns) ?? Objects.Create(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = name, ["namespace"] = ns,
+                ["labels"] = new System.Text.Json.Nodes.JsonObject((labels ?? new Dictionary<string, string>())
+                    .Select(l => KeyValuePair.Create(l.Key, (System.Text.Json.Nodes.JsonNode?)l.Value))),
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = portName, ["port"] = port, ["protocol"] = "TCP", ["targetPort"] = port,
+                }),
+            },
+        });
+        RouteService(ns, name, port, backend);
+        return service;
+    }
+
+    /// <summary>
+    /// Creates the Service <c>kube-system/kube-state-metrics</c> (port 8080 "http-metrics"); the simulator answers
+    /// <c>/metrics</c> behind it with kube-state-metrics' series for the cluster's objects.
+    /// </summary>
+    public void EnableKubeStateMetrics()
+    {
+        Objects.EnsureNamespace(Metrics.KubeStateMetrics.Namespace);
+        if (Objects.Get("v1", "Service", Metrics.KubeStateMetrics.ServiceName, Metrics.KubeStateMetrics.Namespace) is not null) return;
+        Objects.Create(new System.Text.Json.Nodes.JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Service",
+            ["metadata"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["name"] = Metrics.KubeStateMetrics.ServiceName, ["namespace"] = Metrics.KubeStateMetrics.Namespace,
+                ["labels"] = new System.Text.Json.Nodes.JsonObject { ["app.kubernetes.io/name"] = "kube-state-metrics" },
+            },
+            ["spec"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["ports"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+                {
+                    ["name"] = Metrics.KubeStateMetrics.PortName, ["port"] = Metrics.KubeStateMetrics.Port, ["protocol"] = "TCP", ["targetPort"] = "http-metrics",
+                }),
+            },
+        });
+    }
+
     public static async Task<KubeSimCluster> StartAsync(KubeSimOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeSimOptions();
@@ -143,6 +212,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
         cluster._port = options.Port;
         await cluster.SetAvailabilityAsync(ServerAvailability.Serving, cancellationToken);
         runtime.ServerAddress = $"127.0.0.1:{cluster._port}";
+        runtime.ServiceRoutes.Set(Metrics.KubeStateMetrics.Namespace, Metrics.KubeStateMetrics.ServiceName, Metrics.KubeStateMetrics.Port,
+            new Proxy.ServiceBackend.Local(new Metrics.KubeStateMetrics(runtime).Answer));
+        if (options.KubeStateMetrics) cluster.EnableKubeStateMetrics();
         if (options.SeedPods > 0) cluster.Objects.SeedPods("default", options.SeedPods);
         return cluster;
     }

@@ -69,6 +69,12 @@ public sealed record KubeSimOptions
     public bool ExecV5 { get; init; } = true;
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Creates the Service <c>kube-system/kube-state-metrics</c> (port 8080, "http-metrics") at start, which the
+    /// simulator answers through the service proxy (see <see cref="KubeSimCluster.EnableKubeStateMetrics"/>).
+    /// </summary>
+    public bool KubeStateMetrics { get; init; }
 }
 
 /// <summary>A node's capacity; allocatable equals capacity (no system reservations).</summary>

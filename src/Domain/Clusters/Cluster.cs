@@ -7,6 +7,9 @@ public sealed record Cluster(
     Guid Id, string Name, ClusterProvider Provider, ClusterHealth Health, string KubernetesVersion,
     DateTimeOffset? CredentialExpiresAt, bool ExpiryWarned, bool Unregistered)
 {
+    /// <summary>A Prometheus location is set (<see cref="Monitoring.ClusterMonitoringConfigured"/>).</summary>
+    public bool MonitoringConfigured { get; init; }
+
     public static Decision Register(Guid id, string name, ClusterProvider provider, string? region,
         IReadOnlyDictionary<string, string> labels, string server, CredentialKind kind, DateTimeOffset? expiresAt,
         string version, int nodeCount, ActorRef by, DateTimeOffset at)
@@ -27,6 +30,17 @@ public sealed record Cluster(
 
     public Decision ChangeDetails(string? region, IReadOnlyDictionary<string, string> labels, ActorRef by, DateTimeOffset at) =>
         Unregistered ? Gone() : Decision.Accept(new ClusterDetailsChanged(Id, Name, region, labels, by, at));
+
+    /// <summary>Sets where the cluster's Prometheus is; the location must be whole (<see cref="Monitoring.PrometheusLocation.Check"/>).</summary>
+    public Decision ConfigureMonitoring(Monitoring.PrometheusLocation location, ActorRef by, DateTimeOffset at)
+    {
+        if (Unregistered) return Gone();
+        if (location.Check() is { } invalid) return invalid;
+        return Decision.Accept(new Monitoring.ClusterMonitoringConfigured(Id, Name, location, by, at));
+    }
+
+    public Decision ClearMonitoring(ActorRef by, DateTimeOffset at) =>
+        Unregistered ? Gone() : MonitoringConfigured ? Decision.Accept(new Monitoring.ClusterMonitoringCleared(Id, Name, by, at)) : Decision.Nothing;
 
     public Decision Unregister(string? reason, ActorRef by, DateTimeOffset at) =>
         Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at, RemovalReason.Optional(reason)));
@@ -79,4 +93,6 @@ public sealed record Cluster(
     public Cluster Apply(ClusterRecovered _) => this with { Health = ClusterHealth.Connected };
     public Cluster Apply(ClusterVersionChanged e) => this with { KubernetesVersion = e.To };
     public Cluster Apply(ClusterCredentialExpiryWarned _) => this with { ExpiryWarned = true };
+    public Cluster Apply(Monitoring.ClusterMonitoringConfigured _) => this with { MonitoringConfigured = true };
+    public Cluster Apply(Monitoring.ClusterMonitoringCleared _) => this with { MonitoringConfigured = false };
 }

@@ -34,9 +34,25 @@ internal sealed class ResilientClusterCalls(ResiliencePipeline<HttpResponseMessa
         return new Restore(previous);
     }
 
+    /// <summary>
+    /// Marks a request through the API server's proxy to a Service (a cluster's Prometheus): it waits its turn like
+    /// any other, but is tried once and does not count towards the cluster's circuit, because a 503 there says the
+    /// Service is down, not the API server; its answer is buffered up to <see cref="BufferLimit"/>.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> ServiceProxy = new("Cocktail.ServiceProxy");
+
+    /// <summary>The largest answer buffered for this request; a longer one fails with <see cref="ResponseTooLargeException"/>.</summary>
+    public static readonly HttpRequestOptionsKey<long> BufferLimit = new("Cocktail.BufferLimit");
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (IsStream(request)) return await base.SendAsync(request, cancellationToken);
+        if (request.Options.TryGetValue(ServiceProxy, out var proxied) && proxied)
+        {
+            await inFlight.WaitAsync(cancellationToken);
+            try { return await SendOnceAsync(request, cancellationToken); }
+            finally { inFlight.Release(); }
+        }
         if (Measuring.Value) return await SendOnceAsync(request, cancellationToken);
         await inFlight.WaitAsync(cancellationToken);
         try
@@ -56,7 +72,16 @@ internal sealed class ResilientClusterCalls(ResiliencePipeline<HttpResponseMessa
         var response = await base.SendAsync(request, ct);
         try
         {
-            await response.Content.LoadIntoBufferAsync(ct);
+            if (request.Options.TryGetValue(BufferLimit, out var limit))
+            {
+                if (response.Content.Headers.ContentLength > limit) throw new ResponseTooLargeException(limit);
+                try { await response.Content.LoadIntoBufferAsync(limit, ct); }
+                catch (HttpRequestException e) when (e.InnerException is null && !ct.IsCancellationRequested) { throw new ResponseTooLargeException(limit); }
+            }
+            else
+            {
+                await response.Content.LoadIntoBufferAsync(ct);
+            }
             return response;
         }
         catch
@@ -135,4 +160,10 @@ internal sealed class ResilientClusterCalls(ResiliencePipeline<HttpResponseMessa
     {
         public void Dispose() => Measuring.Value = previous;
     }
+}
+
+/// <summary>An answer longer than the request's <see cref="ResilientClusterCalls.BufferLimit"/>.</summary>
+public sealed class ResponseTooLargeException(long limit) : IOException($"The answer is larger than {limit / 1024 / 1024.0:0.#} MiB.")
+{
+    public long Limit { get; } = limit;
 }

@@ -87,6 +87,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/events"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/ingresses"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/namespaces"] = Read(Kind.FilteredRead),
+        // Where the cluster's Prometheus is: whoever sees the (shared) cluster reads it (no secret in it); platform admins change and test it.
+        ["GET /api/v1/clusters/{id}/monitoring"] = Read(Kind.FilteredRead),
+        ["PUT /api/v1/clusters/{id}/monitoring"] = Write(_ => new { source = "DirectUrl", url = "https://intruder.example.com", auth = "None" }),
+        ["POST /api/v1/clusters/{id}/monitoring/test"] = Write(),
         ["GET /api/v1/clusters/{id}/nodes"] = Read(Kind.FilteredRead),
         // One of A's objects (A's namespace, A's Deployment): another workspace on the shared cluster gets 404, never 403.
         ["GET /api/v1/clusters/{id}/objects/{kind}/{name}"] = Read(),

@@ -48,7 +48,9 @@ internal static class PodStatusWriter
     public static string QualifiedImage(string image)
     {
         var withTag = image.Contains(':') || image.Contains('@') ? image : image + ":latest";
-        if (withTag.Split('/')[0].Contains('.') || withTag.Split('/')[0].Contains(':') && withTag.Contains('/')) return withTag;
+        // Only a first component followed by a '/' can be a registry (nginx:1.27 is not one, for all its dot and colon).
+        var first = withTag.Split('/')[0];
+        if (withTag.Contains('/') && (first.Contains('.') || first.Contains(':') || first == "localhost")) return withTag;
         return withTag.Contains('/') ? "docker.io/" + withTag : "docker.io/library/" + withTag;
     }
 

@@ -47,7 +47,8 @@ public sealed record RequestInfo(
         }
         if (parts.Length > 0) name = parts[0];
         if (parts.Length > 1) subresource = parts[1];
-        if (parts.Length > 2) subresource = string.Join('/', parts[1..]); // e.g. pods/x/proxy/path: unsupported below
+        // services/x/proxy/path...: the subresource is "proxy" (RBAC services/proxy) and the rest is the proxied path.
+        if (parts.Length > 2) subresource = parts[1] == "proxy" ? "proxy" : string.Join('/', parts[1..]);
 
         var verb = (method, name.Length > 0) switch
         {

@@ -13,6 +13,7 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
     readonly SubresourceEndpoints _subresources = new(cluster);
     readonly ReviewEndpoints _reviews = new(cluster);
     readonly MetricsEndpoints _metrics = new(cluster);
+    readonly ProxyEndpoint _proxy = new(cluster);
 
     ObjectRegistry Registry => cluster.Registry;
 
@@ -20,6 +21,11 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
     {
         var info = exchange.Info!;
         var type = info.Type ?? throw (cluster.Catalog.Serves(info.Group, info.Version) ? ApiException.NotFoundPath() : ApiException.PageNotFound());
+        if (info.Subresource == "proxy" && type.Group.Length == 0 && type.Resource is "services" or "nodes")
+        {
+            await _proxy.Serve(exchange, type);
+            return;
+        }
         if (info.Subresource.Length > 0)
         {
             if (!type.Subresources.TryGetValue(info.Subresource, out var sub)) throw ApiException.NotFoundPath();

@@ -66,6 +66,8 @@ public static class AuditDescriptions
         On<ClusterRecovered>((e, _) => new($"{e.Name} recovered (was {e.From})", ClusterKind, e.Name));
         On<ClusterVersionChanged>((e, _) => new($"{e.Name} moved from Kubernetes {e.From} to {e.To}", ClusterKind, e.Name));
         On<ClusterCredentialExpiryWarned>((e, _) => new($"Cocktail warned that {e.Name}'s credential expires at {Time(e.ExpiresAt)}", ClusterKind, e.Name));
+        On<Cocktail.Domain.Monitoring.ClusterMonitoringConfigured>((e, _) => new($"{e.ConfiguredBy.Name} set {Possessive(e.Name)} Prometheus to {e.Location.Describe()}", ClusterKind, e.Name));
+        On<Cocktail.Domain.Monitoring.ClusterMonitoringCleared>((e, _) => new($"{e.ClearedBy.Name} removed {Possessive(e.Name)} Prometheus location", ClusterKind, e.Name));
         On<AuditWebhookSecretCreated>((e, _) => new($"{e.By.Name} created a new audit webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
 
         // Workspaces and their clusters
