@@ -9,13 +9,8 @@ public static class PrometheusFailures
         "Set where this cluster's Prometheus is in the cluster's monitoring settings (a service in the cluster, reached through the API server, " +
         "or a direct URL), or install kube-prometheus-stack so that Cocktail finds its prometheus-operated service.";
 
-    /// <summary>Unreachable 503, refused 403, a query Prometheus refuses 400, none configured 409 with the way to set one.</summary>
-    public static Failure ToFailure(PrometheusFailure failure, string clusterName) => failure.Kind switch
-    {
-        PrometheusFailureKind.NotConfigured => Failure.Conflict($"{clusterName} has no Prometheus. {NotConfiguredAdvice}"),
-        PrometheusFailureKind.Unreachable => new Failure(FailureKind.Unavailable, $"The Prometheus of {clusterName} does not answer: {failure.Message}"),
-        PrometheusFailureKind.Refused => Failure.Forbidden($"The Prometheus of {clusterName} refused Cocktail's credentials: {failure.Message}"),
-        PrometheusFailureKind.BadQuery => Failure.Invalid($"Prometheus refused the query: {failure.Message}"),
-        _ => throw new ArgumentOutOfRangeException(nameof(failure), failure.Kind, null),
-    };
+    /// <summary>None configured 409 with the way to set one; the rest as every Prometheus failure (unreachable 503, refused 403, bad query 400).</summary>
+    public static Failure ToFailure(PrometheusFailure failure, string clusterName) => failure.Kind == PrometheusFailureKind.NotConfigured
+        ? Failure.Conflict($"{clusterName} has no Prometheus. {NotConfiguredAdvice}")
+        : failure.ToFailure();
 }

@@ -13,8 +13,8 @@ namespace Cocktail.Application.Monitoring.Charting;
 public sealed record GetChart(MetricsScope Scope, Guid Id, string Chart, string? Range = null, DateTimeOffset? Start = null,
     DateTimeOffset? End = null, string? Node = null, Guid? ClusterId = null) : IRequest<ChartData>;
 
-/// <summary>One line of a chart: its legend name (the namespace or pod) and its points.</summary>
-public sealed record ChartLine(string Name, IReadOnlyList<ChartPoint> Points);
+/// <summary>One line of a chart: its legend name (the namespace or pod), the namespace it belongs to, and its points.</summary>
+public sealed record ChartLine(string Name, string? Namespace, IReadOnlyList<ChartPoint> Points);
 
 public readonly record struct ChartPoint(DateTimeOffset At, double Value);
 
@@ -56,14 +56,18 @@ public static class GetChartHandler
         var answer = await prometheus.QueryRangeAsync(clusterId, promql, range.Start, range.End, range.Step, ct);
         if (answer.Failure is { } refused) return PrometheusFailures.ToFailure(refused, clusterName);
         var lines = answer.Value!
-            .Select(s => new ChartLine(Legend(s.Labels, target.GroupLabel), s.Points.Where(p => double.IsFinite(p.Value)).Select(p => new ChartPoint(p.At, p.Value)).ToList()))
-            .OrderBy(l => l.Name, StringComparer.Ordinal)
+            .Select(s => new ChartLine(Legend(s.Labels, target), s.Labels.GetValueOrDefault("namespace"), s.Points.Where(p => double.IsFinite(p.Value)).Select(p => new ChartPoint(p.At, p.Value)).ToList()))
+            .OrderBy(l => l.Namespace, StringComparer.Ordinal).ThenBy(l => l.Name, StringComparer.Ordinal)
             .ToList();
         return data with { Query = promql, Series = lines };
     }
 
-    private static string Legend(IReadOnlyDictionary<string, string> labels, string groupLabel) =>
-        labels.TryGetValue(groupLabel, out var name) && name.Length > 0 ? name : "(none)";
+    /// <summary>The namespace or pod; on a node, whose pods come from many namespaces, "namespace/pod".</summary>
+    private static string Legend(IReadOnlyDictionary<string, string> labels, ChartTarget target)
+    {
+        var name = labels.TryGetValue(target.GroupLabel, out var value) && value.Length > 0 ? value : "(none)";
+        return target.Scope == MetricsScope.Node && labels.TryGetValue("namespace", out var ns) ? $"{ns}/{name}" : name;
+    }
 }
 
 /// <summary>The charts there are, for every scope: name, title and unit.</summary>

@@ -44,7 +44,7 @@ public static class ChartCatalog
 
     /// <summary>Per pod first (so a node's pods can be picked), then by the label that names the legend's lines.</summary>
     private static string Aggregate(string how, ChartTarget t, string perSeries) =>
-        $"{how} by ({t.GroupLabel}) ({t.OnNode($"{how} by (namespace,pod) ({perSeries})")})";
+        $"{how} by ({t.GroupBy}) ({t.OnNode($"{how} by (namespace,pod) ({perSeries})")})";
 
     private static string Window(ChartRange r) => $"{(long)r.RateWindow.TotalSeconds}s";
 }

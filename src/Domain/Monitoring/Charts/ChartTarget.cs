@@ -56,12 +56,15 @@ public sealed partial record ChartTarget
         return new(MetricsScope.Workload, Names([@namespace])!, null, pattern);
     }
 
-    /// <summary>The label the chart's series are grouped by, which names each line of the legend.</summary>
+    /// <summary>The label that names each line of the legend: a namespace for a cluster or workspace, else a pod.</summary>
     public string GroupLabel => Scope switch
     {
         MetricsScope.Cluster or MetricsScope.Workspace => "namespace",
         _ => "pod",
     };
+
+    /// <summary>What the chart's series are summed by: the legend's label, and always the namespace, so every line says whose it is.</summary>
+    public string GroupBy => GroupLabel == "namespace" ? "namespace" : "namespace,pod";
 
     /// <summary>The matchers every selector carries, beyond the metric's own.</summary>
     public IReadOnlyList<string> Matchers()
