@@ -35,7 +35,7 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.GetByRole(AriaRole.Link, new() { Name = "Monitoring" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fleet", Exact = true })).ToBeVisibleAsync();
-        await page.GetByTestId("fleet-search").Locator("input").FillAsync(_sim.Name);
+        await page.GetByPlaceholder("Filter by cluster name").FillAsync(_sim.Name);
         var row = page.GetByRole(AriaRole.Row).Filter(new() { HasText = _sim.Name });
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("1 / 1 ready");
@@ -76,10 +76,10 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         var team = await ConsoleWorld.TeamAsync(browser.App, monitored.ClusterId, member);
         var workloadId = await ConsoleWorld.DeployAsync(browser.App, team.MapId, "shop", replicas: 2);
         var pod = await ConsoleWorld.RunningPodAsync(browser.App, monitored.ClusterId, team.Namespace);
-        // A scrape or two after the pods run, so the first look already has points.
+        // Scraped for longer than the hour's 13 s step, so the first look already has a point for each pod.
         await Eventually.TrueAsync(async () => (await monitored.Prometheus.VectorAsync(
-                $"container_memory_working_set_bytes{{namespace=\"{team.Namespace}\",container!=\"\"}}")).Count == 2,
-            TimeSpan.FromSeconds(30), "both pods scraped");
+                $"count_over_time(container_memory_working_set_bytes{{namespace=\"{team.Namespace}\",container!=\"\"}}[1m]) >= 15")).Count == 2,
+            TimeSpan.FromSeconds(45), "both pods scraped for 15 s");
 
         var page = await browser.SignedInAsync(member.UserName, member.Password);
         await page.GotoAsync($"/workloads/{workloadId}?tab=metrics");
@@ -87,7 +87,7 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         var memory = page.GetByTestId("chart-memory");
         await Expect(memory.GetByRole(AriaRole.Heading, new() { Name = "Memory" })).ToBeVisibleAsync();
         await Expect(memory.GetByTestId("chart-latest")).ToContainTextAsync(new Regex($@"{Regex.Escape(pod)}: [\d.]+ MiB"));
-        await Expect(memory.Locator("svg")).ToContainTextAsync(pod);
+        await Expect(memory.GetByText(pod, new() { Exact = true })).ToBeVisibleAsync(); // the legend
         await Expect(page.GetByTestId("chart-cpu").GetByTestId("chart-latest")).ToContainTextAsync(new Regex($@"{Regex.Escape(pod)}: [\d.]+ cores"));
         await Expect(page.GetByTestId("chart-restarts").GetByTestId("chart-latest")).ToContainTextAsync($"{pod}: 0");
         await Expect(page.GetByTestId("chart-gpu-utilisation")).ToContainTextAsync("No data in this range. Nothing here runs on a GPU");
@@ -95,8 +95,8 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         await page.GetByTestId("range-6h").ClickAsync();
         await Expect(memory.GetByTestId("chart-latest")).ToContainTextAsync(pod);
         await page.GetByTestId("range-custom").ClickAsync();
-        await page.GetByTestId("range-start").Locator("input").FillAsync("2026-01-02T00:00");
-        await page.GetByTestId("range-end").Locator("input").FillAsync("2026-01-01T00:00");
+        await page.GetByLabel("Start (UTC)").FillAsync("2026-01-02T00:00");
+        await page.GetByLabel("End (UTC)").FillAsync("2026-01-01T00:00");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Expect(page.GetByTestId("range-error")).ToContainTextAsync("The end must come after the start.");
     }
