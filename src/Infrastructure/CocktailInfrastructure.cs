@@ -32,6 +32,7 @@ using Cocktail.Application.Users;
 using Cocktail.Application.Users.SigningIn;
 using Cocktail.Infrastructure.EventStore;
 using Cocktail.Infrastructure.Messaging;
+using Cocktail.Infrastructure.Monitoring;
 using Cocktail.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -71,6 +72,7 @@ public static class CocktailInfrastructure
         services.AddScoped<IEventLog, EventLog>();
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
+        services.AddCharts();
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
 

@@ -38,7 +38,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
     }
 
     private sealed record Expectation(Kind Kind, Func<World, object?>? Body = null, Func<World, string>? Query = null, bool StrangerMay400 = false,
-        bool AuditorMay404 = false);
+        bool AuditorMay404 = false, bool May409 = false);
 
     private static Expectation Read(Kind kind = Kind.MemberRead) => new(kind);
     private static Expectation Write(Func<World, object?>? body = null, Func<World, string>? query = null) => new(Kind.Write, body, query);
@@ -113,6 +113,20 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/pods"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/services"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/workloads"] = Read(Kind.FilteredRead),
+        // Charts of the shared cluster and its nodes: every member is served their own namespaces' series (409 here: no Prometheus).
+        ["GET /api/v1/clusters/{id}/metrics/{chart}"] = new(Kind.FilteredRead, May409: true),
+        ["GET /api/v1/clusters/{id}/nodes/{node}/metrics/{chart}"] = new(Kind.FilteredRead, May409: true),
+        ["GET /api/v1/clusters/{id}/live-usage"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/clusters/{id}/nodes/{node}/live-usage"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/metrics/charts"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/metrics/fleet"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/service-maps/{id}/metrics/{chart}"] = Read(),
+        ["GET /api/v1/service-maps/{id}/live-usage"] = Read(),
+        ["GET /api/v1/workloads/{id}/metrics/{chart}"] = Read(),
+        ["GET /api/v1/workloads/{id}/live-usage"] = Read(),
+        ["GET /api/v1/workspaces/{id}/metrics/{chart}"] = Read(),
+        ["GET /api/v1/workspaces/{id}/live-usage"] = Read(),
+        ["GET /api/v1/workspaces/{id}/quota-usage"] = Read(),
         ["GET /api/v1/investigations/access"] = new(Kind.PrivilegedRead, Query: w => $"clusterId={w.A.ClusterId}&serviceMapId={w.AMap}"),
         ["GET /api/v1/investigations/activity"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/home"] = Read(Kind.FilteredRead),
@@ -253,7 +267,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         return (e.Kind, caller) switch
         {
             (Kind.SignIn, _) => status == 201,
-            (Kind.FilteredRead, _) => status == 200,
+            (Kind.FilteredRead, _) => status == 200 || e.May409 && status == 409,
             (Kind.MemberRead, Caller.Stranger) => Refused(),
             (Kind.MemberRead, _) => Served(),
             (Kind.PrivilegedRead, Caller.Auditor) => Served(),
@@ -334,6 +348,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "userId" => A.Developer.Id.ToString(),
             "streamId" => A.WorkspaceId,
             "auditId" => Guid.NewGuid().ToString(),
+            "chart" => "cpu",
+            "node" => A.Sim.Name + "-node-0",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
