@@ -16,6 +16,8 @@ using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Infrastructure.Reconciling;
 using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
+using Cocktail.Application.Logs;
+using Cocktail.Infrastructure.Logs;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.Policies;
@@ -99,6 +101,7 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
+        options.AddLogs();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -134,6 +137,7 @@ public static class CocktailInfrastructure
         services.AddSingleton<KubernetesAuditStore>();
         services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
         services.AddKubernetesAudit();
+        services.AddLogStore(configuration);
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();
