@@ -16,6 +16,8 @@ using Cocktail.Infrastructure.Kubernetes;
 using Cocktail.Infrastructure.Reconciling;
 using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
+using Cocktail.Application.Logs;
+using Cocktail.Infrastructure.Logs;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.Alerts;
 using Cocktail.Application.KubernetesAudit;
@@ -105,9 +107,10 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
-        options.AddNotifications()
+        options.AddNotifications();
         options.AddAlerts();
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
+        options.AddLogs();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -151,6 +154,7 @@ public static class CocktailInfrastructure
         services.AddAlerts(configuration);
         services.AddSingleton<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>();
         services.AddHostedService(s => s.GetRequiredService<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>());
+        services.AddLogStore(configuration);
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

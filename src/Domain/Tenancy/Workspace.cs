@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using Cocktail.Domain.Common;
+using Cocktail.Domain.Logs;
 
 namespace Cocktail.Domain.Tenancy;
 
 public sealed record WorkspaceMember(Guid UserId, string UserName, WorkspaceRole Role);
 
 /// <summary>A team's workspace: its name and its members. Clusters and quotas are in each cluster's allocation.</summary>
-public sealed record Workspace(Guid Id, string Name, ImmutableDictionary<Guid, WorkspaceMember> Members, bool Deleted)
+public sealed record Workspace(Guid Id, string Name, ImmutableDictionary<Guid, WorkspaceMember> Members, bool Deleted,
+    int LogRetentionDays = LogRetention.DefaultDays)
 {
     public static Decision Create(Guid id, string name, string? description, string? color, ActorRef by, DateTimeOffset at) =>
         !DnsLabel.IsValid(name)
@@ -50,6 +52,16 @@ public sealed record Workspace(Guid Id, string Name, ImmutableDictionary<Guid, W
         return Decision.Accept(new WorkspaceDeleted(Id, Name, by, at, RemovalReason.Optional(reason)));
     }
 
+    /// <summary>How long the workspace's log lines are kept, one of the retention classes.</summary>
+    public Decision SetLogRetention(int days, ActorRef by, DateTimeOffset at)
+    {
+        if (Deleted) return Gone();
+        if (LogRetention.Check(days) is { } invalid) return invalid;
+        return days == LogRetentionDays
+            ? Decision.Nothing
+            : Decision.Accept(new WorkspaceLogRetentionSet(Id, Name, days, LogRetentionDays, by, at));
+    }
+
     public WorkspaceRole? RoleOf(Guid userId) => Members.TryGetValue(userId, out var m) ? m.Role : null;
 
     private bool IsLastAdmin(Guid userId) =>
@@ -63,4 +75,5 @@ public sealed record Workspace(Guid Id, string Name, ImmutableDictionary<Guid, W
     public Workspace Apply(WorkspaceMemberRoleChanged e) => this with { Members = Members.SetItem(e.UserId, Members[e.UserId] with { Role = e.To }) };
     public Workspace Apply(WorkspaceMemberRemoved e) => this with { Members = Members.Remove(e.UserId) };
     public Workspace Apply(WorkspaceDeleted _) => this with { Deleted = true };
+    public Workspace Apply(WorkspaceLogRetentionSet e) => this with { LogRetentionDays = e.Days };
 }

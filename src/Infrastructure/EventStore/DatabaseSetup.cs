@@ -35,7 +35,7 @@ public sealed class DatabaseSetup(NpgsqlDataSource dataSource, IDocumentStore st
             await lockCommand.ExecuteNonQueryAsync(ct);
         await using (var create = new NpgsqlCommand(
             $"create schema if not exists {CocktailInfrastructure.Schema};" + InventoryStore.CreateSql + Security.PostgresXmlRepository.CreateSql +
-            KubernetesAudit.KubernetesAuditStore.CreateSql,
+            KubernetesAudit.KubernetesAuditStore.CreateSql + Logs.PostgresLogStore.CreateSql,
             connection, transaction))
             await create.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Cocktail.Application.KubernetesAudit;
 using Cocktail.Application.KubernetesAudit.Searching;
+using Cocktail.Infrastructure.Postgres;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -88,36 +89,30 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
             await copy.WriteAsync(r.AuditId, NpgsqlDbType.Uuid, ct);
             await copy.WriteAsync(r.Stage, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(r.Timestamp, NpgsqlDbType.TimestampTz, ct);
-            await WriteAsync(copy, r.StageTimestamp, NpgsqlDbType.TimestampTz, ct);
+            await copy.WriteNullableAsync(r.StageTimestamp, NpgsqlDbType.TimestampTz, ct);
             await copy.WriteAsync(r.Verb, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(r.User, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(Strings(r.Groups), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.ImpersonatedUser, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.ImpersonatedUser, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(Strings(r.SourceIps), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.UserAgent, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.Resource, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.Subresource, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.Namespace, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.Name, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.ApiGroup, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.ApiVersion, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.UserAgent, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.Resource, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.Subresource, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.Namespace, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.Name, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.ApiGroup, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.ApiVersion, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(r.RequestUri, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.Code, NpgsqlDbType.Integer, ct);
+            await copy.WriteNullableAsync(r.Code, NpgsqlDbType.Integer, ct);
             await copy.WriteAsync(r.Level, NpgsqlDbType.Text, ct);
-            await WriteAsync(copy, r.GrantId, NpgsqlDbType.Uuid, ct);
-            await WriteAsync(copy, r.CocktailUser, NpgsqlDbType.Text, ct);
+            await copy.WriteNullableAsync(r.GrantId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteNullableAsync(r.CocktailUser, NpgsqlDbType.Text, ct);
             await copy.WriteAsync(e.RawJson, NpgsqlDbType.Text, ct);
         }
         return (int)await copy.CompleteAsync(ct);
     }
 
     private static string[] Strings(IReadOnlyList<string> values) => values as string[] ?? [.. values];
-
-    private static Task WriteAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
-
-    private static Task WriteAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
-        value is { } v ? copy.WriteAsync(v, type, ct) : copy.WriteNullAsync(ct);
 
     /// <summary>The batch again, skipping the events already stored; answers how many were new.</summary>
     private static async Task<int> InsertNewAsync(NpgsqlConnection connection, IReadOnlyList<ParsedAuditEvent> events, CancellationToken ct)
@@ -196,23 +191,13 @@ public sealed class KubernetesAuditStore(NpgsqlDataSource dataSource) : IKuberne
 
     public async Task PurgeOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct)
     {
-        await using (var partitions = dataSource.CreateCommand(
-            $"select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent " +
-            $"join pg_namespace n on n.oid = p.relnamespace where n.nspname = '{CocktailInfrastructure.Schema}' and p.relname = 'k8s_audit'"))
+        foreach (var name in await DayPartitions.ChildrenAsync(dataSource, CocktailInfrastructure.Schema, "k8s_audit", ct))
         {
-            var names = new List<string>();
-            await using (var reader = await partitions.ExecuteReaderAsync(ct))
-                while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
-            foreach (var name in names)
-            {
-                // k8s_audit_pYYYYMMDD holds that day; the whole day is older than the cutoff when the next day is.
-                if (name.Length != "k8s_audit_p".Length + 8 || !DateTime.TryParseExact(name[^8..], "yyyyMMdd", null,
-                        System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var day))
-                    continue;
-                if (day.AddDays(1) > cutoff.UtcDateTime) continue;
-                await using var drop = dataSource.CreateCommand($"drop table if exists {CocktailInfrastructure.Schema}.{name}");
-                await drop.ExecuteNonQueryAsync(ct);
-            }
+            // k8s_audit_pYYYYMMDD holds that day; the whole day is older than the cutoff when the next day is.
+            if (name.Length != "k8s_audit_p".Length + 8 || !DayPartitions.TryParseSuffix(name, out var day)) continue;
+            if (day.AddDays(1) > cutoff.UtcDateTime) continue;
+            await using var drop = dataSource.CreateCommand($"drop table if exists {CocktailInfrastructure.Schema}.{name}");
+            await drop.ExecuteNonQueryAsync(ct);
         }
         await using var delete = dataSource.CreateCommand($"delete from {Table}_default where ts < $1");
         delete.Parameters.Add(new NpgsqlParameter { Value = cutoff.ToUniversalTime() });

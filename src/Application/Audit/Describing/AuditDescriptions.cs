@@ -5,6 +5,7 @@ using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Monitoring;
+using Cocktail.Domain.Logs;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Terminal;
@@ -81,6 +82,8 @@ public static class AuditDescriptions
         On<WorkspaceMemberRoleChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.UserName)} role in {e.WorkspaceName} from {e.From} to {e.To}", WorkspaceKind, e.WorkspaceName));
         On<WorkspaceMemberRemoved>((e, _) => new($"{e.RemovedBy.Name} removed {e.UserName} from {e.WorkspaceName}{Because(e.Reason)}", WorkspaceKind, e.WorkspaceName));
         On<WorkspaceDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the workspace {e.Name}{Because(e.Reason)}", WorkspaceKind, e.Name));
+        On<WorkspaceLogRetentionSet>((e, _) => new($"{e.SetBy.Name} set {Possessive(e.WorkspaceName)} log retention to {e.Days} days (was {e.PreviousDays})", WorkspaceKind, e.WorkspaceName));
+        On<LogsExported>((e, _) => new($"{e.ExportedBy.Name} exported {e.Rows} log lines as {e.Format} ({e.Query})", "log export", e.ExportId.ToString()));
         On<ClusterAssignedToWorkspace>((e, _) => new($"{e.AssignedBy.Name} assigned {e.ClusterName} to {e.WorkspaceName} ({e.Mode}, quota {Quota(e.Quota)})", WorkspaceKind, e.WorkspaceName));
         On<WorkspaceAssignmentChanged>((e, _) => new($"{e.ChangedBy.Name} changed {Possessive(e.WorkspaceName)} share of {e.ClusterName}: " +
             $"{e.FromMode} → {e.ToMode}, quota {Quota(e.FromQuota)} → {Quota(e.ToQuota)}", WorkspaceKind, e.WorkspaceName));
