@@ -33,14 +33,14 @@ public sealed record ConfigureClusterMonitoring(
 
     public bool Clears => string.Equals(Source, NoneSource, StringComparison.OrdinalIgnoreCase);
 
-    public PrometheusSource ParsedSource => Enum.Parse<PrometheusSource>(Source!, ignoreCase: true);
+    public PrometheusSource ParsedSource() => Enum.Parse<PrometheusSource>(Source!, ignoreCase: true);
 
-    public PrometheusAuth ParsedAuth => string.IsNullOrEmpty(Auth) ? PrometheusAuth.None : Enum.Parse<PrometheusAuth>(Auth, ignoreCase: true);
+    public PrometheusAuth ParsedAuth() => string.IsNullOrEmpty(Auth) ? PrometheusAuth.None : Enum.Parse<PrometheusAuth>(Auth, ignoreCase: true);
 
-    public PrometheusLocation ToLocation() => ParsedSource == PrometheusSource.ServiceProxy
+    public PrometheusLocation ToLocation() => ParsedSource() == PrometheusSource.ServiceProxy
         ? new PrometheusLocation(PrometheusSource.ServiceProxy, ServiceNamespace, ServiceName, ServiceScheme ?? "http", ServicePort)
-        : new PrometheusLocation(PrometheusSource.DirectUrl, Url: Url?.TrimEnd('/'), Auth: ParsedAuth,
-            Username: ParsedAuth == PrometheusAuth.Basic ? Username : null, HasCaCertificate: !string.IsNullOrWhiteSpace(CaCertificate));
+        : new PrometheusLocation(PrometheusSource.DirectUrl, Url: Url?.TrimEnd('/'), Auth: ParsedAuth(),
+            Username: ParsedAuth() == PrometheusAuth.Basic ? Username : null, HasCaCertificate: !string.IsNullOrWhiteSpace(CaCertificate));
 }
 
 public sealed class ConfigureClusterMonitoringValidator : AbstractValidator<ConfigureClusterMonitoring>
