@@ -18,6 +18,7 @@ using Cocktail.Infrastructure.Access;
 using Cocktail.Infrastructure.KubernetesAudit;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.Logs;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.KubernetesAudit.Ingesting;
@@ -99,6 +100,7 @@ public static class CocktailInfrastructure
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
+        options.AddLogReceiving();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -134,6 +136,8 @@ public static class CocktailInfrastructure
         services.AddSingleton<KubernetesAuditStore>();
         services.AddSingleton<IAuditEventListParser, AuditEventListParser>();
         services.AddKubernetesAudit();
+        services.AddLogReceiving(configuration);
+        services.AddSingleton<Cocktail.Application.Logs.Receiving.IOtlpCodec, Cocktail.Infrastructure.Logs.Otlp.OtlpCodec>();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -55,6 +55,7 @@ public static class WebSetup
         app.MapWolverineEndpoints(o => o.RejectUnparseableQueryValues = true);
         app.MapAccountEndpoints();
         app.MapAuditIngest();
+        app.MapOtlpLogs();
         app.MapTerminalSocket();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -67,6 +67,8 @@ public static class AuditDescriptions
         On<ClusterVersionChanged>((e, _) => new($"{e.Name} moved from Kubernetes {e.From} to {e.To}", ClusterKind, e.Name));
         On<ClusterCredentialExpiryWarned>((e, _) => new($"Cocktail warned that {e.Name}'s credential expires at {Time(e.ExpiresAt)}", ClusterKind, e.Name));
         On<AuditWebhookSecretCreated>((e, _) => new($"{e.By.Name} created a new audit webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
+        On<Logs.SettingUpCollection.LogIngestTokenCreated>((e, _) => new(
+            $"{e.By.Name} {(e.Replaced ? "rotated" : "created")} {Possessive(e.ClusterName)} log collection token", ClusterKind, e.ClusterName));
 
         // Workspaces and their clusters
         On<WorkspaceCreated>((e, _) => new($"{e.CreatedBy.Name} created the workspace {e.Name}", WorkspaceKind, e.Name));
