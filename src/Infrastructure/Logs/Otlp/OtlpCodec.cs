@@ -13,8 +13,8 @@ namespace Cocktail.Infrastructure.Logs.Otlp;
 /// <summary>
 /// OTLP/HTTP logs with Google.Protobuf and the classes Grpc.Tools generates from the protocol's .proto files
 /// (Logs/Otlp/proto). Binary payloads are the generated parser's; JSON payloads are Google.Protobuf's JsonParser
-/// after one rewrite (<see cref="OtlpJson"/>). Strings are decoded as UTF-8 with invalid bytes replaced by U+FFFD
-/// (Google.Protobuf's own decoding), so a line with broken bytes is stored, readable, rather than refused.
+/// after one rewrite (<see cref="OtlpJson"/>). Invalid UTF-8 becomes U+FFFD rather than a refusal: Google.Protobuf
+/// refuses such a message whole, so it is read again through a lenient view (<see cref="OtlpLenient"/>).
 /// </summary>
 public sealed class OtlpCodec : IOtlpCodec
 {
@@ -24,6 +24,11 @@ public sealed class OtlpCodec : IOtlpCodec
         try
         {
             request = encoding == OtlpEncoding.Json ? OtlpJson.Parse(body, limits.MaxDepth) : ParseBinary(body);
+        }
+        catch (InvalidProtocolBufferException e) when (encoding == OtlpEncoding.Protobuf && OtlpLenient.IsInvalidUtf8(e))
+        {
+            try { request = OtlpLenient.Parse(body.Span); }
+            catch (InvalidProtocolBufferException again) { return (null, $"The body is not a valid protobuf ExportLogsServiceRequest: {Describe(again)}"); }
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or JsonException or FormatException or OtlpJsonException)
         {
