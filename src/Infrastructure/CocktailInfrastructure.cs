@@ -21,6 +21,7 @@ using Cocktail.Infrastructure.Logs;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.Alerts;
 using Cocktail.Application.KubernetesAudit;
+using Cocktail.Application.Logs;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.KubernetesAudit.Ingesting;
@@ -111,6 +112,7 @@ public static class CocktailInfrastructure
         options.AddAlerts();
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
         options.AddLogs();
+        options.AddLogReceiving();
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)
@@ -155,6 +157,8 @@ public static class CocktailInfrastructure
         services.AddSingleton<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>();
         services.AddHostedService(s => s.GetRequiredService<Cocktail.Infrastructure.Alerts.AlertEvaluationScheduler>());
         services.AddLogStore(configuration);
+        services.AddLogReceiving(configuration);
+        services.AddSingleton<Cocktail.Application.Logs.Receiving.IOtlpCodec, Cocktail.Infrastructure.Logs.Otlp.OtlpCodec>();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -27,6 +27,7 @@ internal sealed class ClusterRuntime
     public required ClusterAudit Audit { get; init; }
     public required WatchStream Watches { get; init; }
     public required Logs.PodLogs Logs { get; init; }
+    public Otlp.ClusterLogShipping? LogShipping { get; set; }
     public AdmissionChain Admission { get; set; } = new([], []);
     public string ServerAddress { get; set; } = "";
     public Proxy.ServiceRoutes ServiceRoutes { get; } = new();

@@ -70,6 +70,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
 
     public ClusterAudit Audit => _runtime.Audit;
 
+    /// <summary>Ships the containers' log lines over OTLP/HTTP like a collector DaemonSet, once configured.</summary>
+    public Otlp.ClusterLogShipping LogShipping => _runtime.LogShipping!;
+
     /// <summary>How many pod exec requests reached the cluster (any outcome): a test can see that nothing was asked.</summary>
     public int ExecRequests => Volatile.Read(ref _runtime.ExecRequests);
 
@@ -207,6 +210,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
         runtimeRef = runtime;
         runtime.Admission = AdmissionPlugins.Create(runtime);
         var cluster = clusterRef = new KubeSimCluster(runtime, stopping, adminToken);
+        runtime.LogShipping = new Otlp.ClusterLogShipping(runtime, cluster.Objects);
         cluster.Bootstrap();
         if (options.Audit is not null) await runtime.Audit.ConfigureAsync(options.Audit);
         cluster._port = options.Port;
@@ -284,6 +288,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
         if (_host is not null) await _host.DisposeAsync();
         if (_silent is not null) await _silent.DisposeAsync();
         await _runtime.Audit.DisposeAsync();
+        if (_runtime.LogShipping is not null) await _runtime.LogShipping.DisposeAsync();
         _runtime.Tokens.Dispose();
         _runtime.Ca.Dispose();
         _stopping.Dispose();

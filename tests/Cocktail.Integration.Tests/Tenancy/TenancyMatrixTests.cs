@@ -83,6 +83,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/audit/ingest/{clusterId}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
         ["POST /api/v1/audit/ingest/{clusterId}/{secret}"] = new(Kind.ClusterWebhook, _ => new { kind = "EventList", apiVersion = "audit.k8s.io/v1", items = Array.Empty<object>() }),
         ["GET /api/v1/audit/streams/{streamId}"] = Read(Kind.PrivilegedRead),
+        // OTLP logs: authenticated by a cluster's log token, never by a user's.
+        ["POST /v1/logs"] = new(Kind.ClusterWebhook, _ => new { resourceLogs = Array.Empty<object>() }),
         ["GET /api/v1/auth/tokens"] = Read(Kind.FilteredRead),
         ["POST /api/v1/auth/tokens"] = new(Kind.SignIn, _ => new { name = "matrix", expiresInDays = 1 }),
         ["DELETE /api/v1/auth/tokens/{id}"] = new(Kind.OwnAccount),
@@ -97,6 +99,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/clusters/{id}/audit-webhook/rotate"] = new(Kind.OwnAccount),
         ["GET /api/v1/clusters/{id}/audit/export"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/clusters/{id}/audit-webhook/status"] = Read(Kind.PrivilegedRead),
+        // The log collector's set-up carries no token; creating or rotating the token shows it: platform admins only.
+        ["GET /api/v1/clusters/{id}/log-collector"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/clusters/{id}/log-collector/rotate"] = new(Kind.OwnAccount),
         ["GET /api/v1/clusters/{id}/audit/{auditId}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["PUT /api/v1/clusters/{id}/credentials"] = Write(_ => new { kubeconfig = "apiVersion: v1\nkind: Config\n" }),
         ["GET /api/v1/clusters/{id}/events"] = Read(Kind.FilteredRead),

@@ -74,6 +74,8 @@ public static class AuditDescriptions
         On<Cocktail.Domain.Monitoring.ClusterMonitoringConfigured>((e, _) => new($"{e.ConfiguredBy.Name} set {Possessive(e.Name)} Prometheus to {e.Location.Describe()}", ClusterKind, e.Name));
         On<Cocktail.Domain.Monitoring.ClusterMonitoringCleared>((e, _) => new($"{e.ClearedBy.Name} removed {Possessive(e.Name)} Prometheus location", ClusterKind, e.Name));
         On<AuditWebhookSecretCreated>((e, _) => new($"{e.By.Name} created a new audit webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
+        On<Logs.SettingUpCollection.LogIngestTokenCreated>((e, _) => new(
+            $"{e.By.Name} {(e.Replaced ? "rotated" : "created")} {Possessive(e.ClusterName)} log collection token", ClusterKind, e.ClusterName));
 
         // Workspaces and their clusters
         On<WorkspaceCreated>((e, _) => new($"{e.CreatedBy.Name} created the workspace {e.Name}", WorkspaceKind, e.Name));
