@@ -21,7 +21,6 @@ using Cocktail.Infrastructure.Logs;
 using Cocktail.Application.AccessGrants;
 using Cocktail.Application.Alerts;
 using Cocktail.Application.KubernetesAudit;
-using Cocktail.Application.Logs;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.KubernetesAudit.Ingesting;
