@@ -319,7 +319,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await SetTimeoutAsync(connection, transaction, options.Value.ExportTimeout, ct);
         await using var command = new NpgsqlCommand($"select {Columns} from {Table} where {where} order by ts desc, id desc limit {max}", connection, transaction);
-        command.Parameters.AddRange(sql.Parameters.ToArray());
+        command.Parameters.AddRange(sql.Fresh());
         NpgsqlDataReader reader;
         try { reader = await command.ExecuteReaderAsync(ct); }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled) { throw new LogQueryTimeoutException(e); }
@@ -345,7 +345,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await SetTimeoutAsync(connection, transaction, timeout, ct);
         await using var command = new NpgsqlCommand(query, connection, transaction);
-        command.Parameters.AddRange(sql.Parameters.ToArray());
+        command.Parameters.AddRange(sql.Fresh());
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -407,6 +407,9 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
     private sealed class Sql
     {
         public List<NpgsqlParameter> Parameters { get; } = [];
+
+        /// <summary>Copies of the parameters: a parameter belongs to one command, and context sends two with the same ones.</summary>
+        public NpgsqlParameter[] Fresh() => [.. Parameters.Select(p => p.Clone())];
 
         public string P(object value)
         {

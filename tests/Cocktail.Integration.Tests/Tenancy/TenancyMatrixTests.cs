@@ -97,6 +97,15 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/investigations/access"] = new(Kind.PrivilegedRead, Query: w => $"clusterId={w.A.ClusterId}&serviceMapId={w.AMap}"),
         ["GET /api/v1/investigations/activity"] = Read(Kind.PrivilegedRead),
         ["GET /api/v1/home"] = Read(Kind.FilteredRead),
+        // Logs: every caller reads what they may see (members: their service maps' lines), an empty answer otherwise.
+        ["GET /api/v1/logs"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/logs/export"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/logs/histogram"] = Read(Kind.FilteredRead),
+        ["GET /api/v1/logs/tail"] = Read(Kind.FilteredRead),
+        // A has no log lines in this world: a line nobody may read and one that is not there both answer 404, to everybody.
+        ["GET /api/v1/logs/lines/{lineId}/context"] = new(Kind.PrivilegedRead, AuditorMay404: true),
+        ["GET /api/v1/workspaces/{id}/log-retention"] = Read(),
+        ["PUT /api/v1/workspaces/{id}/log-retention"] = Write(_ => new { days = 14 }),
         ["GET /api/v1/me"] = Read(Kind.FilteredRead),
         ["GET /api/v1/quota-requests"] = Read(Kind.FilteredRead),
         ["POST /api/v1/quota-requests"] = Write(w => new { workspaceId = w.A.WorkspaceId, clusterId = w.A.ClusterId, quota = new { cpu = "16" }, reason = "matrix" }),
@@ -292,6 +301,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "userId" => A.Developer.Id.ToString(),
             "streamId" => A.WorkspaceId,
             "auditId" => Guid.NewGuid().ToString(),
+            "lineId" => "1_1",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
