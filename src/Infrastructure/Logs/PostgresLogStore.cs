@@ -32,9 +32,9 @@ namespace Cocktail.Infrastructure.Logs;
 /// Indexes (each created on the parent, so on every partition): (ts, id) for newest-first pages and time ranges;
 /// (service_map_id, ts), (workload_name, ts) and (pod, ts) for a member's, a workload's and a pod's lines (context
 /// too); a BRIN on id for the tail, which follows arrival order; a GIN on to_tsvector('simple', body) for words and
-/// phrases. Full-text over trigrams: measured on 1 million lines of this machine, the tsvector GIN was about a third
-/// of the trigram GIN's size and cost far less at load (see the benchmark); a log search is by word anyway, and
-/// phrases are positional tsqueries. 'simple' neither stems nor drops stop words, so a word matches as written.
+/// phrases. Full-text over trigrams: measured by the logs benchmark over 500,000 bodies on this 2-core machine, the
+/// tsvector GIN was half the trigram GIN's size (50 vs 100 MiB) and built in two thirds of the time (33 vs 51 s); a log
+/// search is by word anyway, and phrases are positional tsqueries. (pg_trgm ships with PostgreSQL 15's contrib here.) 'simple' neither stems nor drops stop words, so a word matches as written.
 /// </para>
 /// <para>
 /// Appends run one at a time per process: ids come from one sequence, so lines become visible in id order and a tail
@@ -319,7 +319,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await SetTimeoutAsync(connection, transaction, options.Value.ExportTimeout, ct);
         await using var command = new NpgsqlCommand($"select {Columns} from {Table} where {where} order by ts desc, id desc limit {max}", connection, transaction);
-        command.Parameters.AddRange(sql.Parameters.ToArray());
+        command.Parameters.AddRange(sql.Fresh());
         NpgsqlDataReader reader;
         try { reader = await command.ExecuteReaderAsync(ct); }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled) { throw new LogQueryTimeoutException(e); }
@@ -345,7 +345,7 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await SetTimeoutAsync(connection, transaction, timeout, ct);
         await using var command = new NpgsqlCommand(query, connection, transaction);
-        command.Parameters.AddRange(sql.Parameters.ToArray());
+        command.Parameters.AddRange(sql.Fresh());
         try
         {
             await using var reader = await command.ExecuteReaderAsync(ct);
@@ -407,6 +407,9 @@ public sealed class PostgresLogStore(NpgsqlDataSource dataSource, LogRetentions 
     private sealed class Sql
     {
         public List<NpgsqlParameter> Parameters { get; } = [];
+
+        /// <summary>Copies of the parameters: a parameter belongs to one command, and context sends two with the same ones.</summary>
+        public NpgsqlParameter[] Fresh() => [.. Parameters.Select(p => p.Clone())];
 
         public string P(object value)
         {

@@ -112,17 +112,29 @@ public static class ExportLogsHandler
         await csv.FlushAsync(ct);
     }
 
+    /// <summary>
+    /// Into a buffer that is copied to the response asynchronously: JsonSerializer flushes its writer synchronously, which
+    /// the server refuses on a response stream.
+    /// </summary>
     private static async Task WriteJsonAsync(Stream stream, IAsyncEnumerable<LogLine> rows, CancellationToken ct)
     {
-        await using var writer = new Utf8JsonWriter(stream);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(128 * 1024);
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        await using var writer = new Utf8JsonWriter(buffer);
         writer.WriteStartArray();
         await foreach (var r in rows.WithCancellation(ct))
         {
             JsonSerializer.Serialize(writer, r, options);
-            if (writer.BytesPending > 64 * 1024) await writer.FlushAsync(ct);
+            if (buffer.WrittenCount > 64 * 1024) await DrainAsync();
         }
         writer.WriteEndArray();
-        await writer.FlushAsync(ct);
+        await DrainAsync();
+
+        async Task DrainAsync()
+        {
+            writer.Flush();
+            await stream.WriteAsync(buffer.WrittenMemory, ct);
+            buffer.Clear();
+        }
     }
 }
