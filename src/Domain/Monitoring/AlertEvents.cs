@@ -39,4 +39,5 @@ public sealed record AlertAcknowledged(Guid AlertId, string Fingerprint, string 
 public sealed record AlertSilenced(
     Guid SilenceId, Guid? WorkspaceId, IReadOnlyList<LabelMatcher> Matchers, DateTimeOffset Until, ActorRef By, string Reason, DateTimeOffset At);
 
-public sealed record SilenceExpired(Guid SilenceId, DateTimeOffset At);
+/// <summary>A silence reached its end. <see cref="Matchers"/> (absent on early events) says which alerts it held back.</summary>
+public sealed record SilenceExpired(Guid SilenceId, DateTimeOffset At, IReadOnlyList<LabelMatcher>? Matchers = null);

@@ -28,7 +28,7 @@ public sealed record Silence(Guid Id, Guid? WorkspaceId, IReadOnlyList<LabelMatc
     }
 
     /// <summary>The sweep's decision: a silence past its end expires, once.</summary>
-    public Decision Expire(DateTimeOffset at) => Expired || at < Until ? Decision.Nothing : Decision.Accept(new SilenceExpired(Id, at));
+    public Decision Expire(DateTimeOffset at) => Expired || at < Until ? Decision.Nothing : Decision.Accept(new SilenceExpired(Id, at, Matchers));
 
     public bool Covers(Guid? workspaceId, IReadOnlyDictionary<string, string> labels, DateTimeOffset at) =>
         !Expired && at < Until && workspaceId == WorkspaceId && Matches(Matchers, labels);

@@ -92,6 +92,7 @@ public sealed partial class AuditSummaryTests
         if (underlying == typeof(WorkloadSpec))
             return new WorkloadSpec("web", WorkloadKind.Deployment, [new ContainerSpec("web", "registry.example.com/web:1.0")], Replicas: 2);
         if (underlying == typeof(AutoscalerSpec)) return new AutoscalerSpec(1, 4, 80);
+        if (underlying == typeof(IReadOnlyList<LabelMatcher>)) return new[] { new LabelMatcher("team", "=", "shop") };
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
             return underlying.GetGenericArguments()[0] == typeof(string) ? new[] { name + "-item" } : Array.CreateInstance(underlying.GetGenericArguments()[0], 0);
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
@@ -101,6 +102,12 @@ public sealed partial class AuditSummaryTests
         if (underlying == typeof(ChannelSecretHints)) return new ChannelSecretHints("…e.com", true, false);
         if (underlying == typeof(RouteSpec))
             return new RouteSpec([Known], [AlertSeverity.Critical], [new LabelMatcher("team", "=", "shop")], ["cluster"], TimeSpan.FromSeconds(30), TimeSpan.FromHours(4), true);
+        if (underlying == typeof(PrometheusLocation))
+            return new PrometheusLocation(PrometheusSource.ServiceProxy, "monitoring", "prometheus-operated", "http", 9090);
+        if (underlying == typeof(AlertRuleDefinition))
+            return new AlertRuleDefinition(name == "before" ? "checkout restarts" : "checkout restarting", null, "increase(restarts[15m]) > 3",
+                TimeSpan.FromMinutes(5), AlertSeverity.Warning, new Dictionary<string, string>(), null, null, true);
+        if (underlying == typeof(double)) return 0.9;
         throw new InvalidOperationException($"The sample does not know how to make a {type.Name} for '{name}'; add it.");
     }
 

@@ -178,7 +178,9 @@ public static class AuditDescriptions
         On<AlertAcknowledged>((e, _) => new($"{e.By.Name} acknowledged {e.RuleName}{Because(e.Note)}", AlertKind, e.RuleName));
         On<AlertSilenced>((e, n) => new($"{e.By.Name} silenced alerts in {AlertScope(n, e.WorkspaceId)} matching {Matchers(e.Matchers)} until {Time(e.Until)}{Because(e.Reason)}",
             SilenceKind, Matchers(e.Matchers)));
-        On<SilenceExpired>((e, _) => new($"The silence {ShortId.Of(e.SilenceId)} ended", SilenceKind, ShortId.Of(e.SilenceId)));
+        On<SilenceExpired>((e, _) => e.Matchers is { Count: > 0 } m
+            ? new($"The silence of {string.Join(", ", m.Select(x => x.Name + x.Operator + "\"" + x.Value + "\""))} ended", SilenceKind, string.Join(",", m.Select(x => x.Name + x.Operator + x.Value)))
+            : new($"A silence ended ({ShortId.Of(e.SilenceId)})", SilenceKind, ShortId.Of(e.SilenceId)));
         On<AlertmanagerSecretCreated>((e, _) => new($"{e.By.Name} created a new Alertmanager webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
 
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
