@@ -3,6 +3,7 @@ using Cocktail.Benchmarks.Access;
 using Cocktail.Benchmarks.Chaos;
 using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Logs;
+using Cocktail.Benchmarks.Monitoring;
 using Cocktail.Benchmarks.Reconcile;
 using Cocktail.Benchmarks.Workloads;
 
@@ -23,6 +24,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["deploy"] = ("deploy API call to rollout Available, one at a time (p50/p99), and policy evaluation of 1,000 workloads (issue 7)", DeployBenchmark.RunAsync),
     ["chaos"] = ("2 replica processes, mixed commands, SIGKILLs: acknowledged vs applied, duplicates, takeover time (issue 10)", ChaosBenchmark.RunAsync),
     ["logs"] = ("log lines/s stored, workload + word search p95 over N lines in 24 h, tail latency p99, bytes per line (issue 15)", LogsBenchmark.RunAsync),
+    ["monitoring"] = ("7-day chart p95, evaluation of every rule on N clusters p99, condition to webhook p99, CPU and memory (issue 14)", MonitoringBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
@@ -38,6 +40,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(DeployBenchmark.Usage);
     Console.WriteLine(ChaosBenchmark.Usage);
     Console.WriteLine(LogsBenchmark.Usage);
+    Console.WriteLine(MonitoringBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

@@ -26,6 +26,12 @@ public sealed record PrometheusSettings
     public TimeSpan ScrapeInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan EvaluationInterval { get; init; } = TimeSpan.FromSeconds(1);
     public IReadOnlyDictionary<string, string> ExternalLabels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An existing TSDB folder to serve (e.g. blocks backfilled with <c>promtool</c>); null: a fresh one in the temp folder.</summary>
+    public string? StoragePath { get; init; }
+
+    /// <summary>How long samples are kept; backfilled history needs more than the tests' day.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(1);
 }
 
 /// <summary>
@@ -55,12 +61,12 @@ public sealed class PrometheusServer : ExternalProcess
             await server.StartAsync(Executable, port =>
             [
                 $"--config.file={server.ConfigPath}",
-                $"--storage.tsdb.path={Path.Combine(server.Directory, "data")}",
+                $"--storage.tsdb.path={settings.StoragePath ?? Path.Combine(server.Directory, "data")}",
                 $"--web.listen-address=127.0.0.1:{port}",
                 "--web.enable-lifecycle",
                 "--log.level=warn",
                 // No web console assets are needed; keeps start-up quick.
-                "--storage.tsdb.retention.time=1d",
+                $"--storage.tsdb.retention.time={(int)Math.Ceiling(settings.Retention.TotalHours)}h",
             ], "-/ready", TimeSpan.FromSeconds(30));
             return server;
         }
