@@ -25,7 +25,7 @@ public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncL
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_developer_deploys_from_the_form_scales_it_changes_the_image_rolls_back_and_sees_each_change_in_the_history()
@@ -145,10 +145,18 @@ public sealed class WorkloadsInTheConsoleTests(BrowserFixture browser) : IAsyncL
         await Expect(yamlLines).ToContainTextAsync("image: nginx", new() { Timeout = 30_000 });
         await page.GetByTestId("deploy-workload").ClickAsync();
         await Expect(errors).ToContainTextAsync("(4 violation(s))");
-        await yamlLines.ClickAsync();
-        await page.Keyboard.PressAsync("Control+A");
-        await page.Keyboard.PressAsync("Delete");
-        await page.Keyboard.InsertTextAsync("kind: [unclosed");
+        // The keys go to the editor once it has focus; on a loaded machine the click that gives it focus can land
+        // while the page re-renders after the refusal (seen in CI: the old YAML deployed again), so the editor's text
+        // is checked, and the edit made again as a person would, before deploying.
+        for (var attempt = 1; ; attempt++)
+        {
+            await yamlLines.ClickAsync();
+            await page.Keyboard.PressAsync("Control+A");
+            await page.Keyboard.PressAsync("Delete");
+            await page.Keyboard.InsertTextAsync("kind: [unclosed");
+            if ((await yamlLines.InnerTextAsync()).Replace('\u00a0', ' ').Trim() == "kind: [unclosed" || attempt == 3) break;
+        }
+        await Expect(yamlLines).ToHaveTextAsync("kind: [unclosed");
         await page.GetByTestId("deploy-workload").ClickAsync();
         await Expect(errors).ToContainTextAsync("The YAML is not a workload Cocktail can deploy.");
         await Expect(errors.Locator("li")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^yaml: The YAML could not be read"));
