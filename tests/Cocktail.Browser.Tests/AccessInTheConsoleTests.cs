@@ -12,7 +12,7 @@ using static Cocktail.Browser.Tests.ConsoleWorld;
 
 namespace Cocktail.Browser.Tests;
 
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     // The grant is set up on the cluster right after approval; My access re-reads itself every 2 s while something settles.
@@ -31,7 +31,7 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
 
     public async Task DisposeAsync()
     {
-        await _sim.DisposeAsync();
+        await Sims.RetireAsync(browser.App, _sim);
         foreach (var file in _files) File.Delete(file);
     }
 

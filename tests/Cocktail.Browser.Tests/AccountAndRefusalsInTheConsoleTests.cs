@@ -10,7 +10,7 @@ using static Cocktail.Browser.Tests.ConsoleWorld;
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The first things a new user meets: the account menu, pages their role does not allow, wrong addresses.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class AccountAndRefusalsInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToHaveTextOptions Rollout = new() { Timeout = 30_000 };
@@ -25,7 +25,7 @@ public sealed class AccountAndRefusalsInTheConsoleTests(BrowserFixture browser) 
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task the_account_menu_opens_with_a_mouse_click_and_signing_out_ends_the_session()

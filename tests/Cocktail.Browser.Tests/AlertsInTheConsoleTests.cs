@@ -10,7 +10,7 @@ using static Cocktail.Browser.Tests.ConsoleWorld;
 
 namespace Cocktail.Browser.Tests;
 
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class AlertsInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     private KubeSimCluster _sim = default!;
@@ -23,7 +23,7 @@ public sealed class AlertsInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_workspace_admin_creates_a_custom_rule_and_sees_why_an_expression_reaching_another_namespace_is_refused()

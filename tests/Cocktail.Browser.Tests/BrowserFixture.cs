@@ -83,8 +83,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Browser tests run in two collections, each with its own host, database and Chromium, side by side: a test mostly
+/// waits (on a rollout, a poll, a debounce), so two at once take little more than one on two cores.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "browser";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SecondBrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser-2";
 }

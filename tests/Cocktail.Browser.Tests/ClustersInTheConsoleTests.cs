@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Cocktail.Browser.Tests;
 
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     // Health probes run every second in the fixture's app; a transition reaches the page in a few seconds.
@@ -20,7 +20,7 @@ public sealed class ClustersInTheConsoleTests(BrowserFixture browser) : IAsyncLi
 
     public async Task DisposeAsync()
     {
-        await _sim.DisposeAsync();
+        await Sims.RetireAsync(browser.App, _sim);
         foreach (var file in _files) File.Delete(file);
     }
 
@@ -152,5 +152,29 @@ internal static class Sims
         var body = await response.Content.ReadFromJsonAsync<JsonNode>();
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"Registration failed: {(int)response.StatusCode} {body}");
         return Guid.Parse((string)body!["cluster"]!["id"]!);
+    }
+
+    /// <summary>
+    /// Unregisters every cluster registered under the sim's name, then stops the sim. A stopped cluster left
+    /// registered keeps the one host of the suite probing it and re-opening its watches until the suite ends.
+    /// </summary>
+    public static async Task RetireAsync(CocktailApp app, KubeSimCluster cluster)
+    {
+        try
+        {
+            using var admin = await app.AsAdminAsync();
+            var clusters = await admin.GetFromJsonAsync<JsonNode>($"/api/v1/clusters?search={Uri.EscapeDataString(cluster.Name)}&pageSize=50");
+            foreach (var item in clusters?["items"]?.AsArray() ?? [])
+            {
+                if ((string?)item?["cluster"]?["name"] != cluster.Name) continue;
+                var response = await admin.DeleteAsync($"/api/v1/clusters/{(string)item!["cluster"]!["id"]!}?reason=test+ended");
+                if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.NotFound)
+                    throw new InvalidOperationException($"Unregistering {cluster.Name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+        }
     }
 }

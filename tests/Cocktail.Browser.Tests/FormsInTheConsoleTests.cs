@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Cocktail.Browser.Tests;
 
 /// <summary>Forms and access dialogs: presets, confirmations that say where, no false alarms, no input lost by a stray click.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     private KubeSimCluster _sim = default!;
@@ -19,7 +19,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_preset_picks_8_hours_the_confirmation_names_the_namespace_and_a_fresh_short_grant_is_not_flagged_as_ending()

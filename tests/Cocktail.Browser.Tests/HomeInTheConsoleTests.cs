@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The start page each person lands on: their own workspaces, grants and troubles; the fleet for platform admins.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class HomeInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     private static readonly LocatorAssertionsToContainTextOptions Live = new() { Timeout = 20_000 };
@@ -23,7 +23,7 @@ public sealed class HomeInTheConsoleTests(BrowserFixture browser) : IAsyncLifeti
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_member_s_home_lists_their_workspace_with_its_quota_and_when_their_grant_ends_and_no_fleet_counts()

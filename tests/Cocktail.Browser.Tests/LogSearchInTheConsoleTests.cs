@@ -13,7 +13,7 @@ namespace Cocktail.Browser.Tests;
 /// The Logs page as a member uses it: a word found with its pod and the lines around it, a live tail, another team's
 /// lines out of reach, and "Show logs" from a workload page opening the search pre-filled.
 /// </summary>
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class LogSearchInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     private KubeSimCluster _sim = default!;
@@ -26,7 +26,7 @@ public sealed class LogSearchInTheConsoleTests(BrowserFixture browser) : IAsyncL
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_member_searches_a_word_and_sees_the_matching_line_with_its_pod_severity_and_histogram()

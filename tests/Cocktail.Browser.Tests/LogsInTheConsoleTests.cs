@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Cocktail.Browser.Tests;
 
 /// <summary>The workload's Logs tab: every pod in one stream, searched, filtered, wrapped, downloaded; previous containers.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(SecondBrowserCollection.Name)]
 public sealed class LogsInTheConsoleTests(BrowserFixture browser) : IAsyncLifetime
 {
     // A new pod choice ends one set of follows and opens another; with the whole browser suite on 2 cores that has been
@@ -23,7 +23,7 @@ public sealed class LogsInTheConsoleTests(BrowserFixture browser) : IAsyncLifeti
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_developer_reads_every_pod_of_a_workload_in_one_stream_searches_it_and_downloads_what_is_shown()

@@ -21,7 +21,7 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task the_fleet_overview_shows_each_cluster_s_use_against_capacity_and_a_member_only_their_clusters()

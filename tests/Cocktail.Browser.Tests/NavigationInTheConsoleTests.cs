@@ -21,7 +21,7 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task search_finds_a_workload_and_opens_it_and_a_member_s_search_does_not_find_another_workspace()

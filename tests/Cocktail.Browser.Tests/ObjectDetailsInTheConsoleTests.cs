@@ -24,7 +24,7 @@ public sealed class ObjectDetailsInTheConsoleTests(BrowserFixture browser) : IAs
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task an_admin_opens_a_node_a_pod_a_deployment_a_service_and_an_event_from_the_cluster_page()

@@ -23,7 +23,7 @@ public sealed class ReadableAuditInTheConsoleTests(BrowserFixture browser) : IAs
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_revoked_grant_reads_as_a_sentence_naming_the_admin_the_user_the_role_and_the_cluster()

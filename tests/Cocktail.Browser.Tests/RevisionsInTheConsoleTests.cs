@@ -26,7 +26,7 @@ public sealed class RevisionsInTheConsoleTests(BrowserFixture browser) : IAsyncL
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task the_history_tab_shows_two_chosen_revisions_side_by_side_with_the_changed_image_on_each_side()

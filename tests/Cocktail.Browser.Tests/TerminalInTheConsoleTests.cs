@@ -27,7 +27,7 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task a_developer_opens_a_pods_terminal_types_a_command_exits_and_replays_the_session()

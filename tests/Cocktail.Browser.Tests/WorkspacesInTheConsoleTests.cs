@@ -25,7 +25,7 @@ public sealed class WorkspacesInTheConsoleTests(BrowserFixture browser) : IAsync
         _clusterId = await Sims.RegisterAsync(admin, _sim);
     }
 
-    public async Task DisposeAsync() => await _sim.DisposeAsync();
+    public async Task DisposeAsync() => await Sims.RetireAsync(browser.App, _sim);
 
     [Fact]
     public async Task an_admin_sets_up_a_workspace_and_its_developer_creates_a_service_map_that_becomes_ready_with_its_quota_bars()
