@@ -64,7 +64,7 @@ public sealed class AccessInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await Expect(row).ToContainTextAsync("Debug the checkout outage");
         await Expect(row).ToContainTextAsync("2 h");
         await row.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
-        await Expect(admin.GetByText($"Approved: {user.UserName} has edit access to {_sim.Name}")).ToBeVisibleAsync();
+        await Expect(admin.GetByText($"Approved: {user.UserName} has edit access to {_sim.Name} (whole cluster) for 2 h.")).ToBeVisibleAsync();
         await Expect(row).ToHaveCountAsync(0);
 
         // The user's page was left open: the decision and the grant arrive without a reload.

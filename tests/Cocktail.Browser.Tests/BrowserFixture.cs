@@ -40,9 +40,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <param name="timeZone">The browser's time zone (an IANA id); the machine's when null.</param>
+    public async Task<IPage> NewPageAsync(string? timeZone = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString(), TimezoneId = timeZone });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         page.Console += (_, m) => { lock (_console) _console.Add(m.Text); };
@@ -55,9 +56,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         get { lock (_console) return _console.ToArray(); }
     }
 
-    public async Task<IPage> SignedInAsync(string userName, string password)
+    public async Task<IPage> SignedInAsync(string userName, string password, string? timeZone = null)
     {
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(timeZone);
         await page.GotoAsync("/login");
         await page.Locator("#userName").FillAsync(userName);
         await page.Locator("#password").FillAsync(password);

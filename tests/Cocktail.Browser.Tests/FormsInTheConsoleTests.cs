@@ -30,7 +30,8 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
         using (var admin = await browser.App.AsAdminAsync())
             await ConsoleWorld.SendAsync(admin, $"/api/v1/workspaces/{team.WorkspaceId}/members", new { userId = colleague.Id, role = "Developer" });
 
-        var page = await browser.SignedInAsync(lead.UserName, lead.Password);
+        // In Tokyo (UTC+9 all year): the dates are typed and confirmed in the reader's zone, and the labels say which.
+        var page = await browser.SignedInAsync(lead.UserName, lead.Password, Tokyo);
         await page.GotoAsync("/access/grants");
         await page.GetByRole(AriaRole.Button, new() { Name = "Grant access" }).ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
@@ -41,14 +42,15 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
         var presets = dialog.GetByTestId("duration-presets");
         var from = DateTimeOffset.UtcNow;
         await presets.GetByRole(AriaRole.Button, new() { Name = "1 d" }).ClickAsync();
-        await Expect(dialog.GetByLabel("Valid until (UTC)")).ToHaveValueAsync(Around(from.AddDays(1)));
+        await Expect(dialog.GetByLabel("Valid until (Asia/Tokyo)")).ToHaveValueAsync(Around(from.AddDays(1)));
         await presets.GetByRole(AriaRole.Button, new() { Name = "8 h" }).ClickAsync();
-        await Expect(dialog.GetByLabel("Valid until (UTC)")).ToHaveValueAsync(Around(from.AddHours(8)));
+        await Expect(dialog.GetByLabel("Valid until (Asia/Tokyo)")).ToHaveValueAsync(Around(from.AddHours(8)));
         await Expect(presets.GetByRole(AriaRole.Button, new() { Name = "8 h" })).ToHaveAttributeAsync("aria-pressed", "true");
         await dialog.GetByLabel("Reason").FillAsync("Pairing on the release");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Grant", Exact = true }).ClickAsync();
 
-        await Expect(page.GetByText($"{colleague.UserName} has view access to {_sim.Name} in namespace {team.Namespace} until")).ToBeVisibleAsync();
+        await Expect(page.GetByText(new System.Text.RegularExpressions.Regex(
+            $@"{colleague.UserName} has view access to {_sim.Name} in namespace {team.Namespace} until \d{{4}}-\d{{2}}-\d{{2}} \d{{2}}:\d{{2}} \+09\."))).ToBeVisibleAsync();
 
         // A grant of a few hours is not "ending soon" the moment it is made (the warning window is a day).
         var mine = await browser.SignedInAsync(colleague.UserName, colleague.Password);
@@ -93,6 +95,43 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
     }
 
     [Fact]
+    public async Task a_form_dialog_shows_one_error_per_field_keeps_its_input_through_a_stray_click_or_escape_and_its_placeholders_read_as_examples()
+    {
+        var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
+        await page.GotoAsync("/workspaces");
+        await page.GetByRole(AriaRole.Button, new() { Name = "New workspace" }).First.ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByLabel("Color")).ToHaveAttributeAsync("placeholder", "e.g. #336699");
+        await dialog.GetByLabel("Color").FillAsync("blue");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+
+        // An empty name breaks two rules (required, and the DNS label rule): the field says only the first.
+        var errors = dialog.Locator(".mud-input-helper-text.mud-input-error");
+        await Expect(errors).ToHaveCountAsync(2);
+        await Expect(errors.Nth(0)).ToHaveTextAsync("Name the workspace.");
+        await Expect(errors.Nth(1)).ToHaveTextAsync("Colors are #rrggbb.");
+        await Expect(dialog).Not.ToContainTextAsync("Workspace names use");
+
+        // A click beside the dialog and the Escape key leave it open with what was typed; Cancel closes it.
+        await page.Mouse.ClickAsync(5, 5);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog.GetByLabel("Color")).ToHaveValueAsync("blue");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToHaveCountAsync(0);
+
+        // Placeholders are examples ("e.g. …"), never text that could pass for a value already filled in.
+        await page.GotoAsync("/clusters/register");
+        await page.GetByText("Server URL and token or certificate").ClickAsync();
+        await Expect(page.GetByLabel("Server URL")).ToHaveAttributeAsync("placeholder", "e.g. https://10.0.0.1:6443");
+        var placeholders = await page.Locator("input[placeholder], textarea[placeholder]").EvaluateAllAsync<string[]>("els => els.map(e => e.placeholder)");
+        Assert.NotEmpty(placeholders);
+        Assert.All(placeholders, p => Assert.StartsWith("e.g. ", p));
+        await page.GotoAsync("/clusters");
+        await Expect(page.GetByLabel("Label", new() { Exact = true })).ToHaveAttributeAsync("placeholder", "e.g. env=prod");
+    }
+
+    [Fact]
     public async Task a_service_map_s_default_limits_count_as_limits_for_the_limits_required_policy()
     {
         var developer = await browser.App.CreateUserAsync();
@@ -119,5 +158,7 @@ public sealed class FormsInTheConsoleTests(BrowserFixture browser) : IAsyncLifet
     /// <summary>The minute the preset gives, or the next one when the clock turned between the test and the click.</summary>
     private static System.Text.RegularExpressions.Regex Around(DateTimeOffset at) => new($"^({Minutes(at)}|{Minutes(at.AddMinutes(1))})$");
 
-    private static string Minutes(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Minutes(DateTimeOffset at) => at.ToOffset(TimeSpan.FromHours(9)).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    private const string Tokyo = "Asia/Tokyo";
 }

@@ -76,13 +76,25 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = team.MapName })).ToBeVisibleAsync();
         await crumbs.GetByRole(AriaRole.Link, new() { Name = team.WorkspaceName }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = team.WorkspaceName })).ToBeVisibleAsync();
+        // On a workspace's page the switcher says which workspace this is.
+        var switcher = page.GetByTestId("context-switcher");
+        await Expect(switcher).ToContainTextAsync($"Workspace: {team.WorkspaceName}");
         await crumbs.GetByRole(AriaRole.Link, new() { Name = "Workspaces" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Workspaces", Exact = true })).ToBeVisibleAsync();
+        await Expect(switcher).ToContainTextAsync("Jump to");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Jump to" }).ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = _sim.Name, Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = _sim.Name })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" })).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($"Clusters\\s*›\\s*{_sim.Name}"));
+        await Expect(switcher).ToContainTextAsync($"Cluster: {_sim.Name}");
+
+        // An object of the cluster has its trail too, and is still on the cluster.
+        await page.GotoAsync($"/clusters/{_clusterId}/objects/deployments/{team.Namespace}/crumbs");
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" })).ToHaveTextAsync(
+            new System.Text.RegularExpressions.Regex($"Home\\s*›\\s*Clusters\\s*›\\s*{_sim.Name}\\s*›\\s*Workloads\\s*›\\s*{team.Namespace}/crumbs"),
+            new() { Timeout = 30_000 });
+        await Expect(switcher).ToContainTextAsync($"Cluster: {_sim.Name}");
     }
 
     [Fact]
@@ -96,13 +108,15 @@ public sealed class NavigationInTheConsoleTests(BrowserFixture browser) : IAsync
                 name = "wide", kind = "Deployment", replicas = 1,
                 containers = new[] { new { name = "web", image = "registry.example.com/a/rather/long/path/to/an/image/with-a-long-name:1.0.0-build.12345" } },
             }))["id"]!;
+        var node = (string)_sim.Objects.List("v1", "Node").Single()["metadata"]!["name"]!;
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.SetViewportSizeAsync(1440, 900);
         string[] pages =
         [
             "/", "/clusters", $"/clusters/{_clusterId}", $"/clusters/{_clusterId}?tab=pods", $"/clusters/{_clusterId}?tab=workloads", "/workspaces",
             $"/workspaces/{team.WorkspaceId}", $"/service-maps/{team.MapId}", $"/workloads/{workloadId}", "/access", "/access/grants",
-            "/access/requests", "/quota-requests", "/settings/users", "/audit",
+            "/access/requests", "/quota-requests", "/settings/users", "/audit", "/audit/terminal-sessions",
+            $"/clusters/{_clusterId}/objects/nodes/{node}", $"/clusters/{_clusterId}/objects/deployments/{team.Namespace}/wide",
         ];
         var overflowing = new List<string>();
         foreach (var path in pages)

@@ -63,6 +63,8 @@ public sealed class ObjectDetailsInTheConsoleTests(BrowserFixture browser) : IAs
         await page.GetByTestId("pod-name").GetByRole(AriaRole.Link, new() { Name = pod }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = pod, Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("object-namespace")).ToHaveTextAsync($"namespace {ns.Namespace}");
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" })).ToHaveTextAsync(
+            new System.Text.RegularExpressions.Regex($@"Home\s*›\s*Clusters\s*›\s*{_sim.Name}\s*›\s*Pods\s*›\s*{ns.Namespace}/{pod}"));
         var container = page.GetByTestId("object-container");
         await Expect(container.GetByTestId("container-name")).ToHaveTextAsync("web");
         await Expect(container).ToContainTextAsync("registry.example.com/shop/web:1.0");

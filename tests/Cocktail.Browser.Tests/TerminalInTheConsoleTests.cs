@@ -41,6 +41,8 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await page.GetByTestId("workload-pod-terminal").First.ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new Regex("^Terminal: web-") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }))
+            .ToHaveTextAsync(new Regex($@"Home\s*›\s*Clusters\s*›\s*{_sim.Name}\s*›\s*Pods\s*›\s*\S+/web-\S+\s*›\s*Terminal"));
         var state = page.GetByTestId("terminal-state");
         await Expect(state).ToHaveTextAsync("Not connected. Choose the container and the shell, then Connect.");
         await page.GetByTestId("terminal-connect").ClickAsync();
@@ -67,6 +69,8 @@ public sealed class TerminalInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await sessions.GetByTestId("terminal-session-replay").First.ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Terminal session replay" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }))
+            .ToHaveTextAsync(new Regex($@"Home\s*›\s*Terminal sessions\s*›\s*{developer.UserName} in web-"));
         await Expect(page.GetByTestId("terminal-replay-summary")).ToContainTextAsync(developer.UserName);
         var replay = page.GetByTestId("replay-terminal");
         await Expect(replay.Locator(".xterm-rows > div").Filter(new() { HasTextRegex = new Regex(@"^\s*hello-from-terminal\s*$") }))

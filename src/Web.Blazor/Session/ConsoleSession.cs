@@ -78,6 +78,7 @@ public static class SessionSetup
     {
         services.AddScoped<ConsoleSession>();
         services.AddScoped<BrowserTime>();
+        services.AddScoped<ConsolePlace>();
         services.AddScoped<MonacoAssets>();
         services.AddScoped<AuthenticationStateProvider, RevalidatingAuthState>();
         return services;

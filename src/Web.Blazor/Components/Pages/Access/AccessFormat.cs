@@ -5,11 +5,9 @@ using MudBlazor;
 
 namespace Cocktail.Web.Components.Pages.Access;
 
-/// <summary>How the access pages write roles, scopes, states and times (UTC, like every time in the console).</summary>
+/// <summary>How the access pages write roles, scopes, states and spans (times are <see cref="Cocktail.Web.Session.BrowserTime"/>'s: the reader's zone).</summary>
 public static class AccessFormat
 {
-    private static readonly string[] InputFormats = ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.fff"];
-
     public static string Role(AccessRole role) => role.ClusterRoleName();
 
     public static string Scope(AccessScope scope, string? ns) => scope == AccessScope.Cluster ? "whole cluster" : $"namespace {ns}";
@@ -41,15 +39,6 @@ public static class AccessFormat
         span.TotalHours > 48 ? Invariant($"{span.TotalDays:0.#} days")
         : span.TotalHours >= 1 ? Invariant($"{span.TotalHours:0.#} h")
         : Invariant($"{Math.Max(0, (int)Math.Ceiling(span.TotalMinutes))} min");
-
-    /// <summary>The value of an &lt;input type="datetime-local"&gt;, read as UTC.</summary>
-    public static string Input(DateTimeOffset at) => at.UtcDateTime.ToString(InputFormats[0], CultureInfo.InvariantCulture);
-
-    public static DateTimeOffset? ParseInput(string? text) =>
-        DateTime.TryParseExact(text, InputFormats, CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
-            ? new DateTimeOffset(at, TimeSpan.Zero)
-            : null;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
