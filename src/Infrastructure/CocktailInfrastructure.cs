@@ -130,6 +130,9 @@ public static class CocktailInfrastructure
         // with its own cache of direct-URL clients.
         services.AddSingleton<Cocktail.Application.Monitoring.IClusterPrometheus, Monitoring.ClusterPrometheus>();
         services.AddSingleton<Cocktail.Application.Monitoring.ConfiguringPrometheus.IPrometheusProbe, Monitoring.ClusterPrometheus>();
+        // Charts' range queries, split by day and cached per replica (as a query-frontend does).
+        services.Configure<Cocktail.Application.Monitoring.Charting.ChartCacheOptions>(configuration.GetSection("Cocktail:Charts"));
+        services.AddSingleton<Cocktail.Application.Monitoring.Charting.ChartResultsCache>();
         services.AddSingleton<IPodExec, PodExec>();
         services.AddSingleton<TerminalRelay>();
         services.AddSingleton<InventoryStore>();

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
@@ -76,10 +78,13 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         var team = await ConsoleWorld.TeamAsync(browser.App, monitored.ClusterId, member);
         var workloadId = await ConsoleWorld.DeployAsync(browser.App, team.MapId, "shop", replicas: 2);
         var pod = await ConsoleWorld.RunningPodAsync(browser.App, monitored.ClusterId, team.Namespace);
-        // Scraped for longer than the hour's 13 s step, so the first look already has a point for each pod.
-        await Eventually.TrueAsync(async () => (await monitored.Prometheus.VectorAsync(
-                $"count_over_time(container_memory_working_set_bytes{{namespace=\"{team.Namespace}\",container!=\"\"}}[1m]) >= 15")).Count == 2,
-            TimeSpan.FromSeconds(45), "both pods scraped for 15 s");
+        // Prometheus must have scraped every target (kubelet, cAdvisor, kube-state-metrics) and the charts the page reads
+        // must hold the pod's line at one of their points (each a multiple of the step, the last at most a step old):
+        // wait on exactly that, through Cocktail's own chart API, before the page looks.
+        await monitored.Prometheus.WaitForTargetsUpAsync(TimeSpan.FromSeconds(30));
+        using var api = await browser.App.AsUserAsync(member.UserName, member.Password);
+        foreach (var chart in new[] { "memory", "cpu", "restarts" })
+            await ChartHasLineAsync(api, workloadId, chart, "1h", pod, TimeSpan.FromSeconds(60));
 
         var page = await browser.SignedInAsync(member.UserName, member.Password);
         await page.GotoAsync($"/workloads/{workloadId}?tab=metrics");
@@ -92,6 +97,7 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         await Expect(page.GetByTestId("chart-restarts").GetByTestId("chart-latest")).ToContainTextAsync($"{pod}: 0");
         await Expect(page.GetByTestId("chart-gpu-utilisation")).ToContainTextAsync("No data in this range. Nothing here runs on a GPU");
 
+        await ChartHasLineAsync(api, workloadId, "memory", "6h", pod, TimeSpan.FromSeconds(150)); // 6 h step by 2 min
         await page.GetByTestId("range-6h").ClickAsync();
         await Expect(memory.GetByTestId("chart-latest")).ToContainTextAsync(pod);
         await page.GetByTestId("range-custom").ClickAsync();
@@ -100,4 +106,14 @@ public sealed class MetricsInTheConsoleTests(BrowserFixture browser) : IAsyncLif
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await Expect(page.GetByTestId("range-error")).ToContainTextAsync("The end must come after the start.");
     }
+
+    /// <summary>Until the chart's API answer has a line named after the pod with at least one point (bounded).</summary>
+    private static Task ChartHasLineAsync(HttpClient api, string workloadId, string chart, string range, string pod, TimeSpan timeout) =>
+        Eventually.TrueAsync(async () =>
+        {
+            using var response = await api.GetAsync($"/api/v1/workloads/{workloadId}/metrics/{chart}?range={range}");
+            if (!response.IsSuccessStatusCode) return false;
+            var body = await response.Content.ReadFromJsonAsync<JsonNode>();
+            return body!["series"]!.AsArray().Any(l => (string?)l!["name"] == pod && l["points"]!.AsArray().Count > 0);
+        }, timeout, $"the {range} {chart} chart of the workload to have a line for {pod}");
 }

@@ -64,7 +64,7 @@ public sealed partial class ChartCatalogTests
     {
         var promql = ChartCatalog.Find("cpu")!.Query(ChartTarget.Cluster(null), Hour);
 
-        Assert.Equal("sum by (namespace) (sum by (namespace,pod) (rate(container_cpu_usage_seconds_total{container!=\"\",pod!=\"\"}[60s])))", promql);
+        Assert.Equal("sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=\"\",pod!=\"\"}[60s]))", promql);
     }
 
     [Fact]

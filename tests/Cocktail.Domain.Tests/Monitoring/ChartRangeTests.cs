@@ -15,22 +15,41 @@ public sealed class ChartRangeTests
     [InlineData("7d", 604800)]
     public void A_named_range_ends_now_and_keeps_at_most_300_points(string name, int seconds)
     {
-        var (range, error) = ChartRange.Resolve(name, null, null, Now);
+        var now = Now.AddSeconds(7.5);
+        var (range, error) = ChartRange.Resolve(name, null, null, now);
 
         Assert.Null(error);
-        Assert.Equal(Now, range!.End);
-        Assert.Equal(Now.AddSeconds(-seconds), range.Start);
-        Assert.InRange(range.Points, 2, ChartRange.MaxPoints);
+        Assert.InRange(now - range!.End, TimeSpan.Zero, range.Step - TimeSpan.FromTicks(1));
+        Assert.Equal(range.End.AddSeconds(-seconds), range.Start);
+        Assert.InRange(range.Points, 2, ChartRange.MaxPoints + 1);
         Assert.True(range.RateWindow >= range.Step);
+        Assert.Equal(0, 86400 % (long)range.Step.TotalSeconds);
+        Assert.Equal(0, range.Start.ToUnixTimeSeconds() % (long)range.Step.TotalSeconds);
     }
 
     [Fact]
-    public void Seven_days_step_by_whole_seconds_of_about_half_an_hour()
+    public void Seven_days_step_by_forty_minutes_on_multiples_of_it()
+    {
+        var (range, _) = ChartRange.Resolve("7d", null, null, Now.AddMinutes(25));
+
+        Assert.Equal(TimeSpan.FromMinutes(40), range!.Step);
+        Assert.Equal(Now, range.End);
+        Assert.Equal(253, range.Points);
+    }
+
+    [Fact]
+    public void A_range_cut_at_midnights_has_the_same_points_a_day_at_a_time()
     {
         var (range, _) = ChartRange.Resolve("7d", null, null, Now);
 
-        Assert.Equal(TimeSpan.FromSeconds(2023), range!.Step);
-        Assert.Equal(299, range.Points);
+        var days = range!.Days().ToList();
+
+        Assert.Equal(8, days.Count);
+        Assert.Equal(range.Start, days[0].Start);
+        Assert.Equal(range.End, days[^1].End);
+        Assert.All(days, d => Assert.Equal(d.Start.UtcDateTime.Date, d.End.UtcDateTime.Date));
+        Assert.Equal(range.Points, days.Sum(d => d.Points));
+        Assert.All(days.Zip(days.Skip(1)), p => Assert.Equal(p.First.End + range.Step, p.Second.Start));
     }
 
     [Fact]

@@ -25,9 +25,13 @@ public sealed class ClusterPrometheusTests(ClusterApp app)
         Skip.IfNot(PrometheusServer.Available, PrometheusServer.MissingReason);
         await using var monitored = await MonitoredCluster.StartAsync(app);
 
+        // Prometheus scrapes each target on its own schedule: wait until it says every one is up, then until the
+        // query through the proxy sees each target's `up` series (both bounded), rather than until the first one.
+        await monitored.Prometheus.WaitForTargetsUpAsync(TimeSpan.FromSeconds(30));
         var instant = await Eventually.GetAsync(
             () => Prometheus.QueryAsync(monitored.ClusterId, "count by (job) (up)", DateTimeOffset.UtcNow, CancellationToken.None),
-            a => a.Succeeded && a.Value!.Any(s => s.Labels.GetValueOrDefault("job") == "kubelet"), TimeSpan.FromSeconds(20), "scrapes to be recorded");
+            a => a.Succeeded && a.Value!.Any(s => s.Labels.GetValueOrDefault("job") == "kubelet" && s.Value >= 4), TimeSpan.FromSeconds(20),
+            "the up series of every kubelet target");
         var kubelet = instant.Value!.Single(s => s.Labels["job"] == "kubelet");
         Assert.Equal(4, kubelet.Value); // 2 nodes × (/metrics, /metrics/cadvisor)
 

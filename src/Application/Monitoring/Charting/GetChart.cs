@@ -1,5 +1,7 @@
 using Cocktail.Application.Common;
+using System.Globalization;
 using Cocktail.Application.Clusters.ViewingObjects;
+using Cocktail.Application.Monitoring.ConfiguringPrometheus;
 using Cocktail.Domain.Monitoring.Charts;
 using FluentValidation;
 using Marten;
@@ -39,7 +41,7 @@ public sealed class GetChartValidator : AbstractValidator<GetChart>
 public static class GetChartHandler
 {
     public static async Task<Result<ChartData>> Handle(GetChart query, Actor actor, IQuerySession session, IClusterPrometheus prometheus,
-        TimeProvider clock, CancellationToken ct)
+        ChartResultsCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (range, invalid) = ChartRange.Resolve(query.Range, query.Start, query.End, clock.GetUtcNow());
         if (invalid is not null) return invalid;
@@ -53,7 +55,11 @@ public static class GetChartHandler
         if (target.SeesNothing) return data;
 
         var promql = chart.Query(target, range);
-        var answer = await prometheus.QueryRangeAsync(clusterId, promql, range.Start, range.End, range.Step, ct);
+        // The cache's entries belong to this cluster's Prometheus settings as they are now: new settings, new entries.
+        var settings = await session.LoadAsync<ClusterMonitoringView>(clusterId, ct);
+        var answer = settings?.Location is null
+            ? await prometheus.QueryRangeAsync(clusterId, promql, range.Start, range.End, range.Step, ct)
+            : await cache.QueryRangeAsync(prometheus, clusterId, settings.ConfiguredAt.UtcTicks.ToString(CultureInfo.InvariantCulture), promql, range, ct);
         if (answer.Failure is { } refused) return PrometheusFailures.ToFailure(refused, clusterName);
         var lines = answer.Value!
             .Select(s => new ChartLine(Legend(s.Labels, target), s.Labels.GetValueOrDefault("namespace"), s.Points.Where(p => double.IsFinite(p.Value)).Select(p => new ChartPoint(p.At, p.Value)).ToList()))

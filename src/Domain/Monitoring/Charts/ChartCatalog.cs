@@ -42,9 +42,15 @@ public static class ChartCatalog
 
     private static string Sum(ChartTarget t, string perSeries) => Aggregate("sum", t, perSeries);
 
-    /// <summary>Per pod first (so a node's pods can be picked), then by the label that names the legend's lines.</summary>
+    /// <summary>
+    /// By the label that names the legend's lines. On a node, per pod first so that the node's pods can be picked. Elsewhere
+    /// the per-pod step is left out where it changes nothing (a sum of sums, or grouping by pod anyway): one aggregation
+    /// less for every step of every series.
+    /// </summary>
     private static string Aggregate(string how, ChartTarget t, string perSeries) =>
-        $"{how} by ({t.GroupBy}) ({t.OnNode($"{how} by (namespace,pod) ({perSeries})")})";
+        t.Node is null && (how == "sum" || t.GroupBy == "namespace,pod")
+            ? $"{how} by ({t.GroupBy}) ({perSeries})"
+            : $"{how} by ({t.GroupBy}) ({t.OnNode($"{how} by (namespace,pod) ({perSeries})")})";
 
     private static string Window(ChartRange r) => $"{(long)r.RateWindow.TotalSeconds}s";
 }

@@ -4,7 +4,10 @@ namespace Cocktail.Domain.Monitoring.Charts;
 
 /// <summary>
 /// The time a chart covers and the step between its points: a named range ending now (1h, 6h, 24h, 7d) or a custom
-/// start and end. The step keeps a chart at <see cref="MaxPoints"/> points or fewer, so 7 days cost what 1 hour does.
+/// start and end. The step keeps a chart at about <see cref="MaxPoints"/> points, so 7 days cost what 1 hour does.
+/// As Thanos' and Cortex's query-frontends do, the step is a "nice" one that divides a day and the start and end are
+/// multiples of it: every point falls on the same instants whoever asks and whenever, so a completed day's points can
+/// be cached and reused (see <see cref="Days"/>), and a day boundary always falls on a point.
 /// </summary>
 public sealed record ChartRange(DateTimeOffset Start, DateTimeOffset End, TimeSpan Step)
 {
@@ -12,6 +15,11 @@ public sealed record ChartRange(DateTimeOffset Start, DateTimeOffset End, TimeSp
     public const string DefaultName = "1h";
     public static readonly TimeSpan MinStep = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(31);
+    public static readonly TimeSpan Day = TimeSpan.FromDays(1);
+
+    /// <summary>The steps there are, in seconds: each divides a day (and the one after it), so points line up with days.</summary>
+    public static readonly IReadOnlyList<long> Steps =
+        [5, 10, 15, 20, 30, 60, 120, 180, 300, 600, 900, 1200, 1800, 2400, 3600, 7200, 10800, 14400, 21600, 43200, 86400];
 
     public static readonly IReadOnlyDictionary<string, TimeSpan> Named = new Dictionary<string, TimeSpan>(StringComparer.Ordinal)
     {
@@ -46,11 +54,37 @@ public sealed record ChartRange(DateTimeOffset Start, DateTimeOffset End, TimeSp
         return (Of(start.Value, end.Value), null);
     }
 
-    /// <summary>The step is whole seconds, at least <see cref="MinStep"/>, and leaves at most <see cref="MaxPoints"/> points.</summary>
+    /// <summary>
+    /// The step is the smallest of <see cref="Steps"/> that leaves at most <see cref="MaxPoints"/> points over the span;
+    /// the start and end are rounded down to a multiple of it (the last point is at most one step old, as in Grafana
+    /// with Thanos' <c>align_range_with_step</c>).
+    /// </summary>
     public static ChartRange Of(DateTimeOffset start, DateTimeOffset end)
     {
-        var seconds = (long)Math.Ceiling((end - start).TotalSeconds / (MaxPoints - 1));
-        var step = TimeSpan.FromSeconds(Math.Max(seconds, (long)MinStep.TotalSeconds));
-        return new ChartRange(start, end, step);
+        var needed = (long)Math.Ceiling((end - start).TotalSeconds / (MaxPoints - 1));
+        var seconds = Steps.FirstOrDefault(s => s >= needed, Steps[^1]);
+        var step = TimeSpan.FromSeconds(seconds);
+        return new ChartRange(Floor(start, step), Floor(end, step), step);
+    }
+
+    /// <summary>
+    /// The range cut at UTC midnights: each piece's points all fall in one day, and together they are this range's points.
+    /// </summary>
+    public IEnumerable<ChartRange> Days()
+    {
+        for (var from = Start; from <= End;)
+        {
+            var nextDay = Floor(from, Day) + Day;
+            var to = nextDay - Step < End ? nextDay - Step : End;
+            yield return this with { Start = from, End = to };
+            from = nextDay;
+        }
+    }
+
+    /// <summary>The instant rounded down to a multiple of <paramref name="step"/> since the Unix epoch.</summary>
+    public static DateTimeOffset Floor(DateTimeOffset at, TimeSpan step)
+    {
+        var since = at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return DateTimeOffset.UnixEpoch.AddTicks(since - (since % step.Ticks + step.Ticks) % step.Ticks);
     }
 }
