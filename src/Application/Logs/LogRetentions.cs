@@ -33,4 +33,7 @@ public sealed class LogRetentions(IDocumentStore store, IOptions<LogsOptions> op
     }
 
     public void Forget() => _snapshot = null;
+
+    /// <summary>The workspaces that set a retention, as last read by <see cref="CurrentAsync"/>.</summary>
+    public IReadOnlyCollection<Guid> Workspaces => _snapshot is { } s ? [.. s.Days.Keys] : [];
 }

@@ -26,4 +26,10 @@ public sealed class LogsOptions
 
     /// <summary>How often partitions are created ahead and expired ones dropped.</summary>
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long after an hour ends its partition gets its deferred indexes (full text, service map, pod): lines shipped late mostly arrive by then.</summary>
+    public TimeSpan SealGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>maintenance_work_mem of the session building those indexes (a GIN build is several times faster with room to sort).</summary>
+    public int IndexBuildMemoryMb { get; set; } = 256;
 }

@@ -10,6 +10,7 @@ using Cocktail.Integration.Tests.Tenancy;
 using Cocktail.Testing;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Cocktail.Integration.Tests.Logs;
 
@@ -170,6 +171,87 @@ public sealed class LogsApiTests(LogsApp app)
         var next = await waiting.WaitAsync(TimeSpan.FromSeconds(15));
 
         Assert.Equal(["live line"], Bodies(next));
+    }
+
+    [Fact]
+    public async Task a_tail_misses_no_line_when_another_replica_commits_an_earlier_batch_after_a_later_one()
+    {
+        using var admin = await app.AsAdminAsync();
+        var pod = Unique("tail2-");
+        await Store.AppendAsync([Line("before", DateTimeOffset.UtcNow, pod)], CancellationToken.None);
+        var first = await GetAsync(admin, $"/api/v1/logs/tail?pod={pod}");
+        Assert.Equal(["before"], Bodies(first));
+        var cursor = (string)first["cursor"]!;
+
+        // The other replica's COPY: it takes its line number first, then commits after this replica's batch.
+        await using var other = new NpgsqlConnection(app.ConnectionString);
+        await other.OpenAsync();
+        await using var slow = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+                         "insert into cocktail.logs (ts, observed_at, cluster_id, retention, severity, truncated, pod, workload_name, body) " +
+                         "values (now(), now(), $1, 7, 9, false, $2, 'checkout', 'from the other replica')", other, slow))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = ClusterId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = pod });
+            await insert.ExecuteNonQueryAsync();
+        }
+        await Store.AppendAsync([Line("from this replica", DateTimeOffset.UtcNow, pod)], CancellationToken.None);
+        var seen = new List<string>();
+        var held = await GetAsync(admin, $"/api/v1/logs/tail?pod={pod}&after={Uri.EscapeDataString(cursor)}");
+        seen.AddRange(Bodies(held));
+        cursor = (string?)held["cursor"] ?? cursor;
+        await slow.CommitAsync();
+
+        await Eventually.TrueAsync(async () =>
+        {
+            var next = await GetAsync(admin, $"/api/v1/logs/tail?pod={pod}&after={Uri.EscapeDataString(cursor)}");
+            seen.AddRange(Bodies(next));
+            cursor = (string?)next["cursor"] ?? cursor;
+            return seen.Count >= 2;
+        }, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(["from the other replica", "from this replica"], seen);
+    }
+
+    [Fact]
+    public async Task a_shortened_retention_applies_to_the_lines_already_stored()
+    {
+        await using var a = await Tenancy.Tenancy.CreateAsync(app);
+        var pod = Unique("short-");
+        var wa = Guid.Parse(a.WorkspaceId);
+        var old = DateTimeOffset.UtcNow.AddDays(-2.5);
+        var recent = DateTimeOffset.UtcNow.AddHours(-1);
+        await Store.AppendAsync([Line("old line", old, pod, wa, Guid.NewGuid()), Line("recent line", recent, pod, wa, Guid.NewGuid())], CancellationToken.None);
+        using var admin = await app.AsAdminAsync();
+        var range = $"pod={pod}&from={T(old.AddHours(-1))}&to={T(DateTimeOffset.UtcNow.AddMinutes(1))}";
+        Assert.Equal(["recent line", "old line"], Bodies(await GetAsync(admin, $"/api/v1/logs?{range}")));
+
+        var set = await a.WorkspaceAdmin.Client.PutAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/log-retention", new { days = 1 });
+        Assert.Equal(1, (int)(await set.BodyAsync())["days"]!);
+        var store = (PostgresLogStore)Store;
+        await store.ApplyShortenedRetentionsAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.Equal(["recent line"], Bodies(await GetAsync(admin, $"/api/v1/logs?{range}")));
+        var dropped = await store.DropExpiredAsync(DateTimeOffset.UtcNow.AddDays(2), CancellationToken.None);
+        Assert.Contains($"logs_r1_{recent.UtcDateTime:yyyyMMdd}", dropped);
+        Assert.Empty(Bodies(await GetAsync(admin, $"/api/v1/logs?{range}")));
+    }
+
+    [Fact]
+    public async Task a_closed_hour_gets_its_text_index_and_finds_the_same_lines_as_before()
+    {
+        using var admin = await app.AsAdminAsync();
+        var pod = Unique("seal-");
+        var at = DateTimeOffset.UtcNow.AddHours(-3);
+        await Store.AppendAsync([Line("payment timeout upstream", at, pod), Line("payment ok", at.AddSeconds(1), pod), Line("cart timeout", at.AddSeconds(2), pod)],
+            CancellationToken.None);
+        var url = $"/api/v1/logs?pod={pod}&from={T(at.AddMinutes(-1))}&to={T(at.AddMinutes(1))}&q={Uri.EscapeDataString("timeout -cart")}";
+        Assert.Equal(["payment timeout upstream"], Bodies(await GetAsync(admin, url)));
+
+        var sealedLeaves = await ((PostgresLogStore)Store).SealClosedHoursAsync(DateTimeOffset.UtcNow, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Contains($"logs_r7_{at.UtcDateTime:yyyyMMdd_HH}", sealedLeaves);
+        Assert.Equal(["payment timeout upstream"], Bodies(await GetAsync(admin, url)));
     }
 
     [Fact]
