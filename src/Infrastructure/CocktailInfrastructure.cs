@@ -77,6 +77,7 @@ public static class CocktailInfrastructure
         services.AddCharts();
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
+        Registries.RegistryWiring.AddRegistries(services, configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
@@ -112,6 +113,7 @@ public static class CocktailInfrastructure
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
         options.AddLogs();
         options.AddLogReceiving();
+        Registries.RegistryWiring.AddRegistryDocuments(options);
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)

@@ -35,6 +35,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         SignIn,
         /// <summary>Authenticated by a cluster's own webhook secret: no user, whatever their role, gets in.</summary>
         ClusterWebhook,
+        /// <summary>For anyone, signed in or not (the registry's token realm, the token signing certificate): 200, never anything of A's.</summary>
+        Public,
     }
 
     private sealed record Expectation(Kind Kind, Func<World, object?>? Body = null, Func<World, string>? Query = null, bool StrangerMay400 = false,
@@ -215,6 +217,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/notification-channels/{id}/deliveries"] = Read(),
         ["PUT /api/v1/notification-routes/{id}"] = Write(_ => new { name = "taken-over" }),
         ["DELETE /api/v1/notification-routes/{id}"] = Write(),
+        // The registry's token realm answers everyone: a caller's Bearer API token is not Basic credentials, so each
+        // gets a token without access (what A's repositories need is checked in Registries/RegistryTokenTests).
+        ["GET /api/v1/registry/token"] = new(Kind.Public, Query: w => $"service=cocktail-registry&scope=repository:{w.A.WorkspaceName}/web:pull,push"),
+        ["GET /api/v1/registry/certificate"] = new(Kind.Public),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -277,6 +283,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         bool Served() => status is >= 200 and < 300 || status is 400 or 409 || e.AuditorMay404 && caller == Caller.Auditor && status == 404;
         if (status >= 500) return false;
         if (e.Kind == Kind.ClusterWebhook) return status is 401 or 403;
+        if (e.Kind == Kind.Public) return status == 200;
         if (caller == Caller.Anonymous) return e.Kind == Kind.SignIn ? status is 400 or 401 : status == 401;
         return (e.Kind, caller) switch
         {

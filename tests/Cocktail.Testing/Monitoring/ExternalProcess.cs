@@ -26,6 +26,18 @@ public abstract class ExternalProcess : IAsyncDisposable
 
     public int Port { get; private set; }
 
+    /// <summary>
+    /// A port chosen before the process starts, for a server whose address another party must know first (a registry
+    /// that Cocktail is configured with before either runs). Starting then fails instead of moving to another port.
+    /// </summary>
+    protected void ReservePort()
+    {
+        ReservedPort = FreePort();
+        Port = ReservedPort.Value;
+    }
+
+    int? ReservedPort { get; set; }
+
     /// <summary>http://127.0.0.1:PORT/</summary>
     public Uri Address => new($"http://127.0.0.1:{Port}/");
 
@@ -44,7 +56,7 @@ public abstract class ExternalProcess : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = ReservedPort ?? FreePort();
             var info = new ProcessStartInfo(executable)
             {
                 RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false, WorkingDirectory = Directory,
@@ -58,7 +70,7 @@ public abstract class ExternalProcess : IAsyncDisposable
             if (await WaitReadyAsync(readyPath, timeout)) return;
             var exited = _process.HasExited;
             await StopProcessAsync();
-            if (!exited || attempt >= 3)
+            if (!exited || attempt >= 3 || ReservedPort is not null)
                 throw new InvalidOperationException($"{Path.GetFileName(executable)} was not ready on port {Port} within {timeout.TotalSeconds:0} s:\n{Output}");
         }
     }
