@@ -77,6 +77,7 @@ public static class CocktailInfrastructure
         services.AddCharts();
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
+        Registries.RegistryImagesSetup.AddRegistryImages(services, configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
@@ -109,6 +110,7 @@ public static class CocktailInfrastructure
         options.AddTerminalSessions();
         options.AddNotifications();
         options.AddAlerts();
+        Cocktail.Application.Registries.Images.ImageRepositoriesConfiguration.AddImageRepositories(options);
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
         options.AddLogs();
         options.AddLogReceiving();
