@@ -93,7 +93,7 @@ public sealed class InventorySupervisor(
                         // ours: a replica that lost its session (a network cut, pg_terminate_backend) stops watching
                         // within one interval, which is about when a standby can have taken over.
                         resync = await _resync.WaitAsync(Min(options.Value.LeadershipInterval,
-                            Min(reconciling.Value.DriftInterval, access.Value.SweepInterval)), stoppingToken);
+                            Min(reconciling.Value.DriftInterval, Min(access.Value.SweepInterval, images.Value.RetentionInterval))), stoppingToken);
                         await EnsureStillLeadingAsync(leadership, options.Value.LeadershipInterval, stoppingToken);
                     }
                 }
