@@ -78,6 +78,7 @@ public static class CocktailInfrastructure
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
         Registries.RegistryWiring.AddRegistries(services, configuration);
+        Registries.RegistryImagesSetup.AddRegistryImages(services, configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
@@ -110,6 +111,7 @@ public static class CocktailInfrastructure
         options.AddTerminalSessions();
         options.AddNotifications();
         options.AddAlerts();
+        Cocktail.Application.Registries.Images.ImageRepositoriesConfiguration.AddImageRepositories(options);
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
         options.AddLogs();
         options.AddLogReceiving();

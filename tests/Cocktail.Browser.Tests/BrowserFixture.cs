@@ -18,7 +18,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         .WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01")
         .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
         .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
-        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02");
+        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
+        .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret);
+
+    /// <summary>What the registry would send with its notifications, so tests can report pushes.</summary>
+    public static readonly string RegistryNotificationSecret = TestSecrets.Remember("regnotify_" + Guid.NewGuid().ToString("N"));
     public IBrowser Browser { get; private set; } = default!;
 
     public async Task InitializeAsync()

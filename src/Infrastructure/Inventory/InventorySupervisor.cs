@@ -28,7 +28,7 @@ namespace Cocktail.Infrastructure.Inventory;
 public sealed class InventorySupervisor(
     IServiceScopeFactory scopes, NpgsqlDataSource dataSource, InventoryWriter writer, InventoryNotifier notifier,
     InventoryStore store, ICredentialVault vault, ClusterClientFactory clients, IOptions<InventoryOptions> options, IOptions<ReconcilingOptions> reconciling,
-    IOptions<AccessOptions> access, IOptions<KubernetesAuditOptions> audit, KubernetesAuditStore auditStore, TimeProvider clock,
+    IOptions<AccessOptions> access, IOptions<KubernetesAuditOptions> audit, IOptions<Cocktail.Application.Registries.Images.RegistryImagesOptions> images, KubernetesAuditStore auditStore, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<InventorySupervisor> logger) : BackgroundService
 {
     private const long LeaderLockKey = 0x636f636b7461696c; // "cocktail"
@@ -40,6 +40,7 @@ public sealed class InventorySupervisor(
     private DateTimeOffset _lastHousekeeping = DateTimeOffset.MinValue;
     private DateTimeOffset _lastDriftCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastRetention = DateTimeOffset.MinValue;
 
     /// <summary>Clusters being watched by this replica, for tests and benchmarks.</summary>
     public IReadOnlyDictionary<Guid, bool> Watching => _watchers.ToDictionary(w => w.Key, w => w.Value.Synced);
@@ -92,7 +93,7 @@ public sealed class InventorySupervisor(
                         // ours: a replica that lost its session (a network cut, pg_terminate_backend) stops watching
                         // within one interval, which is about when a standby can have taken over.
                         resync = await _resync.WaitAsync(Min(options.Value.LeadershipInterval,
-                            Min(reconciling.Value.DriftInterval, access.Value.SweepInterval)), stoppingToken);
+                            Min(reconciling.Value.DriftInterval, Min(access.Value.SweepInterval, images.Value.RetentionInterval))), stoppingToken);
                         await EnsureStillLeadingAsync(leadership, options.Value.LeadershipInterval, stoppingToken);
                     }
                 }
@@ -256,6 +257,12 @@ public sealed class InventorySupervisor(
         {
             _lastSweep = now;
             await PublishAsync(new SweepAccessGrants());
+        }
+        // Image retention rules run here so that one replica runs them.
+        if (now - _lastRetention >= images.Value.RetentionInterval)
+        {
+            _lastRetention = now;
+            await PublishAsync(new Cocktail.Application.Registries.Retaining.ApplyRetentionRules());
         }
         if (now - _lastHousekeeping < TimeSpan.FromHours(1)) return;
         _lastHousekeeping = now;

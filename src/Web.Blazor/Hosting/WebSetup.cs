@@ -56,6 +56,7 @@ public static class WebSetup
         app.MapAccountEndpoints();
         app.MapAuditIngest();
         app.MapAlertmanagerWebhook();
+        app.MapRegistryNotifications();
         app.MapOtlpLogs();
         app.MapTerminalSocket();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -12,8 +12,12 @@ namespace Cocktail.Integration.Tests.Tenancy;
 /// <summary>Cocktail with quick health probes and a quick drift pass.</summary>
 public sealed class TenancyApp : CocktailApp
 {
+    /// <summary>The registry's notification secret, so the matrix can give workspace A a repository.</summary>
+    public static readonly string RegistryNotificationSecret = TestSecrets.Remember("regnotify_" + Guid.NewGuid().ToString("N"));
+
     public TenancyApp()
     {
+        WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret);
         WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01");
         WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01");
         WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05");

@@ -221,6 +221,12 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         // gets a token without access (what A's repositories need is checked in Registries/RegistryTokenTests).
         ["GET /api/v1/registry/token"] = new(Kind.Public, Query: w => $"service=cocktail-registry&scope=repository:{w.A.WorkspaceName}/web:pull,push"),
         ["GET /api/v1/registry/certificate"] = new(Kind.Public),
+        // Registry images: A's repositories are its members'; deleting tags is for developers, retention rules for workspace admins.
+        ["GET /api/v1/workspaces/{id}/image-repositories"] = Read(),
+        ["GET /api/v1/image-repositories/{id}"] = Read(),
+        ["DELETE /api/v1/image-repositories/{id}/tags/{tag}"] = Write(),
+        ["PUT /api/v1/image-repositories/{id}/retention"] = Write(_ => new { keepLast = 1 }),
+        ["POST /api/v1/registry/notifications"] = new(Kind.ClusterWebhook, _ => new { events = Array.Empty<object>() }),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -318,6 +324,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AToken { get; init; }
         public required string AChannel { get; init; }
         public required string ARoute { get; init; }
+        public required string ARepository { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -348,6 +355,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 new { name = "matrix", type = "Webhook", url = "http://127.0.0.1:9/matrix" })).BodyAsync())["channel"]!["id"]!;
             var route = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/notification-routes",
                 new { name = "matrix", channelIds = new[] { channel } }));
+            var repository = $"{a.WorkspaceName}/matrix";
+            var pushed = await Registries.RegistryNotifications.PostAsync(app, TenancyApp.RegistryNotificationSecret,
+                Registries.RegistryNotifications.Event("push", repository, "v1", Registries.RegistryNotifications.Digest(repository)));
+            if (!pushed.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)pushed.StatusCode} {await pushed.Content.ReadAsStringAsync()}");
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -356,6 +367,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route,
+                ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(),
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -372,6 +384,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "chart" => "cpu",
             "node" => A.Sim.Name + "-node-0",
             "lineId" => "1_1",
+            "tag" => "v1",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
@@ -390,6 +403,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "terminal-sessions" => Guid.NewGuid().ToString(),
                 "notification-channels" => AChannel,
                 "notification-routes" => ARoute,
+                "image-repositories" => ARepository,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),

@@ -7,6 +7,7 @@ using Cocktail.Domain.Common;
 using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Logs;
 using Cocktail.Domain.Policies;
+using Cocktail.Domain.Registries;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Terminal;
 using Cocktail.Domain.Users;
@@ -40,7 +41,7 @@ public static class AuditDescriptions
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
         WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
-        AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence";
+        AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository";
 
     static AuditDescriptions()
     {
@@ -183,6 +184,15 @@ public static class AuditDescriptions
             : new($"A silence ended ({ShortId.Of(e.SilenceId)})", SilenceKind, ShortId.Of(e.SilenceId)));
         On<AlertmanagerSecretCreated>((e, _) => new($"{e.By.Name} created a new Alertmanager webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
 
+        // Registry images
+        On<ImagePushed>((e, _) => new($"{e.PushedBy} pushed {e.Repository}:{e.Tag} ({ShortDigest(e.Digest)}, {Bytes(e.Size)})", ImageRepositoryKind, e.Repository));
+        On<ImageInspected>((e, _) => new($"Cocktail read the config of {e.Repository}@{ShortDigest(e.Digest)}" +
+            (e.CreatedAt is { } created ? $": built {Time(created)}" : "") + (e.Platform is { } platform ? $" for {platform}" : ""), ImageRepositoryKind, e.Repository));
+        On<ImageTagDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted {e.Repository}:{e.Tag} ({ShortDigest(e.Digest)}){Because(e.Reason)}", ImageRepositoryKind, e.Repository));
+        On<RetentionRuleChanged>((e, _) => new(e.KeepLast is null && e.KeepNewerThanDays is null
+            ? $"{e.ChangedBy.Name} removed the retention rule of {e.Repository}"
+            : $"{e.ChangedBy.Name} set the retention rule of {e.Repository}: {new RetentionRule(e.KeepLast, e.KeepNewerThanDays).Describe()}", ImageRepositoryKind, e.Repository));
+
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -193,6 +203,8 @@ public static class AuditDescriptions
     }
 
     private static string Seconds(TimeSpan d) => d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes} min {d.Seconds} s" : $"{Math.Max(0, (int)d.TotalSeconds)} s";
+    private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] : digest;
+    private static string Bytes(long size) => size >= 1 << 20 ? $"{size / 1048576.0:0.#} MiB" : size >= 1 << 10 ? $"{size / 1024.0:0.#} KiB" : $"{size} B";
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
     private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
