@@ -108,6 +108,7 @@ public static class CocktailInfrastructure
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
         options.AddNotifications();
+        Cocktail.Application.PullSecrets.Configuration.AddPullSecrets(options);
         options.AddAlerts();
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
         options.AddLogs();
@@ -144,6 +145,8 @@ public static class CocktailInfrastructure
         services.Configure<KubernetesIdentityOptions>(configuration.GetSection(KubernetesIdentityOptions.Section));
         services.Configure<ReconcilingOptions>(configuration.GetSection(ReconcilingOptions.Section));
         services.AddSingleton<IServiceMapApplier, ServiceMapApplier>();
+        services.AddSingleton<Cocktail.Application.PullSecrets.Reconciling.IPullSecretApplier, PullSecrets.PullSecretApplier>();
+        Cocktail.Application.PullSecrets.Configuration.AddPullSecretServices(services, configuration);
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.Section));
         services.Configure<KubernetesAuditOptions>(configuration.GetSection(KubernetesAuditOptions.Section));
         services.AddSingleton<IAccessGrantApplier, AccessGrantApplier>();
