@@ -110,6 +110,7 @@ public static class CocktailInfrastructure
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
         options.AddNotifications();
+        Cocktail.Application.PullSecrets.Configuration.AddPullSecrets(options);
         options.AddAlerts();
         Cocktail.Application.Registries.Images.ImageRepositoriesConfiguration.AddImageRepositories(options);
         Cocktail.Application.Monitoring.ConfiguringPrometheus.Configuration.AddPrometheusSettings(options);
@@ -151,6 +152,8 @@ public static class CocktailInfrastructure
         services.Configure<KubernetesIdentityOptions>(configuration.GetSection(KubernetesIdentityOptions.Section));
         services.Configure<ReconcilingOptions>(configuration.GetSection(ReconcilingOptions.Section));
         services.AddSingleton<IServiceMapApplier, ServiceMapApplier>();
+        services.AddSingleton<Cocktail.Application.PullSecrets.Reconciling.IPullSecretApplier, PullSecrets.PullSecretApplier>();
+        Cocktail.Application.PullSecrets.Configuration.AddPullSecretServices(services, configuration);
         services.Configure<AccessOptions>(configuration.GetSection(AccessOptions.Section));
         services.Configure<KubernetesAuditOptions>(configuration.GetSection(KubernetesAuditOptions.Section));
         services.AddSingleton<IAccessGrantApplier, AccessGrantApplier>();

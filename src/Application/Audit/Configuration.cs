@@ -18,7 +18,7 @@ public static class Configuration
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
             .Register<AccessGrant>().Register<AccessRequest>()
             .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>()
-            .Register<NotificationChannel>().Register<NotificationRoute>()
+            .Register<NotificationChannel>().Register<NotificationRoute>().Register<Domain.Registries.ExternalRegistry>()
             .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>()
             .Register<Domain.Registries.ImageRepository>();
 }

@@ -251,6 +251,7 @@ public sealed class InventorySupervisor(
         {
             _lastDriftCheck = now;
             await PublishAsync(new CheckAllServiceMaps());
+            await PublishAsync(new Cocktail.Application.PullSecrets.Reconciling.CheckAllPullSecrets());
         }
         // Scheduled messages expire grants on time; the sweep also catches what a stopped Cocktail missed.
         if (now - _lastSweep >= access.Value.SweepInterval)

@@ -211,6 +211,14 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/platform/notification-routes"] = Read(Kind.PrivilegedRead),
         ["POST /api/v1/platform/notification-routes"] = Write(w => new { name = "intruder", channelIds = new[] { w.AChannel } }),
         ["GET /api/v1/notification-channels/{id}"] = Read(),
+        // External registries and pull secrets: members read (never a secret), workspace admins change.
+        ["GET /api/v1/workspaces/{id}/external-registries"] = Read(),
+        ["POST /api/v1/workspaces/{id}/external-registries"] = Write(_ => new { name = "intruder", kind = "Ghcr", userName = "intruder", password = "intruder-token" }),
+        ["GET /api/v1/external-registries/{id}"] = Read(),
+        ["PUT /api/v1/external-registries/{id}"] = Write(_ => new { userName = "taken-over", password = "taken-over-token" }),
+        ["DELETE /api/v1/external-registries/{id}"] = Write(),
+        ["GET /api/v1/workspaces/{id}/pull-secrets"] = Read(),
+        ["POST /api/v1/workspaces/{id}/pull-secrets/rotate"] = Write(),
         ["PUT /api/v1/notification-channels/{id}"] = Write(_ => new { name = "taken-over", url = "http://127.0.0.1:9/taken" }),
         ["DELETE /api/v1/notification-channels/{id}"] = Write(),
         ["POST /api/v1/notification-channels/{id}/test"] = Write(),
@@ -325,6 +333,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AChannel { get; init; }
         public required string ARoute { get; init; }
         public required string ARepository { get; init; }
+        public required string AExternalRegistry { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -359,6 +368,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             var pushed = await Registries.RegistryNotifications.PostAsync(app, TenancyApp.RegistryNotificationSecret,
                 Registries.RegistryNotifications.Event("push", repository, "v1", Registries.RegistryNotifications.Digest(repository)));
             if (!pushed.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)pushed.StatusCode} {await pushed.Content.ReadAsStringAsync()}");
+            var externalRegistry = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/external-registries",
+                new { name = "matrix", kind = "Harbor", server = "harbor.example.com", userName = "robot$matrix", password = "matrix-harbor-password" }));
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -366,7 +377,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             {
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
-                AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route,
+                AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(),
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
@@ -404,6 +415,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "notification-channels" => AChannel,
                 "notification-routes" => ARoute,
                 "image-repositories" => ARepository,
+                "external-registries" => AExternalRegistry,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),

@@ -41,7 +41,8 @@ public static class AuditDescriptions
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
         WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
-        AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository";
+        AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
+        ExternalRegistryObject = "external registry";
 
     static AuditDescriptions()
     {
@@ -152,6 +153,13 @@ public static class AuditDescriptions
             $"({RouteText(e.Spec)})", RouteKind, e.Name));
         On<NotificationRouteChanged>((e, _) => new($"{e.ChangedBy.Name} changed the route {e.Name} ({RouteText(e.Spec)})", RouteKind, e.Name));
         On<NotificationRouteRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the route {e.Name}{Because(e.Reason)}", RouteKind, e.Name));
+
+        // External registries (their secrets are never in the events: only whether one was replaced)
+        On<ExternalRegistryAdded>((e, _) => new($"{e.AddedBy.Name} added the {ExternalRegistryRules.Label(e.Kind)} registry {e.Name} ({e.Server}, as {e.UserName}) to {e.WorkspaceName}",
+            ExternalRegistryObject, e.Name));
+        On<ExternalRegistryChanged>((e, _) => new($"{e.ChangedBy.Name} changed the registry {e.Name} of {e.WorkspaceName} ({e.Server}, as {e.UserName})" +
+            (e.SecretReplaced ? ", with a new secret" : ""), ExternalRegistryObject, e.Name));
+        On<ExternalRegistryRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the registry {e.Name} from {e.WorkspaceName}{Because(e.Reason)}", ExternalRegistryObject, e.Name));
 
         // Security policies
         On<SecurityPolicyChanged>((e, n) =>

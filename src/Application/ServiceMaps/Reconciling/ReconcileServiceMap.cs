@@ -115,6 +115,9 @@ public sealed class ReconcileServiceMapHandler : IConfigureLocalQueue
 
         var outcome = await applier.ApplyAsync(cluster, manifest, ct);
         Append(session, serviceMap.Id, serviceMap.RecordApply(outcome, shown, clock.GetUtcNow()));
+        // The namespace is there: its pull secrets, and its default ServiceAccount naming them, follow.
+        if (outcome.Result == ApplyResult.Applied && map.Status != ServiceMapStatus.Ready)
+            await messages.PublishAsync(new PullSecrets.Reconciling.ReconcilePullSecrets(map.WorkspaceId));
         // The cluster did not answer (or asked to slow down): try again soon, then less often. The periodic pass
         // retries on its own, and the cluster's recovery triggers one as well.
         if (outcome.Result == ApplyResult.Unreachable && !command.DriftCheck)
