@@ -106,6 +106,7 @@ public static class CocktailInfrastructure
         options.AddAccess();
         options.AddServiceMaps();
         options.AddWorkloads();
+        Cocktail.Application.Builds.Configuration.AddBuilds(options);
         options.AddPolicies();
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
@@ -176,6 +177,10 @@ public static class CocktailInfrastructure
         services.AddHostedService(s => s.GetRequiredService<InventorySupervisor>());
         services.AddSingleton<RolloutTracker>();
         services.AddHostedService(s => s.GetRequiredService<RolloutTracker>());
+        services.AddSingleton<Cocktail.Application.Builds.IBuildCluster, Builds.BuildCluster>();
+        services.AddSingleton<Builds.BuildTracker>();
+        services.AddHostedService(s => s.GetRequiredService<Builds.BuildTracker>());
+        services.Configure<Cocktail.Application.Registries.RegistryOptions>(configuration.GetSection(Cocktail.Application.Registries.RegistryOptions.Section));
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

@@ -1,5 +1,6 @@
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Access;
+using Cocktail.Domain.Builds;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Tenancy;
@@ -17,7 +18,7 @@ public static class Configuration
         registry.Register<User>().Register<ApiToken>().Register<Cluster>()
             .Register<Workspace>().Register<ServiceMap>().Register<ClusterAllocation>().Register<QuotaRequest>()
             .Register<AccessGrant>().Register<AccessRequest>()
-            .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>()
+            .Register<Workload>().Register<BuildDefinition>().Register<Build>().Register<PolicyStream>().Register<TerminalSession>()
             .Register<NotificationChannel>().Register<NotificationRoute>().Register<Domain.Registries.ExternalRegistry>()
             .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>()
             .Register<Domain.Registries.ImageRepository>();

@@ -194,7 +194,7 @@ public sealed class WorkloadApplier(ClusterClientFactory clients) : IWorkloadApp
     }
 
     /// <summary>Gives back the lease on the client that opened the stream together with the stream.</summary>
-    private sealed class OwningStream(Stream inner, IDisposable owner) : Stream
+    internal sealed class OwningStream(Stream inner, IDisposable owner) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;

@@ -22,6 +22,10 @@ public sealed class TenancyApp : CocktailApp
         WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01");
         WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05");
         WithSetting("Cocktail:Reconciling:DriftInterval", "00:00:02");
+        // Builds queue against a registry address; nothing listens there (the matrix only reads and refuses).
+        WithSetting("Cocktail:Registry:Address", "127.0.0.1:9");
+        WithSetting("Cocktail:Registry:ApiUrl", "http://127.0.0.1:9/");
+        WithServices(Builds.RecordingRobots.AddIfMissing);
     }
 }
 

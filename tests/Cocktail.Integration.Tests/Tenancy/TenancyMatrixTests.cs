@@ -48,6 +48,19 @@ public sealed class TenancyMatrixTests(TenancyApp app)
     private static readonly Dictionary<string, Expectation> Expectations = new()
     {
         ["GET /api/v1/access-grants"] = Read(Kind.FilteredRead),
+        // Builds: A's members read definitions, runs and logs; A's developers and admins define, run, cancel, re-run; the
+        // build settings are the platform's (no secret in them: everyone signed in reads, platform admins change).
+        ["GET /api/v1/workspaces/{id}/build-definitions"] = Read(),
+        ["POST /api/v1/workspaces/{id}/build-definitions"] = Write(_ => new { name = "intruder", gitUrl = "https://git.example.com/x.git", repository = "x" }),
+        ["GET /api/v1/build-definitions/{id}"] = Read(),
+        ["POST /api/v1/build-definitions/{id}/runs"] = Write(_ => new { }),
+        ["GET /api/v1/workspaces/{id}/builds"] = Read(),
+        ["GET /api/v1/builds/{id}"] = Read(),
+        ["GET /api/v1/builds/{id}/log"] = new(Kind.MemberRead, May409: true),
+        ["POST /api/v1/builds/{id}/cancel"] = Write(_ => new { reason = "matrix" }),
+        ["POST /api/v1/builds/{id}/rerun"] = Write(),
+        ["GET /api/v1/platform/builds"] = Read(Kind.FilteredRead),
+        ["PUT /api/v1/platform/builds"] = Write(w => new { clusterId = w.A.ClusterId }),
         ["POST /api/v1/access-grants"] = Write(w => new
         {
             userId = w.A.Viewer.Id, clusterId = w.A.ClusterId, scope = "ServiceMap", serviceMapId = w.AMap, role = "admin",
@@ -334,6 +347,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ARoute { get; init; }
         public required string ARepository { get; init; }
         public required string AExternalRegistry { get; init; }
+        public required string ADefinition { get; init; }
+        public required string ABuild { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -370,6 +385,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             if (!pushed.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)pushed.StatusCode} {await pushed.Content.ReadAsStringAsync()}");
             var externalRegistry = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/external-registries",
                 new { name = "matrix", kind = "Harbor", server = "harbor.example.com", userName = "robot$matrix", password = "matrix-harbor-password" }));
+            (await a.Admin.PutAsJsonAsync("/api/v1/platform/builds", new { clusterId = a.ClusterId, @namespace = "matrix-builds" })).EnsureSuccessStatusCode();
+            var definition = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/build-definitions",
+                new { name = "matrix", gitUrl = "https://git.example.com/shop/web.git", repository = "web" }));
+            var build = (string)(await (await a.Developer.Client.PostAsJsonAsync($"/api/v1/build-definitions/{definition}/runs", new { })).BodyAsync())["id"]!;
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -378,7 +397,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
-                ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(),
+                ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -416,6 +435,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "notification-routes" => ARoute,
                 "image-repositories" => ARepository,
                 "external-registries" => AExternalRegistry,
+                "build-definitions" => ADefinition,
+                "builds" => ABuild,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),

@@ -24,6 +24,7 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
     readonly EventRecorder _events = new(cluster);
     readonly HashSet<string> _inProgress = [];
     readonly Dictionary<string, int> _nextIpByNode = [];
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, CancellationTokenSource> _builds = new();
 
     ResourceType PodType => Cluster.Type("", "pods");
     KubeSimOptions Options => Cluster.Options;
@@ -69,6 +70,14 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
     void StartContainers(string ns, string name, string uid, string node)
     {
         if (Current(ns, name, uid) is not { } pod) return;
+        var build = BuildInvocation.Of(pod, secret => Cluster.Registry.TryGet(Cluster.Type("", "secrets"), ns, secret));
+        if (build?.MissingSecret is { } missing)
+        {
+            // As the kubelet: the secret volume cannot be mounted, the pod stays ContainerCreating and the mount is retried.
+            _events.Warning(pod, "Pod", "FailedMount", $"MountVolume.SetUp failed for volume \"{missing}\" : secret \"{missing}\" not found", "kubelet", node);
+            Schedule(TimeSpan.FromSeconds(1), () => StartContainers(ns, name, uid, node));
+            return;
+        }
         var containers = pod.At("spec", "containers").Objects().ToList();
         var failing = containers.Where(c => (c.Str("image") ?? "").Contains(FailingImageMarker, StringComparison.Ordinal)).ToList();
         foreach (var c in containers)
@@ -121,8 +130,9 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
             return;
         }
         Schedule(Options.PodReadyDelay, () => BecomeReady(ns, name, uid));
-        if (pod.Str("spec", "restartPolicy") is "Never" or "OnFailure")
-            Schedule(Options.PodReadyDelay + Options.JobRunDuration, () => Finish(ns, name, uid, node));
+        if (pod.Str("spec", "restartPolicy") is not ("Never" or "OnFailure")) return;
+        if (build is not null) StartBuild(pod, node, build);
+        else Schedule(Options.PodReadyDelay + Options.JobRunDuration, () => Finish(ns, name, uid, node));
     }
 
     static JsonObject Waiting(string reason, string message) => new() { ["waiting"] = new JsonObject { ["reason"] = reason, ["message"] = message } };
@@ -168,10 +178,32 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
         });
     }
 
-    void Finish(string ns, string name, string uid, string node)
+    bool Fails(JsonObject pod) => pod.At("metadata", "annotations").StringMap().GetValueOrDefault(FailAnnotation) == "true";
+
+    /// <summary>
+    /// Runs the image build off the loop: the builder's log lines spread over <see cref="KubeSimOptions.JobRunDuration"/>,
+    /// then the push to the real registry, then the container exits (0 with the digest as termination message when
+    /// <c>--digest-file</c> is the termination message path; 1 with the error otherwise).
+    /// </summary>
+    void StartBuild(JsonObject pod, string node, BuildInvocation build)
     {
+        var (ns, name, uid) = (pod.Namespace(), pod.Name(), pod.Uid());
+        var output = Cluster.Logs.Recorded.Start(uid, build.Container);
+        var fails = Fails(pod);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(Cluster.Stopping);
+        _builds[uid] = stop;
+        _ = Task.Run(async () =>
+        {
+            var result = await ImageBuildRun.RunAsync(build, output, fails, Cluster.Time, Options.JobRunDuration, stop.Token);
+            Schedule(TimeSpan.Zero, () => Finish(ns, name, uid, node, result));
+        });
+    }
+
+    void Finish(string ns, string name, string uid, string node, ImageBuildRun.Result? build = null)
+    {
+        if (build is not null && _builds.TryRemove(uid, out var stop)) stop.Dispose();
         if (Current(ns, name, uid) is not { } pod) return;
-        var fails = pod.At("metadata", "annotations").StringMap().GetValueOrDefault(FailAnnotation) == "true";
+        var fails = build is null ? Fails(pod) : build.ExitCode != 0;
         var now = Now;
         UpdateStatus(pod, current =>
         {
@@ -182,7 +214,9 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
             foreach (var status in current.At("status", "containerStatuses").Objects())
             {
                 var started = status.Str("state", "running", "startedAt") ?? now;
-                status["state"] = new JsonObject { ["terminated"] = Terminated(fails ? 1 : 0, fails ? "Error" : "Completed", started, now) };
+                var terminated = Terminated(fails ? 1 : 0, fails ? "Error" : "Completed", started, now);
+                if (build is not null && build.Container == status.Str("name") && build.Message is { } message) terminated["message"] = message;
+                status["state"] = new JsonObject { ["terminated"] = terminated };
                 status["ready"] = false;
                 status["started"] = false;
             }
@@ -195,8 +229,11 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
             foreach (var status in pod.At("status", "containerStatuses").Objects().Where(s => s["state"]?["running"] is not null))
                 _events.Normal(pod, "Pod", "Killing", $"Stopping container {status.Str("name")}", "kubelet", node, $"spec.containers{{{status.Str("name")}}}");
         var (ns, name, uid) = (pod.Namespace(), pod.Name(), pod.Uid());
+        // A killed builder stops where it is: no push after the kill.
+        if (_builds.TryRemove(uid, out var build)) build.Cancel();
         Schedule(Options.PodTerminationDelay, () =>
         {
+            Cluster.Logs.Recorded.Forget(uid);
             if (Cluster.Registry.TryGet(PodType, ns, name) is { } current && current.Uid() == uid)
                 Cluster.Registry.DeleteNow(PodType, ns, name);
         });

@@ -15,6 +15,9 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
 {
     public sealed record LogQuery(string Container, bool Follow, long? TailLines, bool Timestamps, long? SinceSeconds, long? LimitBytes);
 
+    /// <summary>Output of simulated programs (image builds), served instead of generated lines for their containers.</summary>
+    public RecordedOutput Recorded { get; } = new();
+
     /// <summary>The container to read, or the apiserver's 400 when the choice is ambiguous or impossible.</summary>
     public static (string Container, DateTimeOffset StartedAt) Resolve(JsonObject pod, string? container)
     {
@@ -78,6 +81,11 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
 
     public async Task Write(Stream output, JsonObject pod, DateTimeOffset startedAt, LogQuery query, DateTimeOffset? endedAt, CancellationToken cancel)
     {
+        if (Recorded.Find(pod.Uid(), query.Container) is { } recorded)
+        {
+            await WriteRecorded(output, recorded, query, cancel);
+            return;
+        }
         var now = time.GetUtcNow();
         var end = endedAt is { } e && e < now ? e : now;
         var total = LinesUntil(startedAt, end);
@@ -98,6 +106,26 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
         }
     }
 
+    async Task WriteRecorded(Stream output, ContainerOutput recorded, LogQuery query, CancellationToken cancel)
+    {
+        var budget = new ByteBudget(query.LimitBytes);
+        var (lines, ended, changed) = recorded.Read(0);
+        var skip = query.TailLines is { } tail ? Math.Max(0, lines.Count - (int)Math.Min(tail, int.MaxValue)) : 0;
+        var since = query.SinceSeconds is { } s ? time.GetUtcNow().AddSeconds(-s) : DateTimeOffset.MinValue;
+        var sent = 0;
+        while (true)
+        {
+            foreach (var (at, text) in lines.Skip(skip))
+                if (at >= since && !await WriteText(output, text, at, query, budget, cancel)) return;
+            sent += lines.Count;
+            skip = 0;
+            await output.FlushAsync(cancel);
+            if (!query.Follow || ended) return;
+            await changed.WaitAsync(cancel);
+            (lines, ended, changed) = recorded.Read(sent);
+        }
+    }
+
     /// <summary>limitBytes: the log stops once this many bytes were sent.</summary>
     sealed class ByteBudget(long? limit)
     {
@@ -115,7 +143,11 @@ public sealed class PodLogs(TimeProvider time, TimeSpan interval)
     async Task<bool> WriteLine(Stream output, JsonObject pod, DateTimeOffset startedAt, LogQuery query, long n, ByteBudget budget, CancellationToken cancel)
     {
         var at = startedAt + interval * n;
-        var text = Line(pod, query.Container, n, at);
+        return await WriteText(output, Line(pod, query.Container, n, at), at, query, budget, cancel);
+    }
+
+    async Task<bool> WriteText(Stream output, string text, DateTimeOffset at, LogQuery query, ByteBudget budget, CancellationToken cancel)
+    {
         if (query.Timestamps) text = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'") + " " + text;
         var bytes = Encoding.UTF8.GetBytes(text + "\n");
         var allowed = budget.Allow(bytes.Length);

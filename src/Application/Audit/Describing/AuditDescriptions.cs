@@ -1,6 +1,7 @@
 using Cocktail.Application.Alerts.ReceivingAlertmanager;
 using Cocktail.Application.KubernetesAudit.SettingUpWebhook;
 using Cocktail.Domain.Access;
+using Cocktail.Domain.Builds;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
@@ -39,7 +40,7 @@ public static class AuditDescriptions
 
     private const string UserKind = "user", TokenKind = "API token", ClusterKind = "cluster", WorkspaceKind = "workspace",
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
-        WorkloadKind = "workload", PolicyKind = "security policy", TerminalKind = "terminal session",
+        WorkloadKind = "workload", BuildDefinitionKind = "build definition", BuildKind = "build", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
         ExternalRegistryObject = "external registry";
@@ -143,6 +144,17 @@ public static class AuditDescriptions
         On<WorkloadRolloutChanged>((e, _) => new($"{Possessive(e.Name)} rollout is {e.Status}" + (e.Message is null ? "" : $": {e.Message}"), WorkloadKind, e.Name));
         On<WorkloadDriftDetected>((e, _) => new($"{e.Name} was changed on the cluster by hand: {string.Join("; ", e.Findings ?? [])}", WorkloadKind, e.Name));
         On<WorkloadDriftCleared>((e, _) => new($"{e.Name} matches its spec again", WorkloadKind, e.Name));
+
+        // Builds
+        On<BuildDefinitionCreated>((e, _) => new($"{e.CreatedBy.Name} defined the build {e.Name} in {e.WorkspaceName}: {e.Source.GitUrl} at {e.Source.Ref} into {e.Source.Repository}:{e.Source.TagTemplate}", BuildDefinitionKind, e.Name));
+        On<BuildDefinitionChanged>((e, _) => new($"{e.ChangedBy.Name} changed the build {e.Name}: {e.Source.GitUrl} at {e.Source.Ref} into {e.Source.Repository}:{e.Source.TagTemplate}", BuildDefinitionKind, e.Name));
+        On<BuildDefinitionDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the build {e.Name}", BuildDefinitionKind, e.Name));
+        On<BuildQueued>((e, _) => new($"{e.QueuedBy.Name} queued build #{e.Number} of {e.DefinitionName} for {e.Image}" + (e.RerunOf is null ? "" : " (a re-run)"), BuildKind, $"{e.DefinitionName} #{e.Number}"));
+        On<BuildStarted>((e, _) => new($"Build #{e.Number} of {e.DefinitionName} started as the Job {e.Namespace}/{e.JobName} on {e.ClusterName}", BuildKind, $"{e.DefinitionName} #{e.Number}"));
+        On<BuildSucceeded>((e, _) => new($"Build #{e.Number} of {e.DefinitionName} pushed {e.Image} ({e.Digest}) in {e.Duration.TotalSeconds:0.#} s", BuildKind, $"{e.DefinitionName} #{e.Number}"));
+        On<BuildFailed>((e, _) => new($"Build #{e.Number} of {e.DefinitionName} failed: {e.Reason}", BuildKind, $"{e.DefinitionName} #{e.Number}"));
+        On<BuildCancelled>((e, _) => new($"{e.CancelledBy.Name} cancelled build #{e.Number} of {e.DefinitionName}{Because(e.Reason)}", BuildKind, $"{e.DefinitionName} #{e.Number}"));
+        On<BuildSettingsChanged>((e, _) => new($"{e.ChangedBy.Name} set builds to run on {e.ClusterName} in {e.Namespace} (limits {e.CpuLimit} CPU, {e.MemoryLimit}; {e.ConcurrencyPerWorkspace} at once per workspace; timeout {e.TimeoutMinutes} min)", BuildKind, "build settings"));
 
         // Notification channels and routes (their secrets are never in the events: only whether they changed)
         On<NotificationChannelCreated>((e, n) => new($"{e.CreatedBy.Name} created the {e.Type} channel {e.Name} for {Scope(n, e.WorkspaceId, e.WorkspaceName)}", ChannelKind, e.Name));
