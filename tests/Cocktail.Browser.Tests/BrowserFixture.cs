@@ -18,7 +18,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         .WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01")
         .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
         .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
-        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02");
+        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
+        // A registry address for the workspace Registry page; robot accounts need no running registry to be made.
+        .WithSetting("Cocktail:Registry:Address", "registry.cocktail.test:5000");
     public IBrowser Browser { get; private set; } = default!;
 
     public async Task InitializeAsync()

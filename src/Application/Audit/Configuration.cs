@@ -19,5 +19,6 @@ public static class Configuration
             .Register<AccessGrant>().Register<AccessRequest>()
             .Register<Workload>().Register<PolicyStream>().Register<TerminalSession>()
             .Register<NotificationChannel>().Register<NotificationRoute>()
-            .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>();
+            .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>()
+            .Register<Domain.Registries.RobotAccount>();
 }

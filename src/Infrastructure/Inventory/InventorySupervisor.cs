@@ -256,6 +256,7 @@ public sealed class InventorySupervisor(
         {
             _lastSweep = now;
             await PublishAsync(new SweepAccessGrants());
+            await PublishAsync(new Cocktail.Application.Registries.ExpiringRobots.SweepRobotAccounts());
         }
         if (now - _lastHousekeeping < TimeSpan.FromHours(1)) return;
         _lastHousekeeping = now;

@@ -221,6 +221,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         // gets a token without access (what A's repositories need is checked in Registries/RegistryTokenTests).
         ["GET /api/v1/registry/token"] = new(Kind.Public, Query: w => $"service=cocktail-registry&scope=repository:{w.A.WorkspaceName}/web:pull,push"),
         ["GET /api/v1/registry/certificate"] = new(Kind.Public),
+        // Robot accounts: A's members list them (no secrets), A's admins make and revoke them.
+        ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
+        ["POST /api/v1/workspaces/{id}/robot-accounts"] = Write(_ => new { name = "intruder", permission = "PushPull" }),
+        ["POST /api/v1/robot-accounts/{id}/revoke"] = Write(_ => new { reason = "matrix" }),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -318,6 +322,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AToken { get; init; }
         public required string AChannel { get; init; }
         public required string ARoute { get; init; }
+        public required string ARobot { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -348,6 +353,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 new { name = "matrix", type = "Webhook", url = "http://127.0.0.1:9/matrix" })).BodyAsync())["channel"]!["id"]!;
             var route = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/notification-routes",
                 new { name = "matrix", channelIds = new[] { channel } }));
+            var robot = await (await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/robot-accounts",
+                new { name = "matrix", permission = "Pull" })).BodyAsync();
+            TestSecrets.Remember((string)robot["password"]!);
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -355,7 +363,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             {
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
-                AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route,
+                AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, ARobot = (string)robot["robotId"]!,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -390,6 +398,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "terminal-sessions" => Guid.NewGuid().ToString(),
                 "notification-channels" => AChannel,
                 "notification-routes" => ARoute,
+                "robot-accounts" => ARobot,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
