@@ -19,7 +19,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
         .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
         .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
-        .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret);
+        .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret)
+        // A registry address for the workspace Registry page; robot accounts need no running registry to be made.
+        .WithSetting("Cocktail:Registry:Address", "registry.cocktail.test:5000");
 
     /// <summary>What the registry would send with its notifications, so tests can report pushes.</summary>
     public static readonly string RegistryNotificationSecret = TestSecrets.Remember("regnotify_" + Guid.NewGuid().ToString("N"));

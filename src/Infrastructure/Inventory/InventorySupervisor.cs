@@ -258,6 +258,7 @@ public sealed class InventorySupervisor(
         {
             _lastSweep = now;
             await PublishAsync(new SweepAccessGrants());
+            await PublishAsync(new Cocktail.Application.Registries.ExpiringRobots.SweepRobotAccounts());
         }
         // Image retention rules run here so that one replica runs them.
         if (now - _lastRetention >= images.Value.RetentionInterval)

@@ -248,6 +248,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["DELETE /api/v1/image-repositories/{id}/tags/{tag}"] = Write(),
         ["PUT /api/v1/image-repositories/{id}/retention"] = Write(_ => new { keepLast = 1 }),
         ["POST /api/v1/registry/notifications"] = new(Kind.ClusterWebhook, _ => new { events = Array.Empty<object>() }),
+        // Robot accounts: A's members list them (no secrets), A's admins make and revoke them.
+        ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
+        ["POST /api/v1/workspaces/{id}/robot-accounts"] = Write(_ => new { name = "intruder", permission = "PushPull" }),
+        ["POST /api/v1/robot-accounts/{id}/revoke"] = Write(_ => new { reason = "matrix" }),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -349,6 +353,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AExternalRegistry { get; init; }
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
+        public required string ARobot { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -389,6 +394,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             var definition = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/build-definitions",
                 new { name = "matrix", gitUrl = "https://git.example.com/shop/web.git", repository = "web" }));
             var build = (string)(await (await a.Developer.Client.PostAsJsonAsync($"/api/v1/build-definitions/{definition}/runs", new { })).BodyAsync())["id"]!;
+            var robot = await (await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/robot-accounts",
+                new { name = "matrix", permission = "Pull" })).BodyAsync();
+            TestSecrets.Remember((string)robot["password"]!);
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -398,6 +406,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
+                ARobot = (string)robot["robotId"]!,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -437,6 +446,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "external-registries" => AExternalRegistry,
                 "build-definitions" => ADefinition,
                 "builds" => ABuild,
+                "robot-accounts" => ARobot,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),

@@ -43,7 +43,7 @@ public static class AuditDescriptions
         WorkloadKind = "workload", BuildDefinitionKind = "build definition", BuildKind = "build", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
-        ExternalRegistryObject = "external registry";
+        ExternalRegistryObject = "external registry", RobotKind = "robot account";
 
     static AuditDescriptions()
     {
@@ -58,6 +58,12 @@ public static class AuditDescriptions
         On<UserLockedOut>((e, _) => new($"{e.UserName} was locked out after {e.FailedAttempts} wrong passwords" +
             (e.SourceIp is null ? "" : $" from {e.SourceIp}"), UserKind, e.UserName));
         On<UserUnlocked>((e, _) => new($"{e.UnlockedBy.Name} unlocked {e.UserName}", UserKind, e.UserName));
+
+        // Registry robot accounts
+        On<RobotAccountCreated>((e, _) => new($"{e.CreatedBy.Name} made the {(e.Permission == RobotPermission.PushPull ? "push and pull" : "pull")} robot account {e.UserName} " +
+            $"in {e.WorkspaceName}, valid until {Time(e.ValidUntil)}{(e.Purpose is null ? "" : $" ({e.Purpose})")}", RobotKind, e.UserName));
+        On<RobotAccountRevoked>((e, _) => new($"{e.RevokedBy.Name} revoked the robot account {e.UserName}{Because(e.Reason)}", RobotKind, e.UserName));
+        On<RobotAccountExpired>((e, _) => new($"The robot account {e.UserName} expired", RobotKind, e.UserName));
 
         // API tokens
         On<ApiTokenCreated>((e, _) => new(e.CreatedBy.Id == e.UserId
