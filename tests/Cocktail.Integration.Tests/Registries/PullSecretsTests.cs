@@ -85,7 +85,7 @@ public sealed class PullSecretsTests(PullSecretsApp app) : IClassFixture<PullSec
         Assert.DoesNotContain(secrets.Items, s => s.Metadata.Name == "cocktail-pull-ghcr");
         Assert.Equal(HttpStatusCode.NotFound, (await t.Viewer.Client.GetAsync($"/api/v1/external-registries/{(string)ghcr["id"]!}")).StatusCode);
         var audit = await (await t.Admin.GetAsync($"/api/v1/audit/events?streamId={(string)ghcr["id"]!}")).Content.ReadAsStringAsync();
-        Assert.Contains($"{t.WorkspaceAdmin.UserName} removed the registry ghcr from {t.WorkspaceName} because moved to harbor", audit);
+        Assert.Contains($"{t.WorkspaceAdmin.UserName} removed the registry ghcr from {t.WorkspaceName}: moved to harbor", audit);
     }
 
     [Fact]
