@@ -57,8 +57,8 @@ public sealed record Build(
     public Build Apply(BuildCancelled _) => this with { Status = BuildStatus.Cancelled };
 }
 
-/// <summary>The platform's build settings, one stream.</summary>
-public sealed record BuildSettings(Guid ClusterId, string ClusterName, string Namespace, string CpuLimit, string MemoryLimit, int ConcurrencyPerWorkspace, int TimeoutMinutes)
+/// <summary>The platform's build settings, one stream (the Id, as every aggregate has, lets the event source generator take it).</summary>
+public sealed record BuildSettings(Guid Id, Guid ClusterId, string ClusterName, string Namespace, string CpuLimit, string MemoryLimit, int ConcurrencyPerWorkspace, int TimeoutMinutes)
 {
     public static readonly Guid StreamId = new("0193a000-0000-7000-8000-00000000b01d");
 
@@ -73,7 +73,7 @@ public sealed record BuildSettings(Guid ClusterId, string ClusterName, string Na
     }
 
     public static BuildSettings Create(BuildSettingsChanged e) =>
-        new(e.ClusterId, e.ClusterName, e.Namespace, e.CpuLimit, e.MemoryLimit, e.ConcurrencyPerWorkspace, e.TimeoutMinutes);
+        new(StreamId, e.ClusterId, e.ClusterName, e.Namespace, e.CpuLimit, e.MemoryLimit, e.ConcurrencyPerWorkspace, e.TimeoutMinutes);
 
     public BuildSettings Apply(BuildSettingsChanged e) => Create(e);
 }

@@ -32,7 +32,7 @@ public static class ChangeBuildSettingsHandler
         var cluster = await session.LoadAsync<ClusterView>(command.ClusterId, ct);
         if (cluster is null) return Failure.Invalid("No such registered cluster.", "clusterId");
         var stream = await session.Events.FetchForWriting<BuildSettings>(BuildSettings.StreamId, ct);
-        var wanted = new BuildSettings(cluster.Id, cluster.Name, command.Namespace ?? stream.Aggregate?.Namespace ?? "cocktail-builds",
+        var wanted = new BuildSettings(BuildSettings.StreamId, cluster.Id, cluster.Name, command.Namespace ?? stream.Aggregate?.Namespace ?? "cocktail-builds",
             command.CpuLimit ?? stream.Aggregate?.CpuLimit ?? "2", command.MemoryLimit ?? stream.Aggregate?.MemoryLimit ?? "4Gi",
             command.ConcurrencyPerWorkspace ?? stream.Aggregate?.ConcurrencyPerWorkspace ?? 2, command.TimeoutMinutes ?? stream.Aggregate?.TimeoutMinutes ?? 60);
         var decision = BuildSettings.Change(stream.Aggregate, wanted, actor.Ref, clock.GetUtcNow());
