@@ -108,6 +108,8 @@ public sealed partial class AuditSummaryTests
             return new AlertRuleDefinition(name == "before" ? "checkout restarts" : "checkout restarting", null, "increase(restarts[15m]) > 3",
                 TimeSpan.FromMinutes(5), AlertSeverity.Warning, new Dictionary<string, string>(), null, null, true);
         if (underlying == typeof(double)) return 0.9;
+        if (underlying == typeof(Domain.Builds.BuildSource))
+            return new Domain.Builds.BuildSource("https://git.example.com/shop/web.git", "main", ".", "Dockerfile", new Dictionary<string, string>(), "web", "{branch}-{shortSha}");
         throw new InvalidOperationException($"The sample does not know how to make a {type.Name} for '{name}'; add it.");
     }
 

@@ -67,8 +67,12 @@ public sealed class BuildingImagesTests(BuildsApp app) : IClassFixture<BuildsApp
         Assert.Contains("--build-arg=VERSION=1", args);
         await Eventually.GetAsync(() => Task.FromResult(t.Sim.Objects.Get("v1", "Secret", (string)done["jobName"]! + "-push", "cocktail-builds")), s => s is null,
             because: "the push Secret is removed when the build ends");
-        var robots = (RecordingRobots)app.Services.GetRequiredService<IRobotAccounts>();
-        Assert.Contains(robots.Issued.Values, r => r.Robot.WorkspaceId == Guid.Parse(t.WorkspaceId) && r.Revoked);
+        // The build's push robot is one of the workspace's robot accounts, revoked once the build ended.
+        var robots = await Eventually.GetAsync(async () => System.Text.Json.Nodes.JsonNode.Parse(
+                await t.Admin.GetStringAsync($"/api/v1/workspaces/{t.WorkspaceId}/robot-accounts")),
+            r => (r is System.Text.Json.Nodes.JsonArray a ? a : r?["items"]?.AsArray())?.Any(i => i?["revokedAt"] is not null) == true,
+            because: "the build's push robot revoked");
+        Assert.NotNull(robots);
 
         var log = await t.Viewer.Client.GetStringAsync($"/api/v1/builds/{buildId}/log");
         Assert.Contains($"Pushed {app.Registry.Host}/{t.WorkspaceName}/web@{digest}", log);
