@@ -72,6 +72,9 @@ public sealed class UsersInTheConsoleTests(BrowserFixture browser)
         await page.GotoAsync("/settings/users");
         await page.GetByPlaceholder("Search by name").FillAsync(user.UserName);
         await page.GetByPlaceholder("Search by name").PressAsync("Enter");
+        // The search re-reads the table and re-draws its rows: a click on the row drawn before that lands on a button
+        // whose handler is gone (seen in CI: the user stayed locked), so the click waits for the filtered table.
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
         var row = page.Locator("tr").Filter(new() { HasText = user.UserName });
         await Expect(row).ToContainTextAsync("Locked");
         await row.GetByRole(AriaRole.Button, new() { Name = $"Unlock {user.UserName}" }).ClickAsync();
