@@ -180,7 +180,6 @@ public static class CocktailInfrastructure
         services.AddSingleton<Cocktail.Application.Builds.IBuildCluster, Builds.BuildCluster>();
         services.AddSingleton<Builds.BuildTracker>();
         services.AddHostedService(s => s.GetRequiredService<Builds.BuildTracker>());
-        services.Configure<Cocktail.Application.Registries.RegistryOptions>(configuration.GetSection(Cocktail.Application.Registries.RegistryOptions.Section));
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

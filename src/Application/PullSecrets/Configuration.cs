@@ -28,7 +28,6 @@ public static class Configuration
     public static IServiceCollection AddPullSecretServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PullSecretOptions>(configuration.GetSection(PullSecretOptions.Section));
-        services.Configure<Registries.RegistryOptions>(configuration.GetSection(Registries.RegistryOptions.Section));
         services.TryAddSingleton<Registries.IRobotAccounts, NoRobotAccounts>();
         services.TryAddSingleton<IEcrAuthorization, UnavailableEcrAuthorization>();
         return services;

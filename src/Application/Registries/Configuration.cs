@@ -1,3 +1,4 @@
+using Cocktail.Application.Registries.Images;
 using Cocktail.Application.Registries.IssuingTokens;
 using Cocktail.Application.Registries.Robots;
 using Cocktail.Domain.Registries;
@@ -5,6 +6,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Cocktail.Application.Registries;
 
@@ -20,10 +23,24 @@ public static class Configuration
 
     public static IServiceCollection AddRegistryServices(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
+        services.AddRegistryOptions(configuration);
         services.AddScoped<RegistryTokenRealm>();
         services.AddScoped<RobotAuthenticator>();
         services.AddSingleton<IRobotAccounts, RobotAccounts>();
+        return services;
+    }
+
+    /// <summary>
+    /// The one binding of <c>Cocktail:Registry</c>: <see cref="RegistryOptions"/>, checked when the host starts, and the
+    /// image side's <see cref="RegistryImagesOptions"/> from the same section. Every slice takes
+    /// <c>IOptions&lt;RegistryOptions&gt;</c> from here.
+    /// </summary>
+    static IServiceCollection AddRegistryOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(RegistryOptions.Section);
+        services.AddOptions<RegistryOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RegistryOptions>, RegistryOptionsValidation>());
+        services.AddOptions<RegistryImagesOptions>().Bind(section);
         return services;
     }
 }

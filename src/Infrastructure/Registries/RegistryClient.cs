@@ -27,7 +27,8 @@ public sealed class RegistryClient(IHttpClientFactory clients, IRegistryTokenIss
 
     public async Task<(RegistryAnswer Answer, string? Message)> DeleteManifestAsync(string repository, string digest, CancellationToken ct)
     {
-        using var request = Request(HttpMethod.Delete, $"v2/{repository}/manifests/{digest}", repository, "pull", "delete");
+        // Distribution 2.8 checks DELETE against the `delete` action alone (pull,push is refused): ask for nothing more.
+        using var request = Request(HttpMethod.Delete, $"v2/{repository}/manifests/{digest}", repository, RegistryAccessRules.Delete);
         try
         {
             using var response = await Client().SendAsync(request, ct);

@@ -1,4 +1,3 @@
-using Cocktail.Application.Registries;
 using Cocktail.Application.Registries.Images;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,11 +6,9 @@ namespace Cocktail.Infrastructure.Registries;
 
 public static class RegistryImagesSetup
 {
-    /// <summary>Browsing, deleting and retaining the workspace registry's images: the options and Cocktail's own registry client.</summary>
+    /// <summary>Browsing, deleting and retaining the workspace registry's images: Cocktail's own registry client (the options are bound with the registry's, in Application's Registries configuration).</summary>
     public static IServiceCollection AddRegistryImages(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
-        services.Configure<RegistryImagesOptions>(configuration.GetSection(RegistryOptions.Section));
         services.AddHttpClient(RegistryClient.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton<IRegistryClient, RegistryClient>();
         return services;

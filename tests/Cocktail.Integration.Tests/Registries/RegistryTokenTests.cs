@@ -1,7 +1,10 @@
 using System.Net;
+using Cocktail.Application.Registries;
 using Cocktail.Integration.Tests.Platform;
 using Cocktail.Testing;
 using Cocktail.Testing.Registry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Cocktail.Integration.Tests.Registries;
 
@@ -98,6 +101,69 @@ public sealed class RegistryTokenTests(RegistryApp app) : IClassFixture<Registry
         var scope = await anonymous.GetAsync("/api/v1/registry/token?service=cocktail-registry&scope=pull");
         Assert.Equal(HttpStatusCode.BadRequest, scope.StatusCode);
         Assert.NotNull((await scope.BodyAsync())["errors"]!["scope"]);
+    }
+
+    [Fact]
+    public async Task an_oversized_basic_header_too_many_scopes_or_a_too_long_scope_is_a_field_error()
+    {
+        using var anonymous = app.Anonymous();
+        var huge = new HttpRequestMessage(HttpMethod.Get, "/api/v1/registry/token?service=cocktail-registry");
+        huge.Headers.TryAddWithoutValidation("Authorization", "Basic " + Convert.ToBase64String(new byte[4000]));
+        var header = await anonymous.SendAsync(huge);
+        Assert.Equal(HttpStatusCode.BadRequest, header.StatusCode);
+        Assert.Contains("2048", (string)(await header.BodyAsync())["errors"]!["authorization"]![0]!);
+
+        var many = await RegistryTokens.RequestAsync(anonymous, null, null, Enumerable.Range(0, 33).Select(i => $"repository:a/r{i}:pull").ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, many.StatusCode);
+        Assert.Contains("at most 32", (string)(await many.BodyAsync())["errors"]!["scope"]![0]!);
+
+        var longScope = await RegistryTokens.RequestAsync(anonymous, null, null, $"repository:a/{new string('x', 600)}:pull");
+        Assert.Equal(HttpStatusCode.BadRequest, longScope.StatusCode);
+        Assert.Contains("at most 512 characters", (string)(await longScope.BodyAsync())["errors"]!["scope"]![0]!);
+    }
+
+    [Fact]
+    public async Task the_oauth2_password_grant_gives_the_same_access_and_refresh_tokens_are_neither_issued_nor_accepted()
+    {
+        var team = await RegistryWorkspace.CreateAsync(app);
+        var other = await RegistryWorkspace.CreateAsync(app);
+        using var anonymous = app.Anonymous();
+        Task<HttpResponseMessage> PostAsync(params (string Key, string Value)[] fields) => anonymous.PostAsync(RealmPath,
+            new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Key, f.Value))));
+
+        var granted = await PostAsync(("grant_type", "password"), ("service", "cocktail-registry"), ("client_id", "containerd-client"),
+            ("access_type", "offline"), ("username", team.Developer.UserName), ("password", team.Developer.Password),
+            ("scope", $"repository:{team.Repository("web")}:pull,push repository:{other.Repository("web")}:pull"));
+
+        Assert.Equal(HttpStatusCode.OK, granted.StatusCode);
+        var body = await granted.BodyAsync();
+        Assert.Null(body["refresh_token"]);
+        Assert.Equal($"repository:{team.Repository("web")}:pull,push", (string)body["scope"]!);
+        Assert.Equal([$"repository:{team.Repository("web")}:pull,push"], RegistryTokens.Access(RegistryTokens.Decode((string)body["access_token"]!).Claims));
+        Assert.Equal(300, (int)body["expires_in"]!);
+
+        var wrong = TestSecrets.Remember($"wrong-{Guid.NewGuid():N}");
+        var refused = await PostAsync(("grant_type", "password"), ("service", "cocktail-registry"), ("username", team.Developer.UserName), ("password", wrong));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain(wrong, await refused.Content.ReadAsStringAsync());
+        var refresh = await PostAsync(("grant_type", "refresh_token"), ("service", "cocktail-registry"), ("refresh_token", "anything"));
+        Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
+        Assert.Contains("no refresh tokens", (string)(await refresh.BodyAsync())["errors"]!["grant_type"]![0]!);
+        var noPassword = await PostAsync(("grant_type", "password"), ("service", "cocktail-registry"), ("username", team.Developer.UserName));
+        Assert.NotNull((await noPassword.BodyAsync())["errors"]!["password"]);
+        var json = await anonymous.PostAsync(RealmPath, new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, json.StatusCode);
+    }
+
+    const string RealmPath = "/api/v1/registry/token";
+
+    [Fact]
+    public void cocktail_registry_is_bound_once_and_every_slice_reads_the_same_options()
+    {
+        var configurations = app.Services.GetServices<IConfigureOptions<RegistryOptions>>().ToList();
+        Assert.Single(configurations);
+        Assert.Equal(app.Registry?.Authority, app.Services.GetRequiredService<IOptions<RegistryOptions>>().Value.Address);
+        Assert.Single(app.Services.GetServices<IValidateOptions<RegistryOptions>>().OfType<RegistryOptionsValidation>());
     }
 
     [Fact]

@@ -37,6 +37,11 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ClusterWebhook,
         /// <summary>For anyone, signed in or not (the registry's token realm, the token signing certificate): 200, never anything of A's.</summary>
         Public,
+        /// <summary>
+        /// The token realm's OAuth2 form: credentials come only from the form, so a caller's API token grants nothing;
+        /// the matrix's JSON body is not the form (400), wrong form credentials are 401.
+        /// </summary>
+        RealmForm,
     }
 
     private sealed record Expectation(Kind Kind, Func<World, object?>? Body = null, Func<World, string>? Query = null, bool StrangerMay400 = false,
@@ -241,6 +246,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         // The registry's token realm answers everyone: a caller's Bearer API token is not Basic credentials, so each
         // gets a token without access (what A's repositories need is checked in Registries/RegistryTokenTests).
         ["GET /api/v1/registry/token"] = new(Kind.Public, Query: w => $"service=cocktail-registry&scope=repository:{w.A.WorkspaceName}/web:pull,push"),
+        ["POST /api/v1/registry/token"] = new(Kind.RealmForm),
         ["GET /api/v1/registry/certificate"] = new(Kind.Public),
         // Registry images: A's repositories are its members'; deleting tags is for developers, retention rules for workspace admins.
         ["GET /api/v1/workspaces/{id}/image-repositories"] = Read(),
@@ -315,6 +321,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         if (status >= 500) return false;
         if (e.Kind == Kind.ClusterWebhook) return status is 401 or 403;
         if (e.Kind == Kind.Public) return status == 200;
+        if (e.Kind == Kind.RealmForm) return status is 400 or 401;
         if (caller == Caller.Anonymous) return e.Kind == Kind.SignIn ? status is 400 or 401 : status == 401;
         return (e.Kind, caller) switch
         {

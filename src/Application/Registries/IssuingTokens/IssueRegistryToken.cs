@@ -37,7 +37,9 @@ public sealed class IssueRegistryTokenValidator : AbstractValidator<IssueRegistr
         RuleFor(x => x.Service).Must(s => s is null || s == options.Value.Service)
             .WithMessage(x => $"This token server signs for the service '{options.Value.Service}', not '{x.Service}'.");
         RuleFor(x => x.Scopes).Must(s => s.Count <= MaxScopes).WithMessage($"Ask for at most {MaxScopes} scopes at once.");
-        RuleForEach(x => x.Scopes).Must(s => RegistryScope.TryParse(s, out _))
+        RuleForEach(x => x.Scopes).Must(s => s.Length <= RegistryScope.MaxLength)
+            .WithMessage($"A scope is at most {RegistryScope.MaxLength} characters.");
+        RuleForEach(x => x.Scopes).Must(s => s.Length > RegistryScope.MaxLength || RegistryScope.TryParse(s, out _))
             .WithMessage("A scope reads type:name:actions, for example repository:shop/web:pull,push.");
         RuleFor(x => x.Account).Must((x, account) => account is null || x.UserName is null ||
                 string.Equals(account, x.UserName, StringComparison.OrdinalIgnoreCase))
