@@ -107,7 +107,7 @@ public sealed class BuildsInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         }
 
         // The runs list has it, with who ran it and the digest.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Builds", Exact = true }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Back to Builds" }).ClickAsync();
         var runs = page.GetByTestId("builds");
         await Expect(runs).ToContainTextAsync("web #1");
         await Expect(runs).ToContainTextAsync("Succeeded");
