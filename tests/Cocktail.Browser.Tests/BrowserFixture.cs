@@ -1,4 +1,5 @@
 using Cocktail.Testing;
+using Cocktail.Testing.Registry;
 using Microsoft.Playwright;
 
 namespace Cocktail.Browser.Tests;
@@ -12,16 +13,28 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? _playwright;
     private readonly List<string> _console = [];
 
+    public BrowserFixture()
+    {
+        App = new CocktailApp()
+            .WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01")
+            .WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01")
+            .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
+            .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
+            .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
+            .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret);
+        // A real registry (no auth) where one is installed, so builds can push to it; robot accounts need none.
+        if (Registry is not null) App.WithRegistry(Registry);
+        else App.WithSetting("Cocktail:Registry:Address", RegistryAddress);
+    }
+
     /// <summary>With quick health probes (as the cluster integration tests use), so pages show transitions in seconds.</summary>
-    public CocktailApp App { get; } = new CocktailApp()
-        .WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01")
-        .WithSetting("Cocktail:Inventory:ProbeTimeout", "00:00:01")
-        .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
-        .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
-        .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
-        .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret)
-        // A registry address for the workspace Registry page; robot accounts need no running registry to be made.
-        .WithSetting("Cocktail:Registry:Address", "registry.cocktail.test:5000");
+    public CocktailApp App { get; }
+
+    /// <summary>Debian's docker-registry without auth, or null where it is not installed (tests that push skip).</summary>
+    public RegistryServer? Registry { get; } = RegistryServer.Available ? RegistryServer.Reserve() : null;
+
+    /// <summary>host:port of the workspace registry as the console shows it.</summary>
+    public string RegistryAddress => Registry?.Authority ?? "registry.cocktail.test:5000";
 
     /// <summary>What the registry would send with its notifications, so tests can report pushes.</summary>
     public static readonly string RegistryNotificationSecret = TestSecrets.Remember("regnotify_" + Guid.NewGuid().ToString("N"));
@@ -33,6 +46,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"Browser tests need Chromium at {chromium}: apt-get install -y chromium (or set COCKTAIL_CHROMIUM).");
         await App.InitializeAsync();
+        if (Registry is not null) await Registry.StartAsync(new RegistrySettings());
         // A page waits on the server (a circuit, a query, a cluster): on a busy 2-core machine 5 s is not always
         // enough for the first render of a page, so every expectation waits up to 15 s for what it expects.
         Assertions.SetDefaultExpectTimeout(15_000);
@@ -87,6 +101,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
+        if (Registry is not null) await Registry.DisposeAsync();
     }
 }
 

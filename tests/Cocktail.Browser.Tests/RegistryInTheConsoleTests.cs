@@ -21,7 +21,7 @@ public sealed class RegistryInTheConsoleTests(BrowserFixture browser)
         await page.GotoAsync($"/workspaces/{workspace["id"]}");
         await page.GetByTestId("workspace-registry").ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Registry · {name}" })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("registry-prefix")).ToHaveTextAsync($"registry.cocktail.test:5000/{name}/");
+        await Expect(page.GetByTestId("registry-prefix")).ToHaveTextAsync($"{browser.RegistryAddress}/{name}/");
         await Expect(page.GetByText("No robot accounts yet")).ToBeVisibleAsync();
 
         await page.GetByTestId("create-robot").ClickAsync();
