@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cocktail.Application.Logs;
 using Cocktail.Infrastructure.Inventory;
 using Cocktail.Integration.Tests.Access;
 using Cocktail.Integration.Tests.Clusters;
@@ -82,6 +83,80 @@ public sealed class TwoReplicasTests
         Assert.Equal(1, grantEvents.Count(x => x == "AccessGrantActivated"));
         Assert.Equal(1, grantEvents.Count(x => x == "AccessGrantExpired"));
         Assert.Equal(1, grantEvents.Count(x => x == "AccessGrantRemovedFromCluster"));
+    }
+
+    /// <summary>
+    /// Issue 15's tail across replicas: both replicas store batches at once (two writers each, as each receiver runs
+    /// several), their COPYs committing in an order unrelated to their line numbers, while a tail through one replica
+    /// follows with its cursor. Every line arrives exactly once, and each writer's lines in the order it wrote them.
+    /// </summary>
+    [Fact]
+    public async Task a_tail_misses_no_line_and_repeats_none_while_two_replicas_store_batches_at_once()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("replicas");
+        await using var a = await StartReplicaAsync(database, "replica-a");
+        await using var b = await StartReplicaAsync(database, "replica-b");
+        using var admin = await b.AsAdminAsync();
+        var cluster = Guid.NewGuid();
+        var pod = $"tail-{Guid.NewGuid():N}"[..15];
+        IncomingLogLine Line(string body) =>
+            new(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, 9, "INFO", body, false, cluster, null, null, "shop", pod, "app", "node-1", "Deployment", "checkout");
+
+        await a.Services.GetRequiredService<ILogStore>().AppendAsync([Line("marker")], CancellationToken.None);
+        var first = await TailAsync(admin, pod, null);
+        Assert.Equal(["marker"], first.Bodies);
+        var cursor = first.Cursor;
+
+        const int batches = 30;
+        var writers = new[] { (a, "a0"), (a, "a1"), (b, "b0"), (b, "b1") };
+        var expected = writers.SelectMany(w => Enumerable.Range(0, batches).SelectMany(i => Enumerable.Range(0, BatchSize(i)).Select(j => $"{w.Item2} {i:D3} {j:D3}")))
+            .ToHashSet();
+        // Batches of different sizes, so that a later batch often commits before an earlier, larger one of another writer.
+        static int BatchSize(int i) => 1 + i * 37 % 60;
+        var writing = Task.WhenAll(writers.Select(w => Task.Run(async () =>
+        {
+            var store = w.Item1.Services.GetRequiredService<ILogStore>();
+            for (var i = 0; i < batches; i++)
+            {
+                var result = await store.AppendAsync(Enumerable.Range(0, BatchSize(i)).Select(j => Line($"{w.Item2} {i:D3} {j:D3}")).ToList(),
+                    CancellationToken.None);
+                Assert.Equal(BatchSize(i), result.Stored);
+            }
+        })));
+
+        var seen = new List<string>();
+        var clock = Stopwatch.StartNew();
+        while (seen.Count < expected.Count && clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var next = await TailAsync(admin, pod, cursor);
+            seen.AddRange(next.Bodies);
+            cursor = next.Cursor;
+            if (writing.IsFaulted) await writing;
+        }
+        await writing;
+        // Once everything is stored and seen, asking again brings nothing more.
+        var after = await TailAsync(admin, pod, cursor);
+        seen.AddRange(after.Bodies);
+
+        var repeated = seen.GroupBy(x => x).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        Assert.True(repeated.Count == 0, $"seen twice: {string.Join(", ", repeated.Take(10))}");
+        var missed = expected.Except(seen).ToList();
+        Assert.True(missed.Count == 0, $"{missed.Count} of {expected.Count} lines missed, e.g. {string.Join(", ", missed.Order().Take(10))}");
+        Assert.Equal(expected.Count, seen.Count);
+        foreach (var (_, writer) in writers)
+        {
+            var own = seen.Where(x => x.StartsWith(writer + " ", StringComparison.Ordinal)).ToList();
+            Assert.Equal(own.Order(StringComparer.Ordinal), own);
+        }
+    }
+
+    private static async Task<(List<string> Bodies, string? Cursor)> TailAsync(HttpClient client, string pod, string? cursor)
+    {
+        var url = $"/api/v1/logs/tail?pod={pod}&limit=100" + (cursor is null ? "" : $"&wait=1&after={Uri.EscapeDataString(cursor)}");
+        var response = await client.GetAsync(url);
+        var body = await response.BodyAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {(int)response.StatusCode} {body.ToJsonString()}");
+        return (body["items"]!.AsArray().Select(i => (string)i!["body"]!).ToList(), (string?)body["cursor"]);
     }
 
     private static async Task<Replica> StartReplicaAsync(string database, string name)

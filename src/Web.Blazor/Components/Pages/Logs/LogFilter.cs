@@ -34,6 +34,13 @@ public sealed class LogFilter
 
     public LogFilter Copy() => (LogFilter)MemberwiseClone();
 
+    /// <summary>Label names that name a workload: Cocktail's own rules say <c>workload</c>; kube-state-metrics' alerts the kind.</summary>
+    private static readonly string[] WorkloadLabels = ["workload", "deployment", "statefulset", "daemonset"];
+
+    /// <summary>The workload an alert's labels are about, if they name one.</summary>
+    public static string? WorkloadOf(IReadOnlyDictionary<string, string> labels) =>
+        WorkloadLabels.Select(labels.GetValueOrDefault).FirstOrDefault(w => !string.IsNullOrWhiteSpace(w));
+
     public static bool TryParseRange(string? range, out TimeSpan span)
     {
         span = range switch
