@@ -59,7 +59,7 @@ public sealed class BuildsInTheConsoleTests(BrowserFixture browser) : IAsyncLife
         await Expect(admin.GetByTestId("build-cluster")).ToContainTextAsync(_sim.Name);
         await admin.GetByTestId("build-settings-save").ClickAsync();
         try { await admin.GetByTestId("builds-set-up").WaitForAsync(new() { Timeout = 5_000 }); }
-        catch (Microsoft.Playwright.TimeoutException) { await admin.GetByTestId("build-settings-save").ClickAsync(); } // the person presses Save again
+        catch (TimeoutException) { await admin.GetByTestId("build-settings-save").ClickAsync(); } // the person presses Save again
         await Expect(admin.GetByTestId("builds-set-up")).ToContainTextAsync($"Builds run on {_sim.Name}");
 
         // The developer finds Builds on the workspace page and defines a build; bad input is answered beside its field.
