@@ -15,6 +15,25 @@ internal static class Autocomplete
     /// </summary>
     public static async Task ChooseAsync(IPage page, ILocator input, string text)
     {
+        // On a loaded machine the whole choice can still be lost (seen in CI: the list closed and the field was
+        // empty); a person sees the empty field and chooses again.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ChooseOnceAsync(page, input, text);
+                return;
+            }
+            catch (Exception e) when (e is PlaywrightException or TimeoutException && attempt < 3)
+            {
+                await input.PressAsync("Escape");
+                await input.FillAsync("");
+            }
+        }
+    }
+
+    private static async Task ChooseOnceAsync(IPage page, ILocator input, string text)
+    {
         // The console searches 300 ms after the last key, so keys typed at once send one search, for the whole text:
         // an answer to an earlier key cannot arrive after the pick and open the list again. A dialog still finishing
         // its first render on a loaded machine can swallow the first key (seen in CI: "i-cb2e..." for "ui-cb2e..."),
