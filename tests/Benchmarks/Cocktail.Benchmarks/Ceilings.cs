@@ -12,6 +12,51 @@ namespace Cocktail.Benchmarks;
 /// </summary>
 public static class Ceilings
 {
+    /// <summary>
+    /// Label patches timed until a bare watch hears each one: how fast the cluster can tell anyone that an object
+    /// changed. <paramref name="watch"/> opens the watch, <paramref name="labelOf"/> reads the probe label of a
+    /// MODIFIED object, and <paramref name="patch"/> applies patch number i with the given label value.
+    /// </summary>
+    public static async Task<List<double>> WatchDeliveryAsync<T>(
+        Func<CancellationToken, IAsyncEnumerable<(k8s.WatchEventType, T)>> watch, Func<T, string?> labelOf,
+        Func<int, k8s.Models.V1Patch, Task> patch, int changes, string what)
+    {
+        var waiting = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource>();
+        using var stop = new CancellationTokenSource();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watching = Task.Run(async () =>
+        {
+            try
+            {
+                listening.TrySetResult();
+                await foreach (var (type, item) in watch(stop.Token))
+                    if (type == k8s.WatchEventType.Modified && labelOf(item) is { } value && waiting.TryRemove(value, out var heard))
+                        heard.TrySetResult();
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException) { }
+        });
+        await listening.Task;
+        await Task.Delay(500); // the watch is open and past its initial events
+        var times = new List<double>();
+        for (var i = 0; i <= changes; i++)
+        {
+            var value = $"c{i}";
+            var heard = waiting.GetOrAdd(value, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var body = new k8s.Models.V1Patch(new { metadata = new { labels = new Dictionary<string, string> { [ProbeLabel] = value } } }, k8s.Models.V1Patch.PatchType.MergePatch);
+            var sent = Stopwatch.GetTimestamp();
+            await patch(i, body);
+            if (await Task.WhenAny(heard.Task, Task.Delay(TimeSpan.FromSeconds(30))) != heard.Task)
+                throw new TimeoutException($"A bare watch did not hear a {what} patch within 30 s.");
+            if (i > 0) times.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds); // the first is a warm-up
+        }
+        await stop.CancelAsync();
+        await watching;
+        return times;
+    }
+
+    /// <summary>The label <see cref="WatchDeliveryAsync{T}"/> patches.</summary>
+    public const string ProbeLabel = "cocktail-ceiling";
+
     private const string Table = "bench_ceiling";
 
     /// <summary>

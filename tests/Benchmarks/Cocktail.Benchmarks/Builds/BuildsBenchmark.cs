@@ -144,38 +144,10 @@ public static class BuildsBenchmark
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "ceiling" } });
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "probe" } }, "ceiling");
-        var waiting = new ConcurrentDictionary<string, TaskCompletionSource>();
-        using var stop = new CancellationTokenSource();
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watch = Task.Run(async () =>
-        {
-            try
-            {
-                listening.TrySetResult();
-                await foreach (var (type, map) in client.CoreV1.WatchListNamespacedConfigMapAsync("ceiling", cancellationToken: stop.Token))
-                    if (type == WatchEventType.Modified && map.Metadata.Labels?.TryGetValue("cocktail-ceiling", out var value) == true &&
-                        waiting.TryRemove(value, out var heard))
-                        heard.TrySetResult();
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException) { }
-        });
-        await listening.Task;
-        await Task.Delay(500); // the watch is open and past its initial events
-        var times = new List<double>();
-        for (var i = 0; i <= changes; i++)
-        {
-            var value = $"c{i}";
-            var heard = waiting.GetOrAdd(value, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var patch = new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { ["cocktail-ceiling"] = value } } }, V1Patch.PatchType.MergePatch);
-            var sent = Stopwatch.GetTimestamp();
-            await client.CoreV1.PatchNamespacedConfigMapAsync(patch, "probe", "ceiling");
-            if (await Task.WhenAny(heard.Task, Task.Delay(TimeSpan.FromSeconds(30))) != heard.Task)
-                throw new TimeoutException("A bare watch did not hear a ConfigMap patch within 30 s.");
-            if (i > 0) times.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds); // the first is a warm-up
-        }
-        await stop.CancelAsync();
-        await watch;
-        return times;
+        return await Ceilings.WatchDeliveryAsync(
+            ct => client.CoreV1.WatchListNamespacedConfigMapAsync("ceiling", cancellationToken: ct),
+            map => map.Metadata.Labels?.TryGetValue(Ceilings.ProbeLabel, out var value) == true ? value : null,
+            (_, patch) => client.CoreV1.PatchNamespacedConfigMapAsync(patch, "probe", "ceiling"), changes, "ConfigMap");
     }
 
     public sealed record CeilingBuildSucceeded(Guid BuildId, string Digest, TimeSpan Duration, DateTimeOffset SucceededAt);

@@ -106,37 +106,9 @@ public sealed record InventoryCeiling(TimeSpan List, TimeSpan Store, int Objects
     private static async Task<List<double>> WatchDeliveryAsync(IKubernetes client, int changes)
     {
         var pods = (await client.CoreV1.ListNamespacedPodAsync("default")).Items.Select(p => p.Metadata.Name).ToArray();
-        var waiting = new ConcurrentDictionary<string, TaskCompletionSource>();
-        using var stop = new CancellationTokenSource();
-        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watch = Task.Run(async () =>
-        {
-            try
-            {
-                listening.TrySetResult();
-                await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync("default", cancellationToken: stop.Token))
-                    if (type == WatchEventType.Modified && pod.Metadata.Labels?.TryGetValue("cocktail-ceiling", out var value) == true &&
-                        waiting.TryRemove(value, out var heard))
-                        heard.TrySetResult();
-            }
-            catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException) { }
-        });
-        await listening.Task;
-        await Task.Delay(500); // the watch is open and past its initial events
-        var times = new List<double>();
-        for (var i = 0; i <= changes; i++)
-        {
-            var value = $"c{i}";
-            var heard = waiting.GetOrAdd(value, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var patch = new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { ["cocktail-ceiling"] = value } } }, V1Patch.PatchType.MergePatch);
-            var sent = Stopwatch.GetTimestamp();
-            await client.CoreV1.PatchNamespacedPodAsync(patch, pods[i % pods.Length], "default");
-            if (await Task.WhenAny(heard.Task, Task.Delay(TimeSpan.FromSeconds(30))) != heard.Task)
-                throw new TimeoutException("A bare watch did not hear a pod patch within 30 s.");
-            if (i > 0) times.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds); // the first is a warm-up
-        }
-        await stop.CancelAsync();
-        await watch;
-        return times;
+        return await Ceilings.WatchDeliveryAsync(
+            ct => client.CoreV1.WatchListNamespacedPodAsync("default", cancellationToken: ct),
+            pod => pod.Metadata.Labels?.TryGetValue(Ceilings.ProbeLabel, out var value) == true ? value : null,
+            (i, patch) => client.CoreV1.PatchNamespacedPodAsync(patch, pods[i % pods.Length], "default"), changes, "pod");
     }
 }
