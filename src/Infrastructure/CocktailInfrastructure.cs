@@ -190,6 +190,7 @@ public static class CocktailInfrastructure
         options.Policies.AutoApplyTransactions();
         options.Policies.UseDurableLocalQueues();
         options.RetryLostRaces();
+        Cocktail.Application.Notifications.Routing.AlertNotificationHandler.Route(options);
         options.Policies.AddMiddleware(typeof(ActorMiddleware), HandlerPolicies.TakesActor);
         options.Policies.AddMiddleware(typeof(EventMetadataMiddleware), HandlerPolicies.WritesToMarten);
         options.UseSystemTextJsonForSerialization(json => json.Converters.Add(new JsonStringEnumConverter()));
