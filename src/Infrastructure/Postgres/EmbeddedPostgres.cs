@@ -148,8 +148,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = FreeLoopbackPort();
-            // A throwaway server serves a whole test run: dozens of app hosts at once, each with its own pools (a full
-            // integration run peaks near 290 connections).
+            // A throwaway server serves a whole test run: several app hosts at once, each with its own pool (a full
+            // integration run on 2 cores peaks near 120 connections; more cores run more hosts at once).
             var maxConnections = _options.Throwaway ? 1000 : 300;
             var settings = $"-c listen_addresses=127.0.0.1 -p {Port} -c unix_socket_directories='{RunDirectory}' -c max_connections={maxConnections}";
             if (_options.Throwaway)
