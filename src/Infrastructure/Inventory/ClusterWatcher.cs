@@ -248,7 +248,9 @@ internal sealed class ClusterWatcher : IAsyncDisposable
 
     private async Task SummarizeAsync(CancellationToken ct)
     {
-        if (_cache.TakeDirty())
+        // Not before nodes and pods have been listed once: a summary from half a list said "0 nodes" with a sync time
+        // (seen: a freshly registered cluster's fleet row). The other kinds only add to it as they arrive.
+        if (_watches.Where(w => w.Resource == WatchedResources.Nodes.Name || w.Resource == WatchedResources.Pods.Name).All(w => w.Synced) && _cache.TakeDirty())
         {
             // Requests per node change with every pod; rewrite only the nodes whose figures moved.
             var nodes = _cache.NodeInfos();
