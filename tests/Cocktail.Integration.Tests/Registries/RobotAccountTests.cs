@@ -113,6 +113,15 @@ public sealed class RobotAccountTests(RegistryApp app) : IClassFixture<RegistryA
         Assert.Equal(HttpStatusCode.NotFound, (await other.WorkspaceAdmin.Client.PostAsJsonAsync(url, new { name = "ci", permission = "Pull" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await other.WorkspaceAdmin.Client.GetAsync(url)).StatusCode);
         Assert.Empty((await team.Viewer.Client.GetFromJsonAsync<JsonArray>(url))!);
+
+        // A name in use by a live robot is refused; once that robot is revoked the name is free again.
+        var first = await CreateRobotAsync(team.WorkspaceAdmin.Client, team, "deploy", "Pull");
+        var twin = await team.WorkspaceAdmin.Client.PostAsJsonAsync(url, new { name = "deploy", permission = "PushPull" });
+        Assert.Equal(HttpStatusCode.Conflict, twin.StatusCode);
+        Assert.Contains("already has a robot named deploy", (string)(await twin.BodyAsync())["errors"]!["name"]![0]!);
+        Assert.Single((await team.Viewer.Client.GetFromJsonAsync<JsonArray>(url))!);
+        Assert.Equal(HttpStatusCode.OK, (await team.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/robot-accounts/{first.Id}/revoke", new { reason = "leaked" })).StatusCode);
+        await CreateRobotAsync(team.WorkspaceAdmin.Client, team, "deploy", "Pull");
     }
 
     [SkippableFact]

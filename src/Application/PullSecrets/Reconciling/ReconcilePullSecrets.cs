@@ -96,7 +96,8 @@ public static class ReconcilePullSecretsHandler
         RegistryOptions registry, PullSecretOptions options, Guid workspaceId, ActorRef by, DateTimeOffset now, CancellationToken ct)
     {
         var validity = PullRobotRotation.Validity(options.RobotValidity, registry.RobotMaxValidity);
-        var issued = await robots.IssueAsync(workspaceId, $"pull-{now:yyyyMMddHHmmss}", RobotPermission.Pull, now + validity, by, RobotPurpose, ct);
+        // Unique even when a rotation follows the first robot within the same second (seen: both named pull-<second>).
+        var issued = await robots.IssueAsync(workspaceId, $"pull-{now:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}", RobotPermission.Pull, now + validity, by, RobotPurpose, ct);
         var robot = WorkspacePullRobot.Of(issued, now, protection);
         // Kept at once: the robot exists now, and its password is shown only this once.
         session.Store(robot);

@@ -69,6 +69,12 @@ internal static class RobotIssuer
             purpose, by, now);
         if (decision.Error is { } error) return error;
         var created = (RobotAccountCreated)decision.Events[0];
+        // A user name names one robot: two live robots answering to one name would read as one in registry logs, docker
+        // configs and the audit trail ("replaced by" itself). An ended robot's name may be used again.
+        var userName = created.UserName;
+        if (await session.Query<RobotAccountView>().AnyAsync(r => r.WorkspaceId == workspace.Id && r.UserName == userName && r.RevokedAt == null
+                && r.ExpiredAt == null && r.ValidUntil > now))
+            return DomainError.Conflict($"The workspace already has a robot named {name.Trim()}; revoke it or choose another name.", "name");
         var secret = RobotSecrets.NewSecret();
         session.Events.StartStream<RobotAccount>(id, decision.Events.ToArray());
         session.Store(new RobotSecret { Id = RobotSecrets.Hash(secret), RobotId = id });
