@@ -1,12 +1,10 @@
 using Cocktail.Domain.ImageScanning;
+using static Cocktail.Domain.Tests.ImageScanning.Scanning;
 
 namespace Cocktail.Domain.Tests.ImageScanning;
 
 public sealed class ImageScanTests
 {
-    const string Digest = "sha256:ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
-    static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
-
     [Fact]
     public void a_scan_counts_its_findings_by_severity_and_knows_the_worst()
     {

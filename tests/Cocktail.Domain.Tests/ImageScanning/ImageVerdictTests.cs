@@ -1,14 +1,12 @@
 using Cocktail.Domain.Common;
 using Cocktail.Domain.ImageScanning;
+using static Cocktail.Domain.Tests.ImageScanning.Scanning;
 
 namespace Cocktail.Domain.Tests.ImageScanning;
 
 public sealed class ImageVerdictTests
 {
-    static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
-    static readonly ActorRef Alice = new(Guid.CreateVersion7(), "alice");
     const string Repository = "shop/web";
-    const string Digest = "sha256:ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12cd34ef56ab12";
     static readonly ImageScanPolicy BlockCritical = new(BlockCritical: true);
 
     static Vulnerability Critical(string id, string? fixedVersion = "3.0.13") => new(id, "openssl", "3.0.1", fixedVersion, Severity.Critical);
@@ -21,8 +19,7 @@ public sealed class ImageVerdictTests
         ImageVerdict.Decide(scan, policy, exceptions, Repository, Digest, Now);
 
     static VulnerabilityException Exception(string cve, string pattern = Repository, DateTimeOffset? validUntil = null) =>
-        Given.Events<VulnerabilityException>(VulnerabilityException.Grant(Guid.CreateVersion7(), Guid.CreateVersion7(), "shop", cve, pattern,
-            "accepted", validUntil ?? Now.AddDays(7), TimeSpan.FromDays(90), Alice, Now.AddDays(-1)).Single());
+        Granted(cve, pattern, validUntil ?? Now.AddDays(7), at: Now.AddDays(-1));
 
     [Fact]
     public void an_image_never_scanned_is_denied_when_the_policy_requires_a_scan()
