@@ -54,7 +54,8 @@ internal sealed class ValidatingAdmissionPolicyAdmission(ClusterRuntime cluster)
         return true;
     }
 
-    static bool RuleMatches(JsonObject rule, AdmissionRequest request)
+    /// <summary>admission/plugin/webhook/predicates/rules Matcher: apiGroups, apiVersions, operations, resources (with subresource forms) and scope.</summary>
+    internal static bool RuleMatches(JsonObject rule, AdmissionRequest request)
     {
         static bool Has(JsonNode? list, string value) => list is JsonArray a && a.Any(v => v?.GetValue<string>() is "*" || v?.GetValue<string>() == value);
         var resource = request.Subresource.Length > 0 ? $"{request.Type.Resource}/{request.Subresource}" : request.Type.Resource;
