@@ -30,7 +30,10 @@ internal sealed class ValidatingWebhookAdmission(ClusterRuntime cluster) : IVali
 {
     const string ConfigurationsKey = "admissionregistration.k8s.io/validatingwebhookconfigurations";
 
-    /// <summary>Bound on a webhook's answer (the request body limit the apiserver applies to what it reads, 3 MiB).</summary>
+    /// <summary>
+    /// KubeSim's own bound on a webhook's answer (3 MiB, the size of the apiserver's request body limit; no upstream
+    /// limit on webhook responses was confirmed) and on its JSON depth, so a broken webhook cannot exhaust the simulator.
+    /// </summary>
     const int MaxResponseBytes = 3 * 1024 * 1024;
 
     static readonly JsonDocumentOptions ResponseJson = new() { MaxDepth = 64 };
