@@ -199,14 +199,6 @@ public sealed class ScanReportReaderTests
     }
 
     [Fact]
-    public void a_report_larger_than_the_byte_bound_is_refused()
-    {
-        var limits = new TrivyReportLimits(MaxBytes: 100);
-
-        AssertRefused(ReadTrivy(TrivyReport, limits), ScanReportProblem.TooLarge, "larger than the bound of 100 bytes");
-    }
-
-    [Fact]
     public void a_stream_longer_than_the_byte_bound_is_refused_even_when_its_length_is_unknown()
     {
         using var stream = new UnseekableStream(Encoding.UTF8.GetBytes(TrivyReport));
@@ -227,15 +219,6 @@ public sealed class ScanReportReaderTests
     }
 
     [Fact]
-    public void a_report_nested_deeper_than_the_depth_bound_is_refused()
-    {
-        var limits = new TrivyReportLimits(MaxDepth: 5);
-
-        // Root, Results, a result, its Vulnerabilities, a finding, its CweIDs: six levels.
-        AssertRefused(ReadTrivy(TrivyReport, limits), ScanReportProblem.TooDeep, "deeper than the bound of 5 levels");
-    }
-
-    [Fact]
     public void a_report_exactly_as_deep_as_the_bound_is_read()
     {
         var limits = new TrivyReportLimits(MaxDepth: 6);
@@ -243,10 +226,27 @@ public sealed class ScanReportReaderTests
         Assert.True(ReadTrivy(TrivyReport, limits).Succeeded);
     }
 
-    [Fact]
-    public void a_report_with_more_findings_than_the_bound_is_refused()
+    public static TheoryData<TrivyReportLimits, ScanReportProblem, string> ExceededBounds => new()
     {
-        AssertRefused(ReadTrivy(TrivyReport, new TrivyReportLimits(MaxFindings: 2)), ScanReportProblem.TooManyFindings, "more findings than the bound of 2");
+        { new TrivyReportLimits(MaxBytes: 100), ScanReportProblem.TooLarge, "the report is larger than the bound of 100 bytes" },
+        // Root, Results, a result, its Vulnerabilities, a finding, its CweIDs: six levels.
+        { new TrivyReportLimits(MaxDepth: 5), ScanReportProblem.TooDeep, "the report nests JSON deeper than the bound of 5 levels" },
+        { new TrivyReportLimits(MaxFindings: 2), ScanReportProblem.TooManyFindings, "the report has more findings than the bound of 2" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ExceededBounds))]
+    public void a_report_past_a_bound_is_refused_with_a_reason_naming_the_bound(TrivyReportLimits limits, ScanReportProblem problem, string reason)
+    {
+        var reading = ReadTrivy(TrivyReport, limits);
+
+        AssertRefused(reading, problem, reason);
+        Assert.Equal(reason, reading.Failure!.Reason);
+    }
+
+    [Fact]
+    public void a_report_with_exactly_as_many_findings_as_the_bound_is_read()
+    {
         Assert.True(ReadTrivy(TrivyReport, new TrivyReportLimits(MaxFindings: 3)).Succeeded);
     }
 

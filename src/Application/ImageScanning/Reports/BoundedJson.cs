@@ -127,21 +127,18 @@ internal static class BoundedJson
     }
 
     /// <summary>An array property, or null when it is missing or JSON null; a failure when it has another type.</summary>
-    public static ScanReportFailure? OptionalArray(JsonElement obj, string name, string path, out JsonElement? value)
-    {
-        value = null;
-        if (!obj.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null) return null;
-        if (property.ValueKind != JsonValueKind.Array) return Invalid($"{path}.{name} is not an array");
-        value = property;
-        return null;
-    }
+    public static ScanReportFailure? OptionalArray(JsonElement obj, string name, string path, out JsonElement? value) =>
+        Optional(obj, name, path, JsonValueKind.Array, "an array", out value);
 
     /// <summary>An object property, or null when it is missing or JSON null; a failure when it has another type.</summary>
-    public static ScanReportFailure? OptionalObject(JsonElement obj, string name, string path, out JsonElement? value)
+    public static ScanReportFailure? OptionalObject(JsonElement obj, string name, string path, out JsonElement? value) =>
+        Optional(obj, name, path, JsonValueKind.Object, "an object", out value);
+
+    private static ScanReportFailure? Optional(JsonElement obj, string name, string path, JsonValueKind kind, string kindName, out JsonElement? value)
     {
         value = null;
         if (!obj.TryGetProperty(name, out var property) || property.ValueKind == JsonValueKind.Null) return null;
-        if (property.ValueKind != JsonValueKind.Object) return Invalid($"{path}.{name} is not an object");
+        if (property.ValueKind != kind) return Invalid($"{path}.{name} is not {kindName}");
         value = property;
         return null;
     }
