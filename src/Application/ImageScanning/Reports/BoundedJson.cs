@@ -21,21 +21,6 @@ internal static class BoundedJson
     public static ScanReportFailure Invalid(string reason) => new(ScanReportProblem.Invalid, reason);
 
     /// <summary>Reads the stream to its end, or stops one chunk past <see cref="TrivyReportLimits.MaxBytes"/>.</summary>
-    public static (ScanReportFailure? Failure, byte[] Bytes) ReadAll(Stream stream, TrivyReportLimits limits)
-    {
-        if (stream.CanSeek && stream.Length - stream.Position > limits.MaxBytes) return (TooLarge(limits), []);
-        var buffer = new ArrayBufferWriter<byte>();
-        while (true)
-        {
-            var read = stream.Read(buffer.GetSpan(Chunk));
-            if (read == 0) break;
-            buffer.Advance(read);
-            if (buffer.WrittenCount > limits.MaxBytes) return (TooLarge(limits), []);
-        }
-        return (null, buffer.WrittenMemory.ToArray());
-    }
-
-    /// <inheritdoc cref="ReadAll"/>
     public static async Task<(ScanReportFailure? Failure, byte[] Bytes)> ReadAllAsync(Stream stream, TrivyReportLimits limits, CancellationToken ct)
     {
         if (stream.CanSeek && stream.Length - stream.Position > limits.MaxBytes) return (TooLarge(limits), []);

@@ -23,13 +23,6 @@ public static class TrivyOperatorReportReader
 
     private static readonly FindingFields Fields = new("vulnerabilityID", "resource", "installedVersion", "fixedVersion", "severity", "title", "primaryLink");
 
-    public static ScanReportReading Read(Stream json, TrivyReportLimits? limits = null)
-    {
-        limits ??= TrivyReportLimits.Default;
-        var (failure, bytes) = BoundedJson.ReadAll(json, limits);
-        return failure ?? Read(bytes, limits);
-    }
-
     public static async Task<ScanReportReading> ReadAsync(Stream json, TrivyReportLimits? limits = null, CancellationToken ct = default)
     {
         limits ??= TrivyReportLimits.Default;

@@ -21,13 +21,6 @@ public static class TrivyReportReader
 
     private static readonly FindingFields Fields = new("VulnerabilityID", "PkgName", "InstalledVersion", "FixedVersion", "Severity", "Title", "PrimaryURL");
 
-    public static ScanReportReading Read(Stream json, string repository, string digest, DateTimeOffset scannedAt, TrivyReportLimits? limits = null)
-    {
-        limits ??= TrivyReportLimits.Default;
-        var (failure, bytes) = BoundedJson.ReadAll(json, limits);
-        return failure ?? Read(bytes, repository, digest, scannedAt, limits);
-    }
-
     public static async Task<ScanReportReading> ReadAsync(Stream json, string repository, string digest, DateTimeOffset scannedAt,
         TrivyReportLimits? limits = null, CancellationToken ct = default)
     {
