@@ -110,6 +110,7 @@ public static class CocktailInfrastructure
         options.AddWorkloads();
         Cocktail.Application.Builds.Configuration.AddBuilds(options);
         options.AddPolicies();
+        Cocktail.Application.ImageScanning.Configuration.AddImageScanning(options);
         options.AddKubernetesAudit();
         options.AddTerminalSessions();
         options.AddNotifications();

@@ -26,6 +26,9 @@ public sealed record ImageScanPolicy(
         return null;
     }
 
+    /// <summary>Whether any rule judges images: only then does the cluster ask Cocktail before it admits a pod.</summary>
+    public bool Gates => BlockCritical || MaxHigh is not null || ScanRequired;
+
     /// <summary>Whether an image without a scan is refused.</summary>
     public bool ScanRequired => RequireScan || MaxScanAgeDays is not null;
 

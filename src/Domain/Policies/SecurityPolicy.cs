@@ -1,11 +1,13 @@
 using Cocktail.Domain.Common;
+using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Tenancy;
 
 namespace Cocktail.Domain.Policies;
 
 /// <summary>
 /// What workloads must meet in a workspace or a service map. Empty registries mean any registry; null means no
-/// rule. A service map's policy may only tighten its workspace's.
+/// rule. A service map's policy may only tighten its workspace's. <see cref="Images"/> is the image gate: which images
+/// may run judged by their vulnerability scans (null, as in policies stored before the gate existed, means none).
 /// </summary>
 public sealed record SecurityPolicy(
     PodSecurityLevel? PodSecurity = null,
@@ -14,17 +16,23 @@ public sealed record SecurityPolicy(
     bool RequireLimits = false,
     bool ForbidPrivilegeEscalation = false,
     bool ForbidHostPath = false,
-    int? MaxReplicas = null)
+    int? MaxReplicas = null,
+    ImageScanPolicy? Images = null)
 {
     public static readonly SecurityPolicy None = new();
 
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> Registries => AllowedRegistries ?? [];
 
+    /// <summary>The image gate's rules; none when <see cref="Images"/> is null.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImageScanPolicy ImageRules => Images ?? ImageScanPolicy.None;
+
     public bool SameAs(SecurityPolicy other) =>
         PodSecurity == other.PodSecurity && Registries.Order().SequenceEqual(other.Registries.Order()) &&
         ForbidLatestTag == other.ForbidLatestTag && RequireLimits == other.RequireLimits &&
-        ForbidPrivilegeEscalation == other.ForbidPrivilegeEscalation && ForbidHostPath == other.ForbidHostPath && MaxReplicas == other.MaxReplicas;
+        ForbidPrivilegeEscalation == other.ForbidPrivilegeEscalation && ForbidHostPath == other.ForbidHostPath && MaxReplicas == other.MaxReplicas &&
+        ImageRules == other.ImageRules;
 
     /// <summary>The policy that applies in a service map: every rule of both, the stricter of each.</summary>
     public static SecurityPolicy Effective(SecurityPolicy workspace, SecurityPolicy serviceMap, PodSecurityLevel serviceMapLevel) => new(
@@ -44,7 +52,8 @@ public sealed record SecurityPolicy(
             (null, var s) => s,
             (var w, null) => w,
             (var w, var s) => Math.Min(w!.Value, s!.Value),
-        });
+        },
+        Images: ImageScanPolicy.Effective(workspace.ImageRules, serviceMap.ImageRules));
 
     /// <summary>The fields where a service map's policy would loosen its workspace's (empty when it only tightens).</summary>
     public static IReadOnlyList<(string Field, string Message)> Loosening(SecurityPolicy workspace, SecurityPolicy serviceMap)
@@ -61,6 +70,7 @@ public sealed record SecurityPolicy(
         if (workspace.ForbidHostPath && !serviceMap.ForbidHostPath) problems.Add(("forbidHostPath", "The workspace forbids host paths."));
         if (workspace.MaxReplicas is { } max && (serviceMap.MaxReplicas is null || serviceMap.MaxReplicas > max))
             problems.Add(("maxReplicas", $"The workspace allows at most {max} replicas."));
+        problems.AddRange(ImageScanPolicy.Loosening(workspace.ImageRules, serviceMap.ImageRules).Select(p => ("images." + p.Field, p.Message)));
         return problems;
     }
 

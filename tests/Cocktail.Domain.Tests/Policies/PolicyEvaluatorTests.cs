@@ -1,3 +1,4 @@
+using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Workloads;
@@ -135,6 +136,22 @@ public sealed class PolicyEvaluatorTests
         var loosening = SecurityPolicy.Loosening(workspace, new SecurityPolicy(PodSecurity: PodSecurityLevel.Privileged,
             AllowedRegistries: ["a.example.com", "evil.example.com"], MaxReplicas: 50));
         Assert.Equal(["allowedRegistries", "forbidLatestTag", "maxReplicas", "podSecurity"], loosening.Select(l => l.Field).Order());
+    }
+
+    [Fact]
+    public void the_image_gate_joins_the_security_policy_tighten_only_below_the_workspace()
+    {
+        var workspace = new SecurityPolicy(Images: new ImageScanPolicy(BlockCritical: true, MaxScanAgeDays: 7));
+        var tighter = new SecurityPolicy(Images: new ImageScanPolicy(BlockCritical: true, MaxHigh: 0, MaxScanAgeDays: 3));
+
+        Assert.Empty(SecurityPolicy.Loosening(workspace, tighter));
+        Assert.Equal(new ImageScanPolicy(BlockCritical: true, MaxHigh: 0, MaxScanAgeDays: 3),
+            SecurityPolicy.Effective(workspace, tighter, PodSecurityLevel.Privileged).Images);
+        Assert.Equal(["images.blockCritical", "images.maxScanAgeDays"], SecurityPolicy.Loosening(workspace, SecurityPolicy.None).Select(l => l.Field).Order());
+        // A policy stored before the gate existed has no image rules, and setting "no image rules" on it records nothing.
+        Assert.True(SecurityPolicy.None.SameAs(new SecurityPolicy(Images: ImageScanPolicy.None)));
+        Assert.False(SecurityPolicy.Effective(SecurityPolicy.None, SecurityPolicy.None, PodSecurityLevel.Baseline).ImageRules.Gates);
+        Assert.True(SecurityPolicy.Effective(workspace, SecurityPolicy.None, PodSecurityLevel.Baseline).ImageRules.Gates);
     }
 
     [Fact]

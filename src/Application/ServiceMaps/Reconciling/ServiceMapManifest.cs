@@ -24,6 +24,9 @@ public sealed record ServiceMapManifest(
     public const string WorkspaceLabel = "cocktail.io/workspace";
     public const string ServiceMapLabel = "cocktail.io/service-map";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    /// <summary>On a namespace whose service map's policy gates images: the cluster asks Cocktail before it admits a pod there.</summary>
+    public const string ImageGateLabel = "cocktail.io/image-gate";
+    public const string ImageGateEnforced = "enforced";
     public const string QuotaName = "cocktail-quota";
     public const string LimitRangeName = "cocktail-defaults";
     public const string NetworkPolicyName = "cocktail-workspace-isolation";
@@ -45,6 +48,9 @@ public sealed record ServiceMapManifest(
             ["pod-security.kubernetes.io/enforce-version"] = "latest",
             ["pod-security.kubernetes.io/warn"] = level,
             ["pod-security.kubernetes.io/audit"] = level,
+            // The cluster's image gate (a ValidatingWebhookConfiguration) selects namespaces by this label; "off" rather
+            // than no label, so a map whose gate was turned off loses it on the next apply.
+            [ImageGateLabel] = effective.ImageRules.Gates ? ImageGateEnforced : "off",
         };
         var hard = ResourceQuotaKeys.Hard(map.Quota);
         var bindings = new[]

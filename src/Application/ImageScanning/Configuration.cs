@@ -1,0 +1,18 @@
+using Cocktail.Domain.ImageScanning;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace Cocktail.Application.ImageScanning;
+
+public static class Configuration
+{
+    /// <summary>Scans by digest with their history, and vulnerability exceptions (one stream each).</summary>
+    public static void AddImageScanning(this StoreOptions options)
+    {
+        options.Schema.For<ImageScanRecord>();
+        options.Schema.For<ImageScanHistoryEntry>().Index(h => h.At).Index(h => h.Digest);
+        options.Projections.Snapshot<VulnerabilityExceptionView>(SnapshotLifecycle.Inline);
+        options.Schema.For<VulnerabilityExceptionView>().Index(x => x.WorkspaceId);
+        options.Events.AddEventTypes([typeof(VulnerabilityExceptionGranted), typeof(VulnerabilityExceptionRevoked)]);
+    }
+}
