@@ -183,6 +183,7 @@ public static class CocktailInfrastructure
         services.AddSingleton<Cocktail.Application.Builds.IBuildCluster, Builds.BuildCluster>();
         services.AddSingleton<Builds.BuildTracker>();
         services.AddHostedService(s => s.GetRequiredService<Builds.BuildTracker>());
+        ImageScanning.ImageScanningWiring.AddImageScanningServices(services, configuration);
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

@@ -11,6 +11,8 @@ public static class Configuration
     {
         options.Schema.For<ImageScanRecord>();
         options.Schema.For<ImageScanHistoryEntry>().Index(h => h.At).Index(h => h.Digest);
+        // The scanner Jobs' queue (one per digest while it waits or runs).
+        options.Schema.For<Scanning.ImageScanJob>();
         options.Projections.Snapshot<VulnerabilityExceptionView>(SnapshotLifecycle.Inline);
         options.Schema.For<VulnerabilityExceptionView>().Index(x => x.WorkspaceId);
         options.Events.AddEventTypes([typeof(VulnerabilityExceptionGranted), typeof(VulnerabilityExceptionRevoked)]);

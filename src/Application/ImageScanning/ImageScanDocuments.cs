@@ -18,6 +18,12 @@ public sealed record ScanAttempt(ScanAttemptStatus Status, string? FailureReason
 public sealed record ScannedImageRef(string Registry, string Repository, string? Tag, Guid? WorkspaceId);
 
 /// <summary>
+/// A workload a cluster's Trivy Operator found running the image: the cluster, namespace and owner as the report's
+/// <c>trivy-operator.resource.*</c> labels name them, and the workspace whose service map owns the namespace (if any).
+/// </summary>
+public sealed record RunningWorkload(Guid ClusterId, string Namespace, string OwnerKind, string OwnerName, Guid? WorkspaceId);
+
+/// <summary>
 /// What Cocktail knows about one image, by digest (the document id): its latest good scan (the one verdicts read),
 /// the last attempt (which may have failed), and the references it was seen under. Observed data, not events: a
 /// scan is what a scanner said at a time, kept as a document with its history beside it.
@@ -39,6 +45,11 @@ public sealed class ImageScanRecord
     public int Low { get; set; }
     public int Unknown { get; set; }
     public DateTimeOffset? ScannedAt { get; set; }
+    /// <summary>Where clusters' Trivy Operators last saw the image running (one entry per workload); kept in step with their reports.</summary>
+    public List<RunningWorkload> RunningIn { get; set; } = [];
+
+    /// <summary>True when the caller's workspace may read this record: its registry holds the image, or one of its service maps runs it.</summary>
+    public bool VisibleTo(Guid workspaceId) => WorkspaceIds.Contains(workspaceId) || RunningIn.Any(r => r.WorkspaceId == workspaceId);
 
     /// <summary>Keeps a good scan and its counts; the attempt is recorded as succeeded.</summary>
     public void Record(ImageScan scan, ScanSource source, DateTimeOffset at)

@@ -91,6 +91,7 @@ public static class ReceiveRegistryNotificationsHandler
                 state = ImageRepository.Fold(state, decision.Events);
                 recorded += decision.Events.Count;
                 await messages.PublishAsync(new InspectImage(id, target.Digest!));
+                await messages.PublishAsync(new ImageScanning.Scanning.ScanImage(workspace.Id, repository, target.Digest!, target.Tag, "pushed"));
             }
         }
         return new RegistryNotificationReceipt(envelope.Events!.Count, recorded, envelope.Events.Count - recorded);

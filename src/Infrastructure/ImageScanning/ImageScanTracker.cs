@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Cocktail.Application.Clusters;
+using Cocktail.Application.Clusters.Connecting;
+using Cocktail.Application.ImageScanning.Scanning;
+using Cocktail.Infrastructure.Inventory;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wolverine;
+
+namespace Cocktail.Infrastructure.ImageScanning;
+
+/// <summary>
+/// Follows running scanner Jobs as the build tracker follows builds: when the build cluster's inventory changes (its
+/// watch saw a Job or pod change), the running scans there are read from the cluster and an ended Job is recorded.
+/// Runs on the replica that watches the cluster, so each outcome is recorded once; a periodic pass covers a lost
+/// notification.
+/// </summary>
+public sealed class ImageScanTracker(
+    IServiceScopeFactory scopes, InventoryNotifier notifier, InventorySupervisor supervisor, IImageScanCluster scans, ICredentialVault vault,
+    ILogger<ImageScanTracker> logger) : BackgroundService
+{
+    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Periodic = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<Guid, byte> _dirty = new();
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var subscription = notifier.Subscribe(MarkDirty);
+        var lastFull = DateTimeOffset.UtcNow;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _signal.WaitAsync(Periodic, stoppingToken);
+            await Task.Delay(Coalesce, stoppingToken);
+            if (DateTimeOffset.UtcNow - lastFull >= Periodic)
+            {
+                lastFull = DateTimeOffset.UtcNow;
+                foreach (var id in supervisor.WatchedClusters) _dirty.TryAdd(id, 0);
+            }
+            foreach (var clusterId in _dirty.Keys)
+            {
+                _dirty.TryRemove(clusterId, out _);
+                if (!supervisor.IsSynced(clusterId)) continue;
+                try
+                {
+                    await ObserveAsync(clusterId, stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Following the image scans on cluster {ClusterId} failed; trying again on its next change", clusterId);
+                }
+            }
+        }
+    }
+
+    private void MarkDirty(Guid clusterId)
+    {
+        _dirty.TryAdd(clusterId, 0);
+        if (_signal.CurrentCount == 0)
+        {
+            try { _signal.Release(); }
+            catch (SemaphoreFullException) { }
+        }
+    }
+
+    private async Task ObserveAsync(Guid clusterId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();
+        var running = await session.Query<ImageScanJob>().Where(j => j.ClusterId == clusterId && j.Status == ScanJobStatus.Running).ToListAsync(ct);
+        if (running.Count == 0) return;
+        if (await session.LoadAsync<ClusterCredential>(clusterId, ct) is not { } credential) return;
+        var connection = vault.Unprotect(credential.Protected);
+        var bus = scope.ServiceProvider.GetRequiredService<IMessageBus>();
+        foreach (var job in running)
+        {
+            var observed = await scans.ObserveAsync(connection, job.Namespace!, job.JobName!, ct);
+            if (observed is null || observed.Phase == ScanJobPhase.Running) continue;
+            await bus.InvokeAsync(new RecordScanOutcome(job.Id, job.ScanId, observed), ct);
+        }
+    }
+}
+
+/// <summary>
+/// Publishes the rescan sweep on the replica that leads (watches the clusters), so it runs once across replicas.
+/// The sweep itself picks only the images whose last attempt is older than the rescan interval, so sweeping more
+/// often than that costs a query, not a scan.
+/// </summary>
+public sealed class RescanScheduler(IServiceScopeFactory scopes, InventorySupervisor supervisor,
+    Microsoft.Extensions.Options.IOptions<Cocktail.Application.ImageScanning.ImageScanningOptions> options, ILogger<RescanScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var every = TimeSpan.FromTicks(Math.Clamp(options.Value.RescanInterval.Ticks / 4, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromHours(1).Ticks));
+        using var timer = new PeriodicTimer(every);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (supervisor.LeaderSince is null || !options.Value.Enabled) continue;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new Cocktail.Application.ImageScanning.Rescanning.RescanImages());
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Publishing the image rescan sweep failed; trying again on the next tick");
+            }
+        }
+    }
+}
