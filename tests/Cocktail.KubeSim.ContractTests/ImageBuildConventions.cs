@@ -173,4 +173,101 @@ public sealed class ImageBuildConventions(ClusterUnderTest cluster) : IAsyncLife
         using var log = new StreamReader(await Client.CoreV1.ReadNamespacedPodLogAsync(podName, ns));
         Assert.Contains("error pushing image", await log.ReadToEndAsync());
     }
+
+    /// <summary>A Trivy Job as Cocktail runs it: docker config at $DOCKER_CONFIG from a Secret, the log's tail as termination message on failure.</summary>
+    async Task<(V1Job Job, V1Pod Pod, string Log)> TrivyJob(string ns, string name, string reference)
+    {
+        var dockerConfig = new JsonObject { ["auths"] = new JsonObject { [Host] = new JsonObject { ["auth"] = Convert.ToBase64String("robot:unused"u8.ToArray()) } } };
+        await Client.CoreV1.CreateNamespacedSecretAsync(new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = $"{name}-pull" }, Type = "kubernetes.io/dockerconfigjson",
+            Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(dockerConfig.ToJsonString()) },
+        }, ns);
+        await Client.BatchV1.CreateNamespacedJobAsync(new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 0,
+                Template = new V1PodTemplateSpec
+                {
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never",
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "trivy", Image = "aquasec/trivy:0.57.1", TerminationMessagePolicy = "FallbackToLogsOnError",
+                                Args = ["image", "--format", "json", "--quiet", "--scanners", "vuln", "--db-repository", "mirror.example.com/trivy-db", "--insecure", reference],
+                                Env = [new V1EnvVar { Name = "DOCKER_CONFIG", Value = "/docker-config" }],
+                                VolumeMounts = [new V1VolumeMount { Name = "docker-config", MountPath = "/docker-config" }],
+                            },
+                        ],
+                        Volumes =
+                        [
+                            new V1Volume
+                            {
+                                Name = "docker-config",
+                                Secret = new V1SecretVolumeSource { SecretName = $"{name}-pull", Items = [new V1KeyToPath { Key = ".dockerconfigjson", Path = "config.json" }] },
+                            },
+                        ],
+                    },
+                },
+            },
+        }, ns);
+        var job = await Eventually.Get(() => Client.BatchV1.ReadNamespacedJobAsync(name, ns),
+            j => j.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed") == true);
+        var pod = (await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={name}")).Items.Single();
+        using var log = new StreamReader(await Client.CoreV1.ReadNamespacedPodLogAsync(pod.Metadata.Name, ns));
+        return (job, pod, await log.ReadToEndAsync());
+    }
+
+    [SkippableFact]
+    public async Task a_trivy_job_resolves_the_image_in_its_registry_and_prints_a_trivy_json_report_with_the_critical_fixture()
+    {
+        Require();
+        var ns = await cluster.NewNamespaceAsync("trivy");
+        var podName = await KanikoJob(ns, "build-critical", $"{Host}/shop/critical-web:v1");
+        var digest = (await Client.CoreV1.ReadNamespacedPodAsync(podName, ns)).Status.ContainerStatuses.Single().State.Terminated.Message;
+
+        var (job, _, log) = await TrivyJob(ns, "scan-critical", $"{Host}/shop/critical-web@{digest}");
+
+        Assert.Equal("Complete", job.Status.Conditions.Last().Type);
+        var report = JsonNode.Parse(log)!; // --quiet: the log is the report alone
+        Assert.Equal((2, $"{Host}/shop/critical-web@{digest}"), ((int)report["SchemaVersion"]!, (string)report["ArtifactName"]!));
+        Assert.Equal($"{Host}/shop/critical-web@{digest}", (string)report["Metadata"]!["RepoDigests"]![0]!);
+        var findings = report["Results"]![0]!["Vulnerabilities"]!.AsArray();
+        var critical = findings.Where(f => (string)f!["Severity"]! == "CRITICAL").ToList();
+        Assert.Equal(3, critical.Count);
+        Assert.Contains(critical, f => f!["FixedVersion"] is null);
+        Assert.Contains(critical, f => (string?)f!["FixedVersion"] == "2.6.3-r0" && (string)f["PkgName"]! == "libexpat");
+        Assert.All(findings, f => Assert.StartsWith("https://avd.aquasec.com/nvd/cve-", (string)f!["PrimaryURL"]!));
+    }
+
+    [SkippableFact]
+    public async Task a_trivy_job_fails_with_trivys_error_for_an_unknown_digest_and_for_a_scan_fails_repository_and_cuts_a_broken_report()
+    {
+        Require();
+        var ns = await cluster.NewNamespaceAsync("trivy-bad");
+        var unknown = "sha256:" + new string('0', 64);
+        var (missing, missingPod, _) = await TrivyJob(ns, "scan-missing", $"{Host}/shop/clean-web@{unknown}");
+        Assert.Equal("Failed", missing.Status.Conditions.Last().Type);
+        var message = missingPod.Status.ContainerStatuses.Single().State.Terminated.Message;
+        Assert.Contains("MANIFEST_UNKNOWN", message);
+        Assert.Equal(1, missingPod.Status.ContainerStatuses.Single().State.Terminated.ExitCode);
+
+        var fails = await KanikoJob(ns, "build-fails", $"{Host}/shop/scan-fails:v1");
+        var failsDigest = (await Client.CoreV1.ReadNamespacedPodAsync(fails, ns)).Status.ContainerStatuses.Single().State.Terminated.Message;
+        var (failed, failedPod, _) = await TrivyJob(ns, "scan-fails", $"{Host}/shop/scan-fails@{failsDigest}");
+        Assert.Equal("Failed", failed.Status.Conditions.Last().Type);
+        Assert.Contains("failed to download vulnerability DB", failedPod.Status.ContainerStatuses.Single().State.Terminated.Message);
+
+        var broken = await KanikoJob(ns, "build-broken", $"{Host}/shop/broken-report:v1");
+        var brokenDigest = (await Client.CoreV1.ReadNamespacedPodAsync(broken, ns)).Status.ContainerStatuses.Single().State.Terminated.Message;
+        var (done, _, log) = await TrivyJob(ns, "scan-broken", $"{Host}/shop/broken-report@{brokenDigest}");
+        Assert.Equal("Complete", done.Status.Conditions.Last().Type);
+        Assert.StartsWith("{", log.Trim());
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonNode.Parse(log));
+    }
 }

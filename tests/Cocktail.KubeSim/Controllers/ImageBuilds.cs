@@ -74,7 +74,7 @@ internal sealed record BuildInvocation(
     }
 
     /// <summary>config.json as the container sees it: the Secret volume mounted at the config directory (with its items' paths).</summary>
-    static (string? Json, string? MissingSecret) DockerConfig(JsonObject pod, JsonObject container, string directory, Func<string, JsonObject?> secrets)
+    internal static (string? Json, string? MissingSecret) DockerConfig(JsonObject pod, JsonObject container, string directory, Func<string, JsonObject?> secrets)
     {
         var mount = container.At("volumeMounts").Objects().FirstOrDefault(m => m.Str("mountPath")?.TrimEnd('/') == directory);
         if (mount is null) return (null, null);
@@ -188,7 +188,7 @@ internal sealed class RegistryPush(HttpClient http)
         await EnsureAsync(done, repository, ct);
     }
 
-    static HttpRequestMessage Request(HttpMethod method, Uri uri, AuthenticationHeaderValue? auth)
+    internal static HttpRequestMessage Request(HttpMethod method, Uri uri, AuthenticationHeaderValue? auth)
     {
         var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = auth;
@@ -196,8 +196,9 @@ internal sealed class RegistryPush(HttpClient http)
         return request;
     }
 
-    /// <summary>Ping /v2/; on a Bearer challenge get a token for pull+push of the repository, with Basic credentials when the config has them.</summary>
-    async Task<AuthenticationHeaderValue?> AuthorizeAsync(Uri baseUri, string host, string repository, string? dockerConfig, CancellationToken ct)
+    /// <summary>Ping /v2/; on a Bearer challenge get a token for the actions (pull+push by default) on the repository, with Basic credentials when the config has them.</summary>
+    internal async Task<AuthenticationHeaderValue?> AuthorizeAsync(Uri baseUri, string host, string repository, string? dockerConfig, CancellationToken ct,
+        string actions = "pull,push")
     {
         using var ping = await http.GetAsync(new Uri(baseUri, "v2/"), ct);
         if (ping.StatusCode != HttpStatusCode.Unauthorized) return null;
@@ -208,7 +209,7 @@ internal sealed class RegistryPush(HttpClient http)
             return basic is null ? throw new PushFailed("UNAUTHORIZED: authentication required") : new AuthenticationHeaderValue("Basic", basic);
         var parameters = ChallengeParameters(challenge.Parameter ?? "");
         if (!parameters.TryGetValue("realm", out var realm)) throw new PushFailed("UNAUTHORIZED: the Bearer challenge names no realm");
-        var query = $"scope={Uri.EscapeDataString($"repository:{repository}:pull,push")}";
+        var query = $"scope={Uri.EscapeDataString($"repository:{repository}:{actions}")}";
         if (parameters.TryGetValue("service", out var service)) query = $"service={Uri.EscapeDataString(service)}&" + query;
         using var tokenRequest = new HttpRequestMessage(HttpMethod.Get, $"{realm}{(realm.Contains('?') ? "&" : "?")}{query}");
         if (basic is not null) tokenRequest.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);

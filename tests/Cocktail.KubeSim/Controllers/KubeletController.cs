@@ -71,7 +71,8 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
     {
         if (Current(ns, name, uid) is not { } pod) return;
         var build = BuildInvocation.Of(pod, secret => Cluster.Registry.TryGet(Cluster.Type("", "secrets"), ns, secret));
-        if (build?.MissingSecret is { } missing)
+        var scan = build is null ? ScanInvocation.Of(pod, secret => Cluster.Registry.TryGet(Cluster.Type("", "secrets"), ns, secret)) : null;
+        if ((build?.MissingSecret ?? scan?.MissingSecret) is { } missing)
         {
             // As the kubelet: the secret volume cannot be mounted, the pod stays ContainerCreating and the mount is retried.
             _events.Warning(pod, "Pod", "FailedMount", $"MountVolume.SetUp failed for volume \"{missing}\" : secret \"{missing}\" not found", "kubelet", node);
@@ -132,6 +133,7 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
         Schedule(Options.PodReadyDelay, () => BecomeReady(ns, name, uid));
         if (pod.Str("spec", "restartPolicy") is not ("Never" or "OnFailure")) return;
         if (build is not null) StartBuild(pod, node, build);
+        else if (scan is not null) StartScan(pod, node, scan);
         else Schedule(Options.PodReadyDelay + Options.JobRunDuration, () => Finish(ns, name, uid, node));
     }
 
@@ -195,6 +197,23 @@ internal sealed class KubeletController(ClusterRuntime cluster) : Controller(clu
         _ = Task.Run(async () =>
         {
             var result = await ImageBuildRun.RunAsync(build, output, fails, Cluster.Time, Options.JobRunDuration, stop.Token);
+            Schedule(TimeSpan.Zero, () => Finish(ns, name, uid, node, result));
+        });
+    }
+
+    /// <summary>
+    /// Runs the Trivy scan off the loop: it resolves the image in its registry, prints the report (or the error) and exits
+    /// as Trivy would (0 with the report on stdout; 1 with the error, the log's tail as termination message).
+    /// </summary>
+    void StartScan(JsonObject pod, string node, ScanInvocation scan)
+    {
+        var (ns, name, uid) = (pod.Namespace(), pod.Name(), pod.Uid());
+        var output = Cluster.Logs.Recorded.Start(uid, scan.Container);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(Cluster.Stopping);
+        _builds[uid] = stop;
+        _ = Task.Run(async () =>
+        {
+            var result = await ImageScanRun.RunAsync(scan, output, Cluster.Time, Options.JobRunDuration, stop.Token);
             Schedule(TimeSpan.Zero, () => Finish(ns, name, uid, node, result));
         });
     }

@@ -56,19 +56,19 @@ public static class ObjectSchemas
 
     /// <summary>
     /// Structural pruning of a custom resource by its CRD version's openAPIV3Schema, as the apiextensions apiserver
-    /// does: metadata, apiVersion and kind are never pruned; x-kubernetes-preserve-unknown-fields keeps a subtree.
+    /// does: metadata, apiVersion and kind are never pruned; x-kubernetes-preserve-unknown-fields keeps the undeclared fields of its node.
     /// </summary>
     public static List<string> PruneCustom(JsonObject obj, JsonNode crdSchema)
     {
         var unknown = new List<string>();
         var schema = JsonSerializer.SerializeToElement(crdSchema);
-        if (schema.TryGetProperty("x-kubernetes-preserve-unknown-fields", out var preserve) && preserve.ValueKind == JsonValueKind.True) return unknown;
+        var preserveUnknown = Preserves(schema);
         if (!schema.TryGetProperty("properties", out var properties)) return unknown;
         foreach (var (key, value) in obj.ToList())
         {
             if (key is "metadata" or "apiVersion" or "kind") continue;
             if (properties.TryGetProperty(key, out var child)) Walk(value, child, key, unknown);
-            else
+            else if (!preserveUnknown)
             {
                 unknown.Add(key);
                 obj.Remove(key);
@@ -101,7 +101,9 @@ public static class ObjectSchemas
     {
         schema = Resolve(schema);
         if (schema.ValueKind != JsonValueKind.Object || node is null) return;
-        if (schema.TryGetProperty("x-kubernetes-preserve-unknown-fields", out var preserve) && preserve.ValueKind == JsonValueKind.True) return;
+        // As the apiextensions pruning (structural/pruning/algorithm.go): x-kubernetes-preserve-unknown-fields keeps the
+        // fields a node does not declare, while the fields it declares are still pruned by their own schemas.
+        var preserveUnknown = Preserves(schema);
         switch (node)
         {
             case JsonObject o when schema.TryGetProperty("properties", out var properties):
@@ -109,7 +111,7 @@ public static class ObjectSchemas
                 {
                     var childPath = path.Length == 0 ? key : $"{path}.{key}";
                     if (properties.TryGetProperty(key, out var childSchema)) Walk(value, childSchema, childPath, unknown);
-                    else
+                    else if (!preserveUnknown)
                     {
                         unknown.Add(childPath);
                         o.Remove(key);
@@ -124,4 +126,7 @@ public static class ObjectSchemas
                 break;
         }
     }
+
+    static bool Preserves(JsonElement schema) =>
+        schema.TryGetProperty("x-kubernetes-preserve-unknown-fields", out var preserve) && preserve.ValueKind == JsonValueKind.True;
 }
