@@ -253,6 +253,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/image-repositories/{id}"] = Read(),
         ["DELETE /api/v1/image-repositories/{id}/tags/{tag}"] = Write(),
         ["PUT /api/v1/image-repositories/{id}/retention"] = Write(_ => new { keepLast = 1 }),
+        // Image scans: A's members read an image's scan (tagged in A's registry, so 200 even before its first scan); A's
+        // developers and admins ask for a rescan of an image of A's registry.
+        ["GET /api/v1/workspaces/{id}/images/scans/{digest}"] = Read(),
+        ["POST /api/v1/workspaces/{id}/images/scans"] = Write(w => new { repository = w.A.WorkspaceName + "/matrix", digest = w.ADigest }),
         ["POST /api/v1/registry/notifications"] = new(Kind.ClusterWebhook, _ => new { events = Array.Empty<object>() }),
         // Robot accounts: A's members list them (no secrets), A's admins make and revoke them.
         ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
@@ -361,6 +365,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
         public required string ARobot { get; init; }
+        public required string ADigest { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -413,7 +418,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
-                ARobot = (string)robot["robotId"]!,
+                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository),
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -431,6 +436,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "node" => A.Sim.Name + "-node-0",
             "lineId" => "1_1",
             "tag" => "v1",
+            "digest" => ADigest,
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
