@@ -70,6 +70,8 @@ public static class CocktailInfrastructure
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new PostgresXmlRepository(provider.GetRequiredService<NpgsqlDataSource>(), Schema)));
         services.Configure<SignInOptions>(configuration.GetSection(SignInOptions.Section));
         services.Configure<ApiTokenOptions>(configuration.GetSection(ApiTokenOptions.Section));
+        services.Configure<Cocktail.Application.ImageScanning.VulnerabilityExceptionOptions>(
+            configuration.GetSection(Cocktail.Application.ImageScanning.VulnerabilityExceptionOptions.Section));
         services.AddValidatorsFromAssemblyContaining<RequestDispatcher>(ServiceLifetime.Scoped, includeInternalTypes: true);
         services.AddSingleton<RequestDispatcher>();
         services.AddScoped<ApiTokenAuthenticator>();

@@ -1,3 +1,4 @@
+using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Policies;
 using FluentValidation;
 
@@ -14,5 +15,11 @@ internal static class PolicyRules
         validator.RuleFor(policy).Must(p => p is null || p.Registries.All(r => r.Length is > 0 and <= 253 && !r.Contains('/') && r.Trim() == r))
             .WithMessage("Registries are host names (with an optional port), like registry.example.com or docker.io.");
         validator.RuleFor(policy).Must(p => p?.MaxReplicas is null or >= 0).WithMessage("maxReplicas is zero or more.");
+        // The image rules' own check, keyed as the JSON nests them (images.maxHigh), as loosening refusals are.
+        validator.RuleFor(policy).Custom((p, context) =>
+        {
+            if (p?.Images is { } images && ImageScanPolicy.Check(images) is { } error)
+                context.AddFailure(error.Field is null ? "images" : "images." + error.Field, error.Message);
+        });
     }
 }

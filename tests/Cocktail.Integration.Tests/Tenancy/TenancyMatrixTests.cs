@@ -262,6 +262,17 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
         ["POST /api/v1/workspaces/{id}/robot-accounts"] = Write(_ => new { name = "intruder", permission = "PushPull" }),
         ["POST /api/v1/robot-accounts/{id}/revoke"] = Write(_ => new { reason = "matrix" }),
+        // Vulnerabilities: A's images, findings, affected workloads and trend are its members'; exceptions are granted and revoked by A's admins.
+        ["GET /api/v1/workspaces/{id}/vulnerabilities/images"] = Read(),
+        ["GET /api/v1/workspaces/{id}/vulnerabilities/images/{digest}"] = Read(),
+        ["GET /api/v1/workspaces/{id}/vulnerabilities/affected-workloads"] = Read(),
+        ["GET /api/v1/workspaces/{id}/vulnerabilities/trend"] = Read(),
+        ["GET /api/v1/workspaces/{id}/vulnerability-exceptions"] = Read(),
+        ["POST /api/v1/workspaces/{id}/vulnerability-exceptions"] = Write(w => new
+        {
+            vulnerabilityId = "CVE-2024-0001", imagePattern = $"{w.A.WorkspaceName}/matrix", reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(1),
+        }),
+        ["POST /api/v1/workspaces/{id}/vulnerability-exceptions/{exceptionId}/revoke"] = Write(_ => new { reason = "matrix" }),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -366,6 +377,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ABuild { get; init; }
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
+        public required string AException { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -409,6 +421,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             var robot = await (await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/robot-accounts",
                 new { name = "matrix", permission = "Pull" })).BodyAsync();
             TestSecrets.Remember((string)robot["password"]!);
+            var exception = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/vulnerability-exceptions",
+                new { vulnerabilityId = "CVE-2024-3094", imagePattern = repository, reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(7) }));
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -418,7 +432,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
-                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository),
+                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -436,7 +450,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "node" => A.Sim.Name + "-node-0",
             "lineId" => "1_1",
             "tag" => "v1",
+            // A's pushed (never scanned) image, and an exception A's admin granted.
             "digest" => ADigest,
+            "exceptionId" => AException,
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,

@@ -5,6 +5,7 @@ using Cocktail.Domain.Builds;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
+using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Monitoring;
 using Cocktail.Domain.Logs;
 using Cocktail.Domain.Policies;
@@ -43,7 +44,8 @@ public static class AuditDescriptions
         WorkloadKind = "workload", BuildDefinitionKind = "build definition", BuildKind = "build", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
-        ExternalRegistryObject = "external registry", RobotKind = "robot account";
+        ExternalRegistryObject = "external registry", RobotKind = "robot account",
+        VulnerabilityExceptionKind = "vulnerability exception";
 
     static AuditDescriptions()
     {
@@ -58,6 +60,12 @@ public static class AuditDescriptions
         On<UserLockedOut>((e, _) => new($"{e.UserName} was locked out after {e.FailedAttempts} wrong passwords" +
             (e.SourceIp is null ? "" : $" from {e.SourceIp}"), UserKind, e.UserName));
         On<UserUnlocked>((e, _) => new($"{e.UnlockedBy.Name} unlocked {e.UserName}", UserKind, e.UserName));
+
+        // Vulnerability exceptions
+        On<VulnerabilityExceptionGranted>((e, _) => new($"{e.GrantedBy.Name} accepted {e.VulnerabilityId} in {e.ImagePattern} ({e.WorkspaceName}) " +
+            $"until {Time(e.ValidUntil)}{Because(e.Reason)}", VulnerabilityExceptionKind, $"{e.VulnerabilityId} in {e.ImagePattern}"));
+        On<VulnerabilityExceptionRevoked>((e, n) => new($"{e.RevokedBy.Name} revoked the exception for {e.VulnerabilityId} in {e.ImagePattern} " +
+            $"({n.Workspace(e.WorkspaceId)}){Because(e.Reason)}", VulnerabilityExceptionKind, $"{e.VulnerabilityId} in {e.ImagePattern}"));
 
         // Registry robot accounts
         On<RobotAccountCreated>((e, _) => new($"{e.CreatedBy.Name} made the {(e.Permission == RobotPermission.PushPull ? "push and pull" : "pull")} robot account {e.UserName} " +
@@ -306,7 +314,19 @@ public static class AuditDescriptions
         Compare("no privilege escalation", before.ForbidPrivilegeEscalation, after.ForbidPrivilegeEscalation);
         Compare("no host paths", before.ForbidHostPath, after.ForbidHostPath);
         Compare("replica ceiling", before.MaxReplicas, after.MaxReplicas);
+        if (before.ImageRules != after.ImageRules) changes.Add($"image rules [{ImageRules(before.ImageRules)}] → [{ImageRules(after.ImageRules)}]");
         return changes.Count == 0 ? "no rule changed" : string.Join("; ", changes);
+    }
+
+    private static string ImageRules(ImageScanPolicy p)
+    {
+        var parts = new List<string>();
+        if (p.BlockCritical) parts.Add("block critical");
+        if (p.MaxHigh is { } high) parts.Add($"at most {high} high");
+        if (p.OnlyWithFix) parts.Add("only with a fix");
+        if (p.RequireScan) parts.Add("scan required");
+        if (p.MaxScanAgeDays is { } days) parts.Add($"scan at most {days} days old");
+        return parts.Count == 0 ? "none" : string.Join(", ", parts);
     }
 
     private static string Scope(IAuditNames names, Guid? workspaceId, string? workspaceName) =>

@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Application.ImageScanning.ListingExceptions;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.Workloads;
 using Cocktail.Application.Workspaces;
@@ -7,10 +8,11 @@ using Marten;
 
 namespace Cocktail.Application.Policies.Reporting;
 
-/// <summary>The workloads of a workspace that break today's policy (typically after it was tightened).</summary>
+/// <summary>The workloads of a workspace that break today's policy (typically after it was tightened), and the vulnerability exceptions in force.</summary>
 public sealed record GetPolicyReport(Guid WorkspaceId) : IRequest<PolicyReport>;
 
-public sealed record PolicyReport(Guid WorkspaceId, DateTimeOffset At, int WorkloadsChecked, IReadOnlyList<PolicyReportEntry> Violating);
+public sealed record PolicyReport(Guid WorkspaceId, DateTimeOffset At, int WorkloadsChecked, IReadOnlyList<PolicyReportEntry> Violating,
+    IReadOnlyList<VulnerabilityExceptionItem> ActiveExceptions);
 
 public sealed record PolicyReportEntry(
     Guid WorkloadId, string Name, string Kind, Guid ServiceMapId, string ServiceMap, string Namespace, IReadOnlyList<Violation> Violations);
@@ -25,7 +27,10 @@ public static class GetPolicyReportHandler
         var maps = (await session.Query<ServiceMapView>().Where(m => m.WorkspaceId == query.WorkspaceId).ToListAsync(ct)).ToDictionary(m => m.Id);
         var workloads = await session.Query<WorkloadView>().Where(w => w.WorkspaceId == query.WorkspaceId).ToListAsync(ct);
         var policies = await PoliciesAsync(session, query.WorkspaceId, maps.Values, ct);
-        return new PolicyReport(query.WorkspaceId, clock.GetUtcNow(), workloads.Count, Evaluate(workloads, maps, policies));
+        var now = clock.GetUtcNow();
+        // Exceptions are where the policy is knowingly not applied: the report names each, with its reason and end.
+        var exceptions = await ListVulnerabilityExceptionsHandler.ForWorkspaceAsync(session, query.WorkspaceId, now, activeOnly: true, ct);
+        return new PolicyReport(query.WorkspaceId, now, workloads.Count, Evaluate(workloads, maps, policies), exceptions);
     }
 
     /// <summary>The effective policy of each service map, read with two queries whatever the number of maps.</summary>
