@@ -97,6 +97,7 @@ public sealed class PolicyParityTests
     private static readonly Dictionary<string, string> NotCel = new()
     {
         ["podSecurity"] = "Pod Security Admission, through the namespace's pod-security.kubernetes.io labels",
+        ["images"] = "Cocktail's validating admission webhook (the image gate), asked for namespaces labelled cocktail.io/image-gate=enforced",
     };
 
     public static TheoryData<Row> Table() => [.. Rows];
