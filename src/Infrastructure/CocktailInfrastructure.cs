@@ -83,6 +83,7 @@ public static class CocktailInfrastructure
         services.AddNotificationDelivery(configuration);
         Registries.RegistryWiring.AddRegistries(services, configuration);
         Registries.RegistryImagesSetup.AddRegistryImages(services, configuration);
+        ImageGate.ImageGateSetup.AddImageGate(services, configuration);
 
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()

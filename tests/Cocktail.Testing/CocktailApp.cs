@@ -26,9 +26,15 @@ public class CocktailApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         // Every test signs in from 127.0.0.1, thousands of times; the limit itself is tested with a low one.
         ["Cocktail:SignIn:RateLimit"] = "1000000",
+        // The image gate's admission listener on a free loopback port (its certificate names 127.0.0.1).
+        ["Cocktail:ImageGate:Listen"] = "https://127.0.0.1:0",
     };
 
     public Uri BaseAddress { get; private set; } = default!;
+
+    /// <summary>The image gate's admission listener (HTTPS, its own port), as clusters call it.</summary>
+    public Uri AdmissionAddress => Services.GetRequiredService<Cocktail.Web.Admission.AdmissionServer>().Address
+        ?? throw new InvalidOperationException("The admission listener is off (Cocktail:ImageGate:Listen is empty).");
 
     /// <summary>Everything this host logged; checked for secrets when the host stops.</summary>
     public CapturedLog Log { get; } = new();

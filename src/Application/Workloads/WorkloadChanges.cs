@@ -17,7 +17,8 @@ internal static class WorkloadChanges
     /// message, which each use case names) once there is something to make the cluster match.
     /// </summary>
     public static async Task<Result<Accepted>> ChangeAsync(IDocumentSession session, Actor actor, Guid workloadId, long? expectedRevision,
-        Func<Workload, Decision> decide, Func<Workload, object> then, IMessageContext messages, CancellationToken ct)
+        Func<Workload, Decision> decide, Func<Workload, object> then, IMessageContext messages, ImageScanning.Gating.ImageVerdicts images,
+        TimeProvider clock, CancellationToken ct)
     {
         var view = await session.LoadAsync<WorkloadView>(workloadId, ct);
         if (view is null) return Failure.NotFound("No such workload.");
@@ -31,7 +32,7 @@ internal static class WorkloadChanges
             return Failure.Conflict($"The workload is at revision {workload.Revision}, not {expected}. Reload it and try again.");
         var decision = decide(workload);
         if (decision.Error is { } error) return error;
-        if (Workload.SpecAfter(decision) is { } spec && await WorkloadChecks.CheckAsync(session, map.Value!, spec, ct) is { } refused)
+        if (Workload.SpecAfter(decision) is { } spec && await WorkloadChecks.CheckAsync(session, map.Value!, spec, workload.Current, images, clock, ct) is { } refused)
             return refused;
 
         stream.AppendMany(decision.Events.ToArray());

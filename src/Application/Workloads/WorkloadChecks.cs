@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Application.ImageScanning.Gating;
 using Cocktail.Application.Policies;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Domain.Policies;
@@ -9,13 +10,20 @@ namespace Cocktail.Application.Workloads;
 
 /// <summary>
 /// Every spec Cocktail would send to a cluster passes here first: the Kubernetes rules, then the service map's
-/// security policy. All problems come back at once, keyed by the field (`containers[0].image`).
+/// security policy, then its image gate (the images' latest scans). All problems come back at once, keyed by the
+/// field (`containers[0].image`).
 /// </summary>
 public static class WorkloadChecks
 {
     private static readonly WorkloadSpecValidator Validator = new();
 
-    public static async Task<Failure?> CheckAsync(IQuerySession session, ServiceMapView map, WorkloadSpec spec, CancellationToken ct)
+    /// <summary>
+    /// <paramref name="before"/> is the spec in place (null for a new workload): the image gate judges only images it
+    /// did not run yet, as the cluster's webhook does on an update, so scaling or editing a workload whose running
+    /// image has since been found vulnerable is not refused.
+    /// </summary>
+    public static async Task<Failure?> CheckAsync(IQuerySession session, ServiceMapView map, WorkloadSpec spec, WorkloadSpec? before,
+        ImageVerdicts images, TimeProvider clock, CancellationToken ct)
     {
         var validation = await Validator.ValidateAsync(spec, ct);
         if (!validation.IsValid)
@@ -24,8 +32,24 @@ public static class WorkloadChecks
                 .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
 
         var policy = await EffectivePolicies.ForAsync(session, map, ct);
-        var violations = PolicyEvaluator.Evaluate(spec, policy.Effective, map.DefaultLimits);
+        var violations = PolicyEvaluator.Evaluate(spec, policy.Effective, map.DefaultLimits).ToList();
+        violations.AddRange(await ImageViolationsAsync(session, map, policy.Effective, spec, before, images, clock, ct));
         return violations.Count == 0 ? null : PolicyFailure(violations);
+    }
+
+    public const string ImageRule = "images";
+
+    private static async Task<IReadOnlyList<Violation>> ImageViolationsAsync(IQuerySession session, ServiceMapView map, SecurityPolicy effective,
+        WorkloadSpec spec, WorkloadSpec? before, ImageVerdicts images, TimeProvider clock, CancellationToken ct)
+    {
+        if (!effective.ImageRules.Gates) return [];
+        var running = before?.Containers.Select(c => c.Image).ToHashSet(StringComparer.Ordinal) ?? [];
+        var judged = spec.Containers.Select((c, i) => (c.Image, Field: $"containers[{i}].image")).Where(c => !running.Contains(c.Image)).ToList();
+        if (judged.Count == 0) return [];
+        var inputs = await ImageGateInputs.ForAsync(session, map, effective, clock.GetUtcNow(), ct);
+        var verdicts = (await images.JudgeAsync(session, inputs, judged.Select(c => c.Image).ToList(), ct)).ToDictionary(j => j.Image);
+        return judged.Where(c => !verdicts[c.Image].Verdict.Allowed)
+            .Select(c => new Violation(c.Field, ImageRule, verdicts[c.Image].Verdict.Message)).ToList();
     }
 
     public static Failure PolicyFailure(IReadOnlyList<Violation> violations) =>

@@ -252,6 +252,7 @@ public sealed class InventorySupervisor(
             _lastDriftCheck = now;
             await PublishAsync(new CheckAllServiceMaps());
             await PublishAsync(new Cocktail.Application.PullSecrets.Reconciling.CheckAllPullSecrets());
+            await PublishAsync(new Cocktail.Application.ImageScanning.Reconciling.CheckAllImageGates());
         }
         // Scheduled messages expire grants on time; the sweep also catches what a stopped Cocktail missed.
         if (now - _lastSweep >= access.Value.SweepInterval)

@@ -26,6 +26,9 @@ public static class WebSetup
         services.AddMudServices();
         services.AddCocktailSession();
         services.AddHealthChecks();
+        // The image gate's admission listener, after the database set-up (hosted services start in order).
+        services.AddSingleton<Admission.AdmissionServer>();
+        services.AddHostedService(s => s.GetRequiredService<Admission.AdmissionServer>());
         return services;
     }
 

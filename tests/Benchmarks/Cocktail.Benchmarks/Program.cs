@@ -3,6 +3,7 @@ using Cocktail.Benchmarks.Access;
 using Cocktail.Benchmarks.Builds;
 using Cocktail.Benchmarks.Chaos;
 using Cocktail.Benchmarks.ImageScanning;
+using Cocktail.Benchmarks.ImageGate;
 using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Logs;
 using Cocktail.Benchmarks.Monitoring;
@@ -29,6 +30,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["logs"] = ("log lines/s stored, workload + word search p95 over N lines in 24 h, tail latency p99, bytes per line (issue 15)", LogsBenchmark.RunAsync),
     ["monitoring"] = ("7-day chart p95, evaluation of every rule on N clusters p99, condition to webhook p99, CPU and memory (issue 14)", MonitoringBenchmark.RunAsync),
     ["registry-token"] = ("registry token issuance p50/p99 at 200 requests/s as a robot, vs an authenticated API GET and signing alone (issue 16)", RegistryTokenBenchmark.RunAsync),
+    ["admission"] = ("image gate AdmissionReview latency p50/p99 at 200 reviews/s over HTTPS, vs an empty GET on the same listener (issue 17)", AdmissionBenchmark.RunAsync),
     ["builds"] = ("N builds on KubeSim pushing to the real registry: Job completion to BuildSucceeded p50/p99, vs watch delivery + Marten append (issue 16)", BuildsBenchmark.RunAsync),
     ["scan-ingest"] = ("Trivy reports/s and findings/s stored by digest with history, vs plain System.Text.Json + a bare Marten store (issue 17)", ScanIngestBenchmark.RunAsync),
 };
@@ -50,6 +52,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(RegistryTokenBenchmark.Usage);
     Console.WriteLine(BuildsBenchmark.Usage);
     Console.WriteLine(ScanIngestBenchmark.Usage);
+    Console.WriteLine(AdmissionBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

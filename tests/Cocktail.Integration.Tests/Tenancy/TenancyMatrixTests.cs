@@ -128,6 +128,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/ingresses"] = Read(Kind.FilteredRead),
         ["GET /api/v1/clusters/{id}/namespaces"] = Read(Kind.FilteredRead),
         // Where the cluster's Prometheus is: whoever sees the (shared) cluster reads it (no secret in it); platform admins change and test it.
+        // The image gate's webhook URL: whoever sees the (shared) cluster reads it (no secret in it); platform admins set and clear it.
+        ["GET /api/v1/clusters/{id}/image-gate"] = Read(Kind.FilteredRead),
+        ["PUT /api/v1/clusters/{id}/image-gate"] = Write(_ => new { webhookUrl = "https://intruder.example.com:9443" }),
+        ["DELETE /api/v1/clusters/{id}/image-gate"] = Write(),
         ["GET /api/v1/clusters/{id}/monitoring"] = Read(Kind.FilteredRead),
         ["PUT /api/v1/clusters/{id}/monitoring"] = Write(_ => new { source = "DirectUrl", url = "https://intruder.example.com", auth = "None" }),
         ["POST /api/v1/clusters/{id}/monitoring/test"] = Write(),

@@ -90,6 +90,16 @@ public static class AuditDescriptions
         On<ClusterCredentialExpiryWarned>((e, _) => new($"Cocktail warned that {e.Name}'s credential expires at {Time(e.ExpiresAt)}", ClusterKind, e.Name));
         On<Cocktail.Domain.Monitoring.ClusterMonitoringConfigured>((e, _) => new($"{e.ConfiguredBy.Name} set {Possessive(e.Name)} Prometheus to {e.Location.Describe()}", ClusterKind, e.Name));
         On<Cocktail.Domain.Monitoring.ClusterMonitoringCleared>((e, _) => new($"{e.ClearedBy.Name} removed {Possessive(e.Name)} Prometheus location", ClusterKind, e.Name));
+        // The image gate of a cluster, and what its webhook answered
+        On<Cocktail.Domain.ImageScanning.ClusterImageGateConfigured>((e, _) => new($"{e.ConfiguredBy.Name} set {Possessive(e.Name)} image gate webhook URL to {e.WebhookUrl}", ClusterKind, e.Name));
+        On<Cocktail.Domain.ImageScanning.ClusterImageGateCleared>((e, _) => new($"{e.ClearedBy.Name} removed {Possessive(e.Name)} image gate", ClusterKind, e.Name));
+        On<Cocktail.Domain.ImageScanning.ClusterImageGateApplied>((e, _) => new(e.WebhookUrl is null
+            ? $"Cocktail removed the image gate webhook from {e.Name}" : $"Cocktail registered the image gate webhook on {e.Name}", ClusterKind, e.Name));
+        On<Cocktail.Domain.ImageScanning.ClusterImageGateApplyFailed>((e, _) => new($"{e.Name} refused the image gate webhook: {e.Reason}", ClusterKind, e.Name));
+        On<Cocktail.Domain.ImageScanning.ImageAdmissionDecided>((e, _) => new(
+            $"{e.ClusterName} {(e.Allowed ? "admitted" : "refused")} {e.Operation} of {e.Kind} {e.Namespace}/{e.Name} " +
+            $"({string.Join(", ", e.Images)}){(e.RepeatCount > 1 ? $", {e.RepeatCount} times" : "")}{(e.Allowed ? "" : ": " + e.Message)}",
+            ClusterKind, e.ClusterName));
         On<AuditWebhookSecretCreated>((e, _) => new($"{e.By.Name} created a new audit webhook secret for {e.ClusterName}", ClusterKind, e.ClusterName));
         On<Logs.SettingUpCollection.LogIngestTokenCreated>((e, _) => new(
             $"{e.By.Name} {(e.Replaced ? "rotated" : "created")} {Possessive(e.ClusterName)} log collection token", ClusterKind, e.ClusterName));

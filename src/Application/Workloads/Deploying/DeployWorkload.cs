@@ -23,14 +23,14 @@ public sealed class DeployWorkloadValidator : AbstractValidator<DeployWorkload>
 public static class DeployWorkloadHandler
 {
     public static async Task<Result<Accepted>> Handle(DeployWorkload command, Actor actor, IDocumentSession session, IWorkloadYaml yaml,
-        IMessageContext messages, TimeProvider clock, CancellationToken ct)
+        IMessageContext messages, TimeProvider clock, ImageScanning.Gating.ImageVerdicts images, CancellationToken ct)
     {
         var map = await ServiceMapAccess.LoadAsync(session, actor, command.ServiceMapId, TenancyAccess.CanDeploy, ct);
         if (map.Failure is { } denied) return denied;
         if (map.Value!.Status == Domain.Tenancy.ServiceMapStatus.Deleting) return Failure.Conflict("The service map is being deleted.");
         var spec = WorkloadChecks.Resolve(command.Spec, command.Yaml, yaml);
         if (spec.Failure is { } unreadable) return unreadable;
-        if (await WorkloadChecks.CheckAsync(session, map.Value, spec.Value!, ct) is { } refused) return refused;
+        if (await WorkloadChecks.CheckAsync(session, map.Value, spec.Value!, null, images, clock, ct) is { } refused) return refused;
         if (await session.Query<WorkloadView>().AnyAsync(w => w.ServiceMapId == map.Value.Id && w.Kind == spec.Value!.Kind && w.Name == spec.Value.Name, ct))
             return new Failure(FailureKind.Conflict, $"A {spec.Value!.Kind} named '{spec.Value.Name}' exists in this service map.",
                 new Dictionary<string, string[]> { ["name"] = [$"A {spec.Value.Kind} named '{spec.Value.Name}' exists in this service map."] });

@@ -18,7 +18,7 @@ public static class RollBackWorkloadHandler
 {
     /// <summary>The restored spec must meet today's policy: a revision that now breaks it is not brought back.</summary>
     public static Task<Result<Accepted>> Handle(RollBackWorkload command, Actor actor, IDocumentSession session, IMessageContext messages,
-        TimeProvider clock, CancellationToken ct) =>
+        TimeProvider clock, ImageScanning.Gating.ImageVerdicts images, CancellationToken ct) =>
         WorkloadChanges.ChangeAsync(session, actor, command.WorkloadId, null,
-            w => w.RollBack(command.Revision, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, ct);
+            w => w.RollBack(command.Revision, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, images, clock, ct);
 }

@@ -22,7 +22,7 @@ public sealed class ScaleWorkloadValidator : AbstractValidator<ScaleWorkload>
 public static class ScaleWorkloadHandler
 {
     public static Task<Result<Accepted>> Handle(ScaleWorkload command, Actor actor, IDocumentSession session, IMessageContext messages,
-        TimeProvider clock, CancellationToken ct) =>
+        TimeProvider clock, ImageScanning.Gating.ImageVerdicts images, CancellationToken ct) =>
         WorkloadChanges.ChangeAsync(session, actor, command.WorkloadId, null,
-            w => w.Scale(command.Replicas, command.Autoscaler, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, ct);
+            w => w.Scale(command.Replicas, command.Autoscaler, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, images, clock, ct);
 }

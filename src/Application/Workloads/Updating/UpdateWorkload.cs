@@ -12,11 +12,11 @@ public sealed record UpdateWorkload(Guid WorkloadId, WorkloadSpec? Spec, string?
 public static class UpdateWorkloadHandler
 {
     public static async Task<Result<Accepted>> Handle(UpdateWorkload command, Actor actor, IDocumentSession session, IWorkloadYaml yaml,
-        IMessageContext messages, TimeProvider clock, CancellationToken ct)
+        IMessageContext messages, TimeProvider clock, ImageScanning.Gating.ImageVerdicts images, CancellationToken ct)
     {
         var spec = WorkloadChecks.Resolve(command.Spec, command.Yaml, yaml);
         if (spec.Failure is { } unreadable) return unreadable;
         return await WorkloadChanges.ChangeAsync(session, actor, command.WorkloadId, command.ExpectedRevision,
-            w => w.Update(spec.Value!, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, ct);
+            w => w.Update(spec.Value!, command.Reason, actor.Ref, clock.GetUtcNow()), w => new ReconcileWorkload(w.Id), messages, images, clock, ct);
     }
 }

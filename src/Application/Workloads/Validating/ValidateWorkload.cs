@@ -25,20 +25,22 @@ public sealed class ValidateWorkloadValidator : AbstractValidator<ValidateWorklo
 public static class ValidateWorkloadHandler
 {
     public static async Task<Result<WorkloadValidation>> Handle(ValidateWorkload query, Actor actor, IQuerySession session, IWorkloadYaml yaml,
-        CancellationToken ct)
+        ImageScanning.Gating.ImageVerdicts images, TimeProvider clock, CancellationToken ct)
     {
         var map = await ServiceMapAccess.LoadAsync(session, actor, query.ServiceMapId, TenancyAccess.CanDeploy, ct);
         if (map.Failure is { } denied) return denied;
         var spec = WorkloadChecks.Resolve(query.Spec, query.Yaml, yaml);
         if (spec.Failure is { } unreadable) return unreadable;
+        Domain.Workloads.WorkloadSpec? before = null;
         if (query.WorkloadId is { } workloadId)
         {
             var workload = await session.LoadAsync<WorkloadView>(workloadId, ct);
             if (workload is null || workload.ServiceMapId != query.ServiceMapId) return Failure.NotFound("No such workload in this service map.");
             if (spec.Value!.Name != workload.Name) return Failure.Invalid("A workload's name cannot change; deploy a new one.", "name");
             if (spec.Value.Kind != workload.Kind) return Failure.Invalid("A workload's kind cannot change; deploy a new one.", "kind");
+            before = workload.Spec;
         }
-        if (await WorkloadChecks.CheckAsync(session, map.Value!, spec.Value!, ct) is { } refused) return refused;
+        if (await WorkloadChecks.CheckAsync(session, map.Value!, spec.Value!, before, images, clock, ct) is { } refused) return refused;
         return new WorkloadValidation(true, spec.Value!);
     }
 }
