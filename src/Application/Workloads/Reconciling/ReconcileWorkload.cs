@@ -9,7 +9,7 @@ using Wolverine;
 namespace Cocktail.Application.Workloads.Reconciling;
 
 /// <summary>Apply a workload's current revision to its cluster (server-side apply), after the change committed.</summary>
-public sealed record ReconcileWorkload(Guid WorkloadId, int Attempt = 0);
+public sealed record ReconcileWorkload(Guid WorkloadId, int Attempt = 0, int NamespaceWaits = 0);
 
 /// <summary>Remove a deleted workload's objects; carries what is needed, since the workload's view is gone.</summary>
 public sealed record RemoveWorkload(Guid WorkloadId, Guid ClusterId, string Namespace, WorkloadSpec Spec, int Attempt = 0);
@@ -22,6 +22,9 @@ public sealed record WorkloadObservation(Guid WorkloadId, int Revision, RolloutS
 
 public static class ReconcileWorkloadHandler
 {
+    private const int MaxNamespaceWaits = 60;
+    private static readonly TimeSpan NamespaceWait = TimeSpan.FromSeconds(1);
+
     public static async Task Handle(ReconcileWorkload command, IDocumentSession session, IWorkloadApplier applier, ICredentialVault vault,
         IMessageContext messages, TimeProvider clock, IExclusiveTurns turns, CancellationToken ct)
     {
@@ -42,6 +45,14 @@ public static class ReconcileWorkloadHandler
         if (credential is null) return;
         var manifest = new WorkloadManifest(workload.Id, workload.Namespace, workload.Revision, workload.Current);
         var outcome = await applier.ApplyAsync(vault.Unprotect(credential.Protected), manifest, ct);
+        if (outcome.Result == ApplyResult.Refused && command.NamespaceWaits < MaxNamespaceWaits &&
+            await session.LoadAsync<ServiceMaps.ServiceMapView>(workload.ServiceMapId, ct) is { Status: Domain.Tenancy.ServiceMapStatus.Pending })
+        {
+            // Deployed right after its service map was created: the namespace (or its quota) is still being applied.
+            // The refusal says nothing about the workload yet, so it is not recorded; the map's first apply is awaited.
+            await messages.ScheduleAsync(command with { NamespaceWaits = command.NamespaceWaits + 1 }, NamespaceWait);
+            return;
+        }
         var decision = workload.RecordApply(outcome, clock.GetUtcNow());
         if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
         if (outcome.Result == ApplyResult.Unreachable)
