@@ -45,7 +45,16 @@ public sealed class AdmissionServer(ImageAdmissions admissions, IAdmissionCertif
         });
         _app = builder.Build();
         _app.Run(HandleAsync);
-        await _app.StartAsync(cancellationToken);
+        try
+        {
+            await _app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // Usually the port is taken (another replica or program on this machine): say which setting moves it.
+            throw new InvalidOperationException($"The image gate's admission listener cannot listen on {options.Value.Listen}: {e.Message} " +
+                $"Set {ImageGateOptions.Section.Replace(":", "__")}__Listen to another https://address:port, or to an empty value to turn the listener off.", e);
+        }
         var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Address = new Uri(bound.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"));
         logger.LogInformation("Image gate admission endpoint listening on {Address}", bound);

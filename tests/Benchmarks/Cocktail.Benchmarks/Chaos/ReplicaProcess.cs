@@ -37,6 +37,8 @@ public sealed class ReplicaProcess(string name, string appDll, string connection
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Cocktail.Infrastructure.Inventory.InventorySupervisor"] = "Information";
         start.Environment["Cocktail__Access__SweepInterval"] = "00:00:05";
+        // Two replicas on one machine: each takes a free port for the image gate's listener.
+        start.Environment["Cocktail__ImageGate__Listen"] = "https://127.0.0.1:0";
         _log ??= new StreamWriter(Path.Combine(logFolder, name + ".log"), append: true) { AutoFlush = true };
         await _log.WriteLineAsync($"--- start {++Starts} at {DateTimeOffset.UtcNow:O}");
         var log = _log;
