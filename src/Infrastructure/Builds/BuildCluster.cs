@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using Cocktail.Application.Builds;
 using Cocktail.Application.Clusters.Connecting;
@@ -30,41 +28,17 @@ public sealed class BuildCluster(ClusterClientFactory clients) : IBuildCluster
     public async Task<ClusterOutcome> StartAsync(ClusterConnection cluster, BuildJob job, CancellationToken ct) =>
         await clients.GuardAsync(cluster, async client =>
         {
-            await CreateIfMissing(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace
-            {
-                Metadata = new V1ObjectMeta { Name = job.Namespace, Labels = new Dictionary<string, string> { [BuildNames.ManagedByLabel] = "cocktail" } },
-            }, cancellationToken: ct));
-            await CreateIfMissing(() => client.CoreV1.CreateNamespacedSecretAsync(Secret(job), job.Namespace, cancellationToken: ct));
-            await CreateIfMissing(() => client.BatchV1.CreateNamespacedJobAsync(Job(job), job.Namespace, cancellationToken: ct));
+            await PlatformJobs.StartAsync(client, job.Namespace, Secret(job), Job(job), ct);
             return new ApplyOutcome(ApplyResult.Applied);
         });
-
-    /// <summary>A retry after an unanswered call finds what the first attempt made: that is success.</summary>
-    private static async Task CreateIfMissing(Func<Task> create)
-    {
-        try { await create(); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { }
-    }
 
     private static Dictionary<string, string> Labels(BuildJob job) => new()
     {
         [BuildNames.BuildLabel] = job.BuildId.ToString(), [BuildNames.WorkspaceLabel] = job.WorkspaceId.ToString(), [BuildNames.ManagedByLabel] = "cocktail",
     };
 
-    private static V1Secret Secret(BuildJob job)
-    {
-        var data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(job.DockerConfigJson) };
-        if (job.Git is { } git)
-        {
-            data["git-username"] = Encoding.UTF8.GetBytes(git.UserName);
-            data["git-password"] = Encoding.UTF8.GetBytes(git.Password);
-        }
-        return new V1Secret
-        {
-            Metadata = new V1ObjectMeta { Name = BuildNames.Secret(job.JobName), Labels = Labels(job) },
-            Type = "kubernetes.io/dockerconfigjson", Data = data,
-        };
-    }
+    private static V1Secret Secret(BuildJob job) => PlatformJobs.DockerConfigSecret(BuildNames.Secret(job.JobName), Labels(job), job.DockerConfigJson,
+        job.Git is { } git ? new Dictionary<string, string> { ["git-username"] = git.UserName, ["git-password"] = git.Password } : null);
 
     /// <summary>Kaniko's git context: git://host/path#refs/heads/branch[#commit].</summary>
     public static string GitContext(BuildSource source, string? commit)
@@ -157,27 +131,16 @@ public sealed class BuildCluster(ClusterClientFactory clients) : IBuildCluster
     public async Task<BuildJobObservation?> ObserveAsync(ClusterConnection cluster, string ns, string jobName, CancellationToken ct)
     {
         using var lease = clients.Lease(cluster);
-        var client = lease.Client;
         try
         {
-            V1Job job;
-            try { job = await client.BatchV1.ReadNamespacedJobAsync(jobName, ns, cancellationToken: ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            var state = await PlatformJobs.ObserveAsync(lease.Client, ns, jobName, Container, ct);
+            return state.Phase switch
             {
-                return new BuildJobObservation(BuildJobPhase.Missing, null, null);
-            }
-            var conditions = job.Status?.Conditions ?? [];
-            var complete = conditions.Any(c => c.Type == "Complete" && c.Status == "True");
-            var failed = conditions.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True");
-            if (!complete && failed is null) return new BuildJobObservation(BuildJobPhase.Running, null, null);
-            var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={jobName}", cancellationToken: ct);
-            var terminated = pods.Items.SelectMany(p => p.Status?.ContainerStatuses ?? []).Where(s => s.Name == Container)
-                .Select(s => s.State?.Terminated).LastOrDefault(t => t is not null);
-            if (complete) return new BuildJobObservation(BuildJobPhase.Succeeded, Digest(terminated?.Message), null);
-            var why = terminated?.Message is { Length: > 0 } message
-                ? LastLines(message)
-                : $"{failed!.Reason}: {failed.Message}";
-            return new BuildJobObservation(BuildJobPhase.Failed, null, why);
+                PlatformJobPhase.Missing => new BuildJobObservation(BuildJobPhase.Missing, null, null),
+                PlatformJobPhase.Running => new BuildJobObservation(BuildJobPhase.Running, null, null),
+                PlatformJobPhase.Succeeded => new BuildJobObservation(BuildJobPhase.Succeeded, Digest(state.Terminated?.Message), null),
+                _ => new BuildJobObservation(BuildJobPhase.Failed, null, state.FailureReason()),
+            };
         }
         catch (Exception e) when (Classify(e) is not null && !ct.IsCancellationRequested)
         {
@@ -198,19 +161,10 @@ public sealed class BuildCluster(ClusterClientFactory clients) : IBuildCluster
         return text is not null && System.Text.RegularExpressions.Regex.IsMatch(text, "^sha256:[0-9a-f]{64}$") ? text : null;
     }
 
-    private static string LastLines(string message)
-    {
-        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var tail = string.Join("\n", lines.TakeLast(3));
-        return tail.Length > 1000 ? tail[^1000..] : tail;
-    }
-
     public async Task<ClusterOutcome> CleanUpAsync(ClusterConnection cluster, string ns, string jobName, bool deleteJob, CancellationToken ct) =>
         await clients.GuardAsync(cluster, async client =>
         {
-            if (deleteJob)
-                await DeleteIfPresent(() => client.BatchV1.DeleteNamespacedJobAsync(jobName, ns, propagationPolicy: "Background", cancellationToken: ct));
-            await DeleteIfPresent(() => client.CoreV1.DeleteNamespacedSecretAsync(BuildNames.Secret(jobName), ns, cancellationToken: ct));
+            await PlatformJobs.CleanUpAsync(client, ns, jobName, BuildNames.Secret(jobName), deleteJob, ct);
             return new ApplyOutcome(ApplyResult.Applied);
         });
 

@@ -1,11 +1,11 @@
 using System.Net;
-using System.Text;
 using Cocktail.Application.Builds;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ImageScanning.Reports;
 using Cocktail.Application.ImageScanning.Scanning;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Common;
+using Cocktail.Infrastructure.Builds;
 using Cocktail.Infrastructure.Kubernetes;
 using k8s;
 using k8s.Autorest;
@@ -27,33 +27,16 @@ public sealed class ImageScanCluster(ClusterClientFactory clients) : IImageScanC
     public async Task<ClusterOutcome> StartAsync(ClusterConnection cluster, ScanJobSpec job, CancellationToken ct) =>
         await clients.GuardAsync(cluster, async client =>
         {
-            await CreateIfMissing(() => client.CoreV1.CreateNamespaceAsync(new V1Namespace
-            {
-                Metadata = new V1ObjectMeta { Name = job.Namespace, Labels = new Dictionary<string, string> { [BuildNames.ManagedByLabel] = "cocktail" } },
-            }, cancellationToken: ct));
-            await CreateIfMissing(() => client.CoreV1.CreateNamespacedSecretAsync(Secret(job), job.Namespace, cancellationToken: ct));
-            await CreateIfMissing(() => client.BatchV1.CreateNamespacedJobAsync(Job(job), job.Namespace, cancellationToken: ct));
+            await PlatformJobs.StartAsync(client, job.Namespace, Secret(job), Job(job), ct);
             return new ApplyOutcome(ApplyResult.Applied);
         });
-
-    /// <summary>A retry after an unanswered call finds what the first attempt made: that is success.</summary>
-    private static async Task CreateIfMissing(Func<Task> create)
-    {
-        try { await create(); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict) { }
-    }
 
     private static Dictionary<string, string> Labels(ScanJobSpec job) => new()
     {
         [ScanNames.ScanLabel] = job.ScanId.ToString(), [BuildNames.WorkspaceLabel] = job.WorkspaceId.ToString(), [BuildNames.ManagedByLabel] = "cocktail",
     };
 
-    private static V1Secret Secret(ScanJobSpec job) => new()
-    {
-        Metadata = new V1ObjectMeta { Name = ScanNames.Secret(job.JobName), Labels = Labels(job) },
-        Type = "kubernetes.io/dockerconfigjson",
-        Data = new Dictionary<string, byte[]> { [".dockerconfigjson"] = Encoding.UTF8.GetBytes(job.DockerConfigJson) },
-    };
+    private static V1Secret Secret(ScanJobSpec job) => PlatformJobs.DockerConfigSecret(ScanNames.Secret(job.JobName), Labels(job), job.DockerConfigJson);
 
     /// <summary>The arguments of <c>trivy</c> (the image's entrypoint).</summary>
     public static List<string> Args(ScanJobSpec job)
@@ -127,41 +110,21 @@ public sealed class ImageScanCluster(ClusterClientFactory clients) : IImageScanC
     public async Task<ScanJobObservation?> ObserveAsync(ClusterConnection cluster, string ns, string jobName, CancellationToken ct)
     {
         using var lease = clients.Lease(cluster);
-        var client = lease.Client;
         try
         {
-            V1Job job;
-            try { job = await client.BatchV1.ReadNamespacedJobAsync(jobName, ns, cancellationToken: ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+            var state = await PlatformJobs.ObserveAsync(lease.Client, ns, jobName, ScanNames.Container, ct);
+            return state.Phase switch
             {
-                return new ScanJobObservation(ScanJobPhase.Missing, null);
-            }
-            var conditions = job.Status?.Conditions ?? [];
-            var complete = conditions.Any(c => c.Type == "Complete" && c.Status == "True");
-            var failed = conditions.FirstOrDefault(c => c.Type == "Failed" && c.Status == "True");
-            if (complete) return new ScanJobObservation(ScanJobPhase.Succeeded, null);
-            if (failed is null) return new ScanJobObservation(ScanJobPhase.Running, null);
-            var pods = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"job-name={jobName}", cancellationToken: ct);
-            var terminated = pods.Items.SelectMany(p => p.Status?.ContainerStatuses ?? []).Where(s => s.Name == ScanNames.Container)
-                .Select(s => s.State?.Terminated).LastOrDefault(t => t is not null);
-            var why = terminated?.Message is { Length: > 0 } message
-                ? LastLines(message)
-                : $"{failed.Reason}: {failed.Message}";
-            if (terminated is { ExitCode: not 0 } && terminated.Message is not { Length: > 0 }) why = $"exit code {terminated.ExitCode} ({why})";
-            return new ScanJobObservation(ScanJobPhase.Failed, why);
+                PlatformJobPhase.Missing => new ScanJobObservation(ScanJobPhase.Missing, null),
+                PlatformJobPhase.Running => new ScanJobObservation(ScanJobPhase.Running, null),
+                PlatformJobPhase.Succeeded => new ScanJobObservation(ScanJobPhase.Succeeded, null),
+                _ => new ScanJobObservation(ScanJobPhase.Failed, state.FailureReason()),
+            };
         }
         catch (Exception e) when (Classify(e) is not null && !ct.IsCancellationRequested)
         {
             return null;
         }
-    }
-
-    /// <summary>The error Trivy printed last, without the rest of its log; bounded.</summary>
-    public static string LastLines(string message)
-    {
-        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var tail = string.Join("\n", lines.TakeLast(3));
-        return tail.Length > 1000 ? tail[^1000..] : tail;
     }
 
     public async Task<ScanReportReading?> ReadReportAsync(ClusterConnection cluster, string ns, string jobName, string repository, string digest,
@@ -191,8 +154,7 @@ public sealed class ImageScanCluster(ClusterClientFactory clients) : IImageScanC
     public async Task<ClusterOutcome> CleanUpAsync(ClusterConnection cluster, string ns, string jobName, CancellationToken ct) =>
         await clients.GuardAsync(cluster, async client =>
         {
-            await DeleteIfPresent(() => client.BatchV1.DeleteNamespacedJobAsync(jobName, ns, propagationPolicy: "Background", cancellationToken: ct));
-            await DeleteIfPresent(() => client.CoreV1.DeleteNamespacedSecretAsync(ScanNames.Secret(jobName), ns, cancellationToken: ct));
+            await PlatformJobs.CleanUpAsync(client, ns, jobName, ScanNames.Secret(jobName), deleteJob: true, ct);
             return new ApplyOutcome(ApplyResult.Applied);
         });
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Cocktail.Application.Clusters;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.ImageScanning.Scanning;
@@ -19,53 +18,9 @@ namespace Cocktail.Infrastructure.ImageScanning;
 /// </summary>
 public sealed class ImageScanTracker(
     IServiceScopeFactory scopes, InventoryNotifier notifier, InventorySupervisor supervisor, IImageScanCluster scans, ICredentialVault vault,
-    ILogger<ImageScanTracker> logger) : BackgroundService
+    ILogger<ImageScanTracker> logger) : ClusterChangeFollower(notifier, supervisor, logger, "image scans", TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(5))
 {
-    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan Periodic = TimeSpan.FromSeconds(5);
-    private readonly ConcurrentDictionary<Guid, byte> _dirty = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var subscription = notifier.Subscribe(MarkDirty);
-        var lastFull = DateTimeOffset.UtcNow;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await _signal.WaitAsync(Periodic, stoppingToken);
-            await Task.Delay(Coalesce, stoppingToken);
-            if (DateTimeOffset.UtcNow - lastFull >= Periodic)
-            {
-                lastFull = DateTimeOffset.UtcNow;
-                foreach (var id in supervisor.WatchedClusters) _dirty.TryAdd(id, 0);
-            }
-            foreach (var clusterId in _dirty.Keys)
-            {
-                _dirty.TryRemove(clusterId, out _);
-                if (!supervisor.IsSynced(clusterId)) continue;
-                try
-                {
-                    await ObserveAsync(clusterId, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Following the image scans on cluster {ClusterId} failed; trying again on its next change", clusterId);
-                }
-            }
-        }
-    }
-
-    private void MarkDirty(Guid clusterId)
-    {
-        _dirty.TryAdd(clusterId, 0);
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { }
-        }
-    }
-
-    private async Task ObserveAsync(Guid clusterId, CancellationToken ct)
+    protected override async Task ObserveAsync(Guid clusterId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();

@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using Cocktail.Application.Clusters.ObservingInventory;
 using Cocktail.Application.Workloads;
 using Cocktail.Application.Workloads.Reconciling;
 using Cocktail.Infrastructure.Inventory;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Wolverine;
 
@@ -18,58 +16,13 @@ namespace Cocktail.Infrastructure.Workloads;
 /// </summary>
 public sealed class RolloutTracker(
     IServiceScopeFactory scopes, InventoryNotifier notifier, InventorySupervisor supervisor, IWorkloadInventory inventory,
-    ILogger<RolloutTracker> logger) : BackgroundService
+    ILogger<RolloutTracker> logger) : ClusterChangeFollower(notifier, supervisor, logger, "rollouts", TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30))
 {
-    private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan Periodic = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<Guid, byte> _dirty = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
     /// <summary>Observations recorded since start, for benchmarks.</summary>
     public long Recorded => Interlocked.Read(ref _recorded);
     private long _recorded;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var subscription = notifier.Subscribe(MarkDirty);
-        var lastFull = DateTimeOffset.UtcNow;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await _signal.WaitAsync(Periodic, stoppingToken);
-            await Task.Delay(Coalesce, stoppingToken); // a burst of changes is read once
-            // Now and then every watched cluster, so a lost notification delays an observation but never loses it.
-            if (DateTimeOffset.UtcNow - lastFull >= Periodic)
-            {
-                lastFull = DateTimeOffset.UtcNow;
-                foreach (var id in supervisor.WatchedClusters) _dirty.TryAdd(id, 0);
-            }
-            foreach (var clusterId in _dirty.Keys)
-            {
-                _dirty.TryRemove(clusterId, out _);
-                if (!supervisor.IsSynced(clusterId)) continue;
-                try
-                {
-                    await ObserveAsync(clusterId, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "Following the rollouts on cluster {ClusterId} failed; trying again on its next change", clusterId);
-                }
-            }
-        }
-    }
-
-    public void MarkDirty(Guid clusterId)
-    {
-        _dirty.TryAdd(clusterId, 0);
-        if (_signal.CurrentCount == 0)
-        {
-            try { _signal.Release(); }
-            catch (SemaphoreFullException) { }
-        }
-    }
-
-    private async Task ObserveAsync(Guid clusterId, CancellationToken ct)
+    protected override async Task ObserveAsync(Guid clusterId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var session = scope.ServiceProvider.GetRequiredService<IQuerySession>();

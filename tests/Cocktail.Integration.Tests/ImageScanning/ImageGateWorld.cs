@@ -44,12 +44,12 @@ public static class ImageGateWorld
     public static async Task SeedCriticalScanAsync(CocktailApp app, string digest, string registry, string repository, string tag, Guid workspaceId)
     {
         var now = DateTimeOffset.UtcNow;
-        var record = new ImageScanRecord { Id = digest };
+        await using var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession();
+        var record = await session.LoadAsync<ImageScanRecord>(digest) ?? new ImageScanRecord { Id = digest };
         record.Record(new ImageScan(digest, repository, now,
             [new Vulnerability(Cve, "openssl", "3.0.1", "3.0.2", Severity.Critical, "Remote code execution", $"https://avd.aquasec.com/nvd/{Cve.ToLowerInvariant()}")]),
             ScanSource.Job, now);
         record.Saw(new ScannedImageRef(registry, repository, tag, workspaceId));
-        await using var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession();
         session.Store(record);
         await session.SaveChangesAsync();
     }
