@@ -6,7 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cocktail.Integration.Tests.ImageScanning;
 
-/// <summary>Cocktail with a registry address (nothing listens: the registry's notifications are posted by the tests) and quick cluster probes.</summary>
+/// <summary>
+/// Cocktail with a registry address (nothing listens: the registry's notifications are posted by the tests) and quick
+/// cluster probes. Image scanning is off: the tests store scans themselves, and a push's own scan (failing at once for
+/// want of a build cluster) would otherwise race them and overwrite the stored scan.
+/// </summary>
 public sealed class VulnerabilitiesApp : CocktailApp
 {
     public const string RegistryAddress = "registry.cocktail.test:5000";
@@ -15,6 +19,7 @@ public sealed class VulnerabilitiesApp : CocktailApp
     public VulnerabilitiesApp()
     {
         WithSetting("Cocktail:Registry:NotificationSecret", NotificationSecret);
+        WithSetting("Cocktail:ImageScanning:Enabled", "false");
         WithSetting("Cocktail:Registry:Address", RegistryAddress);
         WithSetting("Cocktail:Registry:ApiUrl", "http://127.0.0.1:9/");
         // The scans here are seeded documents: a real scan of the same push (failed, as there is no build cluster)
@@ -52,14 +57,15 @@ public static class ScanSeeds
     }
 
     /// <summary>An earlier attempt of the same image, for the trend (kept as its own history row).</summary>
-    public static async Task StoreHistoryAsync(CocktailApp app, string digest, string repository, Guid workspaceId, DateTimeOffset at, int critical, int high)
+    public static async Task StoreHistoryAsync(CocktailApp app, string digest, string repository, Guid workspaceId, DateTimeOffset at, int critical, int high,
+        ScanAttemptStatus status = ScanAttemptStatus.Succeeded)
     {
         var store = app.Services.GetRequiredService<IDocumentStore>();
         await using var session = store.LightweightSession();
         session.Store(new ImageScanHistoryEntry
         {
             Id = Guid.CreateVersion7(), Digest = digest, WorkspaceIds = [workspaceId], Repository = repository, Source = ScanSource.Job,
-            Status = ScanAttemptStatus.Succeeded, At = at, Critical = critical, High = high,
+            Status = status, FailureReason = status == ScanAttemptStatus.Failed ? "The report was truncated." : null, At = at, Critical = critical, High = high,
         });
         await session.SaveChangesAsync();
     }

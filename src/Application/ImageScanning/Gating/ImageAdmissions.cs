@@ -90,7 +90,7 @@ public sealed class ImageAdmissions(IDocumentStore store, ImageVerdicts verdicts
         return await ImageGateInputs.ForNamespaceAsync(session, clusterId, ns, now, timeout.Token);
     }
 
-    /// <summary>Forgets cached inputs, so that a changed policy or exception counts at once (tests, and the lead's future invalidation).</summary>
+    /// <summary>Forgets cached inputs, so that a changed policy or exception counts at once (see <see cref="ImageGateInputsChanged"/>).</summary>
     public void Forget() => _inputs.Clear();
 
     private static bool IsDatabase(Exception e) =>

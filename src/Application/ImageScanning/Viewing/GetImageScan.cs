@@ -20,6 +20,22 @@ public sealed record ImageScanDetails(
     int Unknown, ScanAttempt? LastAttempt, IReadOnlyList<ScannedImageRef> References, IReadOnlyList<RunningWorkload> RunningIn,
     IReadOnlyList<Vulnerability> Vulnerabilities);
 
+/// <summary>Where an image stands with the scanner, in the words the API and the console use.</summary>
+public static class ImageScanStatus
+{
+    public const string NotScanned = "NotScanned";
+    public const string Queued = "Queued";
+    public const string Scanning = "Scanning";
+    public const string Scanned = "Scanned";
+    public const string Failed = "Failed";
+
+    /// <summary>A queued or running scan first (it is what happens next), then how the last attempt ended.</summary>
+    public static string Of(ImageScanRecord? record, ImageScanJob? job) =>
+        job is not null ? job.Status == ScanJobStatus.Running ? Scanning : Queued
+        : record?.LastAttempt is null ? NotScanned
+        : record.LastAttempt.Status == ScanAttemptStatus.Failed ? Failed : Scanned;
+}
+
 public static class GetImageScanHandler
 {
     public const string NoSuchImage = "No such image in this workspace.";
@@ -36,9 +52,7 @@ public static class GetImageScanHandler
             : true;
         if (!tagged) return Failure.NotFound(NoSuchImage);
         record ??= new ImageScanRecord { Id = query.Digest };
-        var status = job is not null ? job.Status == ScanJobStatus.Running ? "Scanning" : "Queued"
-            : record.LastAttempt is null ? "NotScanned"
-            : record.LastAttempt.Status == ScanAttemptStatus.Failed ? "Failed" : "Scanned";
+        var status = ImageScanStatus.Of(record, job);
         var vulnerabilities = record.Scan?.Vulnerabilities.OrderByDescending(v => v.Severity).ThenBy(v => v.VulnerabilityId, StringComparer.Ordinal)
             .ThenBy(v => v.PkgName, StringComparer.Ordinal).ToList() ?? [];
         return new ImageScanDetails(record.Id, status, record.ScanSource, record.ScannedAt, record.WorstSeverity, record.Critical, record.High, record.Medium,

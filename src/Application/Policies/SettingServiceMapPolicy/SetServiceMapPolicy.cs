@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Application.ImageScanning.Gating;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Domain.Policies;
@@ -30,7 +31,11 @@ public static class SetServiceMapPolicyHandler
             return new Failure(FailureKind.Invalid, "A service map's policy may only tighten its workspace's.",
                 loosening.GroupBy(l => l.Field).ToDictionary(g => g.Key, g => g.Select(l => l.Message).ToArray()));
         var result = await PolicyStreams.ChangeAsync(session, map.Id, PolicyScope.ServiceMap, command.Policy!, actor, clock, ct);
-        if (result.Succeeded) await messages.PublishAsync(new ReconcileServiceMap(map.Id));
+        if (result.Succeeded)
+        {
+            await messages.PublishAsync(new ReconcileServiceMap(map.Id));
+            await messages.PublishAsync(new ImageGateInputsChanged($"service map {map.Id} policy"));
+        }
         return result;
     }
 }

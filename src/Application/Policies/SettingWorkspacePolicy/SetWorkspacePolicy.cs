@@ -1,4 +1,5 @@
 using Cocktail.Application.Common;
+using Cocktail.Application.ImageScanning.Gating;
 using Cocktail.Application.ServiceMaps.Reconciling;
 using Cocktail.Application.Workspaces;
 using Cocktail.Domain.Policies;
@@ -25,7 +26,11 @@ public static class SetWorkspacePolicyHandler
     {
         if (await session.LoadAsync<WorkspaceView>(command.WorkspaceId, ct) is null) return Failure.NotFound(TenancyAccess.NoSuchWorkspace);
         var result = await PolicyStreams.ChangeAsync(session, command.WorkspaceId, PolicyScope.Workspace, command.Policy!, actor, clock, ct);
-        if (result.Succeeded) await messages.PublishAsync(new ReconcileWorkspaceServiceMaps(command.WorkspaceId));
+        if (result.Succeeded)
+        {
+            await messages.PublishAsync(new ReconcileWorkspaceServiceMaps(command.WorkspaceId));
+            await messages.PublishAsync(new ImageGateInputsChanged($"workspace {command.WorkspaceId} policy"));
+        }
         return result;
     }
 }
