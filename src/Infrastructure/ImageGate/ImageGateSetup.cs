@@ -1,3 +1,4 @@
+using Cocktail.Application.ImageScanning;
 using Cocktail.Application.ImageScanning.ConfiguringGate;
 using Cocktail.Application.ImageScanning.Gating;
 using Cocktail.Application.ImageScanning.Reconciling;

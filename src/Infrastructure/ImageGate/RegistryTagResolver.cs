@@ -1,5 +1,5 @@
 using System.Net.Http.Headers;
-using Cocktail.Application.ImageScanning.Gating;
+using Cocktail.Application.ImageScanning;
 using Cocktail.Application.Registries;
 using Cocktail.Application.Registries.Images;
 using Cocktail.Domain.Registries;

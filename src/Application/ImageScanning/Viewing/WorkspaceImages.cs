@@ -3,45 +3,12 @@ using Cocktail.Application.Registries.Images;
 using Cocktail.Application.ServiceMaps;
 using Cocktail.Application.Workloads;
 using Cocktail.Application.Workspaces;
-using Cocktail.Domain.Policies;
 using Marten;
 
 namespace Cocktail.Application.ImageScanning.Viewing;
 
-/// <summary>An image reference as Kubernetes reads it: registry (docker.io when none), repository, tag (latest when none) or digest.</summary>
-public sealed record ParsedImage(string Registry, string Repository, string? Tag, string? Digest)
-{
-    private const string DockerHub = "docker.io";
-
-    public static ParsedImage Parse(string image)
-    {
-        var at = image.IndexOf('@');
-        var name = at < 0 ? image : image[..at];
-        var digest = at < 0 ? null : image[(at + 1)..];
-        var registry = ImageReference.Registry(name);
-        var path = name.StartsWith(registry + "/", StringComparison.OrdinalIgnoreCase) ? name[(registry.Length + 1)..] : name;
-        var slash = path.LastIndexOf('/');
-        var colon = path.LastIndexOf(':');
-        string? tag = null;
-        if (colon > slash)
-        {
-            tag = path[(colon + 1)..];
-            path = path[..colon];
-        }
-        else if (digest is null) tag = "latest";
-        registry = Registries(registry);
-        // Docker Hub's official images live under library/, as the registry (and Trivy Operator's reports) name them.
-        if (registry == DockerHub && !path.Contains('/')) path = "library/" + path;
-        return new ParsedImage(registry, path, tag, digest);
-    }
-
-    /// <summary>Docker Hub answers to several names; the rest compare without case, as host names do.</summary>
-    public static string Registries(string registry) =>
-        registry.ToLowerInvariant() is "index.docker.io" or "registry-1.docker.io" or DockerHub ? DockerHub : registry.ToLowerInvariant();
-}
-
 /// <summary>One container of a workload of the workspace, with the digest its image resolves to (null when unknown).</summary>
-public sealed record RunningImage(WorkloadView Workload, string ServiceMap, string Container, string Image, ParsedImage Parsed, string? Digest);
+public sealed record RunningImage(WorkloadView Workload, string ServiceMap, string Container, string Image, ImageRef Parsed, string? Digest);
 
 /// <summary>
 /// Which image digests a workspace has: those its registry holds (scan records name the workspace) and those its
@@ -59,9 +26,10 @@ public static class WorkspaceImages
         var workloads = await session.Query<WorkloadView>().Where(w => w.WorkspaceId == workspace.Id).OrderBy(w => w.Name).Take(MaxWorkloads).ToListAsync(ct);
         if (workloads.Count == 0) return [];
         var maps = (await session.Query<ServiceMapView>().Where(m => m.WorkspaceId == workspace.Id).ToListAsync(ct)).ToDictionary(m => m.Id, m => m.Name);
-        var containers = workloads.SelectMany(w => w.Spec.Containers.Select(c => (Workload: w, Container: c, Parsed: ParsedImage.Parse(c.Image)))).ToList();
+        var containers = workloads.SelectMany(w => w.Spec.Containers.Select(c => (Workload: w, Container: c, Parsed: ImageRef.Parse(c.Image))))
+            .Where(c => c.Parsed is not null).Select(c => (c.Workload, c.Container, Parsed: c.Parsed!)).ToList();
 
-        var own = registry.Configured ? ParsedImage.Registries(registry.Address!) : null;
+        var own = registry.Configured ? ImageRef.NormalizeRegistry(registry.Address!) : null;
         var tagged = await session.Query<ImageRepositoryView>().Where(r => r.WorkspaceId == workspace.Id).ToListAsync(ct);
         var byTag = tagged.SelectMany(r => r.Tags.Select(t => (Key: (r.Name, t.Tag), t.Digest))).GroupBy(x => x.Key).ToDictionary(g => g.Key, g => g.First().Digest);
 
@@ -72,14 +40,14 @@ public static class WorkspaceImages
             var records = await session.Query<ImageScanRecord>().Where(r => r.References.Any(x => x.Repository == repository)).Take(100).ToListAsync(ct);
             foreach (var record in records)
             foreach (var reference in record.References.Where(x => x.Repository == repository && (x.WorkspaceId is null || x.WorkspaceId == workspace.Id)))
-                seen.TryAdd((ParsedImage.Registries(reference.Registry), reference.Repository, reference.Tag), record.Id);
+                seen.TryAdd((ImageRef.NormalizeRegistry(reference.Registry), reference.Repository, reference.Tag), record.Id);
         }
 
         return containers.Select(c => new RunningImage(c.Workload, maps.GetValueOrDefault(c.Workload.ServiceMapId) ?? "", c.Container.Name, c.Container.Image,
             c.Parsed, Resolve(c.Parsed, own, byTag, seen))).ToList();
     }
 
-    private static string? Resolve(ParsedImage image, string? own, Dictionary<(string, string), string> byTag, Dictionary<(string, string, string?), string> seen)
+    private static string? Resolve(ImageRef image, string? own, Dictionary<(string, string), string> byTag, Dictionary<(string, string, string?), string> seen)
     {
         if (image.Digest is not null) return image.Digest;
         if (image.Registry == own) return byTag.GetValueOrDefault((image.Repository, image.Tag!));

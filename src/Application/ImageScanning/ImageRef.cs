@@ -1,8 +1,11 @@
 using Cocktail.Domain.Policies;
 
-namespace Cocktail.Application.ImageScanning.Gating;
+namespace Cocktail.Application.ImageScanning;
 
-/// <summary>An image reference as a container runtime reads it: registry, repository, and a tag or a digest.</summary>
+/// <summary>
+/// An image reference as a container runtime reads it: registry (lower case, Docker Hub under one name), repository,
+/// and a tag or a digest. The gate judges and the vulnerability views resolve workloads' images with the same reading.
+/// </summary>
 public sealed record ImageRef(string Original, string Registry, string Repository, string? Tag, string? Digest)
 {
     public const int MaxLength = 1024;
@@ -33,18 +36,23 @@ public sealed record ImageRef(string Original, string Registry, string Repositor
             rest = rest[..colon];
             if (tag.Length == 0) return null;
         }
-        var registry = ImageReference.Registry(rest);
-        var repository = rest.StartsWith(registry + "/", StringComparison.Ordinal) ? rest[(registry.Length + 1)..] : rest;
+        var named = ImageReference.Registry(rest);
+        var repository = rest.StartsWith(named + "/", StringComparison.Ordinal) ? rest[(named.Length + 1)..] : rest;
         if (repository.Length == 0) return null;
-        if (registry == "docker.io" && !repository.Contains('/')) repository = "library/" + repository;
+        var registry = NormalizeRegistry(named);
+        // Docker Hub's official images live under library/, as the registry (and Trivy Operator's reports) name them.
+        if (registry == DockerHub && !repository.Contains('/')) repository = "library/" + repository;
         if (digest is null && tag is null) tag = "latest";
         return new ImageRef(image, registry, repository, tag, digest);
     }
 
-    /// <summary>Docker Hub goes by several names; scanners report it as <c>index.docker.io</c>.</summary>
-    public bool IsRegistry(string registry) =>
-        string.Equals(Registry, registry, StringComparison.OrdinalIgnoreCase) ||
-        Registry == "docker.io" && registry is "index.docker.io" or "registry-1.docker.io";
+    private const string DockerHub = "docker.io";
+
+    /// <summary>Host names compare without case, and Docker Hub goes by several (scanners report <c>index.docker.io</c>).</summary>
+    public static string NormalizeRegistry(string registry) =>
+        registry.ToLowerInvariant() is "index.docker.io" or "registry-1.docker.io" or DockerHub ? DockerHub : registry.ToLowerInvariant();
+
+    public bool IsRegistry(string registry) => Registry == NormalizeRegistry(registry);
 }
 
 /// <summary>Asks the workspace registry which digest a tag points at, for tags Cocktail has not seen pushed.</summary>
