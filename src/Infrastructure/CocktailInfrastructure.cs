@@ -112,6 +112,7 @@ public static class CocktailInfrastructure
         options.AddServiceMaps();
         options.AddWorkloads();
         Cocktail.Application.Builds.Configuration.AddBuilds(options);
+        Cocktail.Application.Pipelines.Configuration.AddPipelines(options);
         options.AddPolicies();
         Cocktail.Application.ImageScanning.Configuration.AddImageScanning(options);
         options.AddKubernetesAudit();

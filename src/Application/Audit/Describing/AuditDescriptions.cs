@@ -7,6 +7,8 @@ using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Monitoring;
+using Cocktail.Application.Pipelines;
+using Cocktail.Domain.Pipelines;
 using Cocktail.Domain.Logs;
 using Cocktail.Domain.Policies;
 using Cocktail.Domain.Registries;
@@ -43,6 +45,7 @@ public static class AuditDescriptions
         MapKind = "service map", GrantKind = "access grant", AccessRequestKind = "access request", QuotaRequestKind = "quota request",
         WorkloadKind = "workload", BuildDefinitionKind = "build definition", BuildKind = "build", PolicyKind = "security policy", TerminalKind = "terminal session",
         ChannelKind = "notification channel", RouteKind = "notification route",
+        PipelineKind = "pipeline", RunKind = "pipeline run",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
         ExternalRegistryObject = "external registry", RobotKind = "robot account",
         VulnerabilityExceptionKind = "vulnerability exception";
@@ -179,6 +182,30 @@ public static class AuditDescriptions
         On<BuildFailed>((e, _) => new($"Build #{e.Number} of {e.DefinitionName} failed: {e.Reason}", BuildKind, $"{e.DefinitionName} #{e.Number}"));
         On<BuildCancelled>((e, _) => new($"{e.CancelledBy.Name} cancelled build #{e.Number} of {e.DefinitionName}{Because(e.Reason)}", BuildKind, $"{e.DefinitionName} #{e.Number}"));
         On<BuildSettingsChanged>((e, _) => new($"{e.ChangedBy.Name} set builds to run on {e.ClusterName} in {e.Namespace} (limits {e.CpuLimit} CPU, {e.MemoryLimit}; {e.ConcurrencyPerWorkspace} at once per workspace; timeout {e.TimeoutMinutes} min)", BuildKind, "build settings"));
+
+        // Pipelines and their runs
+        On<PipelineCreated>((e, _) => new($"{e.CreatedBy.Name} created the pipeline {e.Name} in {e.WorkspaceName} ({e.Definition.Stages.Count} stages: {string.Join(" → ", e.Definition.Stages.Select(s => s.Name))})", PipelineKind, e.Name));
+        On<PipelineChanged>((e, _) => new($"{e.ChangedBy.Name} changed the pipeline {e.Name} to version {e.Version}{Because(e.Reason)}", PipelineKind, e.Name));
+        On<PipelineDeleted>((e, _) => new($"{e.DeletedBy.Name} deleted the pipeline {e.Name}", PipelineKind, e.Name));
+        On<PipelineWebhookSecretRotated>((e, _) => new($"{e.RotatedBy.Name} made a new webhook secret for the pipeline {e.Name}", PipelineKind, e.Name));
+        On<PipelineRunQueued>((e, _) => new($"{e.QueuedBy.Name} queued run #{e.Number} of {e.PipelineName} ({PipelineRunDescribing.Trigger(e.Trigger)})", RunKind, $"{e.PipelineName} #{e.Number}"));
+        On<PipelineRunStarted>((e, _) => new($"Run #{e.Number} of {e.PipelineName} started", RunKind, $"{e.PipelineName} #{e.Number}"));
+        On<PipelineStepStarted>((e, _) => new($"Stage {e.Stage} ({e.Kind}) started", RunKind, e.Stage));
+        On<PipelineStepLogged>((e, _) => new($"Stage {e.Stage} logged {e.Lines.Count} line(s)", RunKind, e.Stage));
+        On<PipelineBuildQueued>((e, _) => new($"Stage {e.Stage} queued build #{e.BuildNumber}", RunKind, e.Stage));
+        On<PipelineDeployApplied>((e, _) => new($"Stage {e.Stage} set {e.Image} on {string.Join(", ", e.Workloads.Select(w => $"{w.Workload} ({w.ServiceMapName}) revision {w.Revision}"))}", RunKind, e.Stage));
+        On<PipelineRolloutObserved>((e, _) => new($"{e.Workload} ({e.ServiceMapName}) revision {e.Revision} is {e.Status}", RunKind, e.Stage));
+        On<PipelineStepSucceeded>((e, _) => new($"Stage {e.Stage} succeeded in {e.Duration.TotalSeconds:0.#} s: {e.Summary}", RunKind, e.Stage));
+        On<PipelineStepFailed>((e, _) => new($"Stage {e.Stage} failed after {e.Duration.TotalSeconds:0.#} s: {e.Reason}", RunKind, e.Stage));
+        On<PipelineDeployRolledBack>((e, _) => new($"Stage {e.Stage} rolled {e.Workload} back from revision {e.FromRevision} to {e.ToRevision}", RunKind, e.Stage));
+        On<PipelineDeployed>((e, _) => new($"Run #{e.RunNumber} of {e.PipelineName} deployed {e.Artifact.Reference} to {e.Stage}{(e.Production ? " (production)" : "")}" + (e.ApprovedBy is null ? "" : $", approved by {e.ApprovedBy.Name}"), RunKind, $"{e.PipelineName} #{e.RunNumber}"));
+        On<PipelineDeployFailed>((e, _) => new($"The deploy to {e.Stage} failed{(e.RolledBack ? " and was rolled back" : "")}: {e.Reason}", RunKind, e.Stage));
+        On<ApprovalRequested>((e, _) => new($"Run #{e.RunNumber} of {e.PipelineName} waits for a {e.Role} to approve {e.Stage}", RunKind, $"{e.PipelineName} #{e.RunNumber}"));
+        On<ApprovalGiven>((e, _) => new($"{e.ApprovedBy.Name} approved {e.Stage}" + (e.Comment is null ? "" : $": {e.Comment}"), RunKind, e.Stage));
+        On<ApprovalRejected>((e, _) => new($"{e.RejectedBy.Name} rejected {e.Stage}: {e.Reason}", RunKind, e.Stage));
+        On<PipelineRunSucceeded>((e, _) => new($"Run #{e.Number} of {e.PipelineName} succeeded in {e.Duration.TotalSeconds:0.#} s", RunKind, $"{e.PipelineName} #{e.Number}"));
+        On<PipelineRunFailed>((e, _) => new($"Run #{e.Number} of {e.PipelineName} failed{(e.Stage is null ? "" : $" at {e.Stage}")}: {e.Reason}", RunKind, $"{e.PipelineName} #{e.Number}"));
+        On<PipelineRunCancelled>((e, _) => new($"{e.CancelledBy.Name} cancelled run #{e.Number} of {e.PipelineName}{Because(e.Reason)}", RunKind, $"{e.PipelineName} #{e.Number}"));
 
         // Notification channels and routes (their secrets are never in the events: only whether they changed)
         On<NotificationChannelCreated>((e, n) => new($"{e.CreatedBy.Name} created the {e.Type} channel {e.Name} for {Scope(n, e.WorkspaceId, e.WorkspaceName)}", ChannelKind, e.Name));

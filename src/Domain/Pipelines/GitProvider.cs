@@ -1,0 +1,3 @@
+namespace Cocktail.Domain.Pipelines;
+
+public enum GitProvider { GitHub, GitLab, Gitea }
