@@ -9,6 +9,12 @@ namespace Cocktail.Application.Pipelines.Running;
 // The messages a run's decisions send. Each started step gets the message of its kind; its handler does the work
 // (queue the build, judge the scan, change the workloads) and hands the outcome back to the run's decision.
 
+/// <summary>
+/// Every trigger's way in (manual, git push, registry push, schedule, re-run): queue a run of the pipeline as it is now,
+/// and start it when the pipeline's concurrency allows (or cancel older runs, as the pipeline says).
+/// </summary>
+public sealed record QueuePipelineRun(Guid PipelineId, RunTrigger Trigger, PipelineArtifact? Artifact, ActorRef By, Guid? RerunOf = null);
+
 /// <summary>Queue the build stage's build and remember it on the run.</summary>
 public sealed record RunBuildStep(Guid RunId, string Stage);
 
