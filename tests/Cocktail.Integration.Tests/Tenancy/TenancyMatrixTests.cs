@@ -277,6 +277,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             vulnerabilityId = "CVE-2024-0001", imagePattern = $"{w.A.WorkspaceName}/matrix", reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(1),
         }),
         ["POST /api/v1/workspaces/{id}/vulnerability-exceptions/{exceptionId}/revoke"] = Write(_ => new { reason = "matrix" }),
+        // Pipelines' delivery: what each environment runs and the DORA metrics are A's members' to read.
+        ["GET /api/v1/pipelines/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/delivery-metrics"] = Read(),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -382,6 +386,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
         public required string AException { get; init; }
+        public required string APipeline { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -427,6 +432,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             TestSecrets.Remember((string)robot["password"]!);
             var exception = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/vulnerability-exceptions",
                 new { vulnerabilityId = "CVE-2024-3094", imagePattern = repository, reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(7) }));
+            var pipeline = await PipelineAsync(app, a);
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -437,8 +443,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
+                APipeline = pipeline,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
-                    a.WorkspaceAdmin.UserName, a.Developer.UserName],
+                    a.WorkspaceAdmin.UserName, a.Developer.UserName, pipeline],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
             };
         }
@@ -480,11 +487,27 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "build-definitions" => ADefinition,
                 "builds" => ABuild,
                 "robot-accounts" => ARobot,
+                "pipelines" => APipeline,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };
+
+        /// <summary>A pipeline of A, appended through Marten (the matrix needs its id, not the pipelines API).</summary>
+        private static async Task<string> PipelineAsync(CocktailApp app, Tenancy a)
+        {
+            var id = Guid.CreateVersion7();
+            var definition = new Domain.Pipelines.PipelineDefinition("matrix",
+                new Domain.Pipelines.PipelineSource(Domain.Pipelines.PipelineSourceKind.Git, "https://git.example.com/shop/web.git", "main"),
+                [new Domain.Pipelines.PipelineStage("prod", Domain.Pipelines.StageKind.Deploy, Production: true)]);
+            await using var session = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Marten.IDocumentStore>(app.Services).LightweightSession();
+            session.Events.StartStream(id, new Domain.Pipelines.PipelineCreated(id, Guid.Parse(a.WorkspaceId), a.WorkspaceName, "matrix", definition,
+                new Domain.Common.ActorRef(Guid.NewGuid(), "matrix"), DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+            return id.ToString();
+        }
 
         private static async Task<string> CreatedAsync(HttpResponseMessage response)
         {
