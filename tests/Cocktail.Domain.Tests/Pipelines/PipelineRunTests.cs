@@ -191,9 +191,14 @@ public sealed class PipelineRunTests
     }
 
     [Fact]
-    public void lines_are_logged_only_while_the_run_runs()
+    public void lines_are_logged_once_the_run_started_also_after_it_ended_for_its_rollbacks()
     {
         Assert.IsType<PipelineStepLogged>(Started().Log("dev", ["hello"], At).Single());
         Assert.Empty(Queued().Log("dev", ["hello"], At).Events);
+        Assert.Empty(Started().Log("staging", ["hello"], At).Events);
+        var run = DevDeployed();
+        var failed = After(run, run.RolloutObserved(DevWeb, 5, RolloutStatus.Stalled, "ErrImagePull", At));
+        Assert.Equal(RunStatus.Failed, failed.Status);
+        Assert.IsType<PipelineStepLogged>(failed.Log("dev", ["web rolled back to revision 4's spec, as revision 6."], At).Single());
     }
 }
