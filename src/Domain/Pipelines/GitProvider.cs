@@ -1,3 +1,9 @@
 namespace Cocktail.Domain.Pipelines;
 
-public enum GitProvider { GitHub, GitLab, Gitea }
+/// <summary>The Git hosts whose push webhooks Cocktail reads; each signs its deliveries its own way.</summary>
+public enum GitProvider
+{
+    GitHub,
+    GitLab,
+    Gitea,
+}
