@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Cocktail.Integration.Tests.Platform;
 using Cocktail.Integration.Tests.Tenancy;
+using Cocktail.Domain.Common;
+using Cocktail.Domain.Pipelines;
 using Cocktail.Testing;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cocktail.Integration.Tests.Pipelines;
 
@@ -148,6 +152,35 @@ public sealed class PipelineDefinitionTests(TenancyApp app)
         var (changedStatus, changed) = await SendAsync(team.Developer.PutAsJsonAsync($"/api/v1/pipelines/{id}/yaml",
             new { yaml = yaml.Replace("replicas: 3", "replicas: 4"), reason = "more" }));
         Assert.Equal((HttpStatusCode.OK, 2), (changedStatus, (int)changed["version"]!));
+    }
+
+    [Fact]
+    public async Task the_list_shows_each_stage_of_the_last_run_by_number()
+    {
+        await using var team = await TeamAsync();
+        var id = Guid.Parse((string)(await (await team.Developer.PostAsJsonAsync(team.Pipelines, new { definition = Definition(team) })).BodyAsync())["id"]!);
+        var view = (await team.Developer.GetFromJsonAsync<JsonNode>($"/api/v1/pipelines/{id}"))!;
+        // Runs as the engine records them: run 2 (newer) built, run 1 only queued.
+        var definition = System.Text.Json.JsonSerializer.Deserialize<PipelineDefinition>(view["definition"]!.ToJsonString(),
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } })!;
+        var by = new ActorRef(Guid.NewGuid(), "dev");
+        var at = DateTimeOffset.UtcNow;
+        var (older, newer) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        await using (var session = app.Services.GetRequiredService<IDocumentStore>().LightweightSession())
+        {
+            session.Events.StartStream<PipelineRun>(newer,
+                new PipelineRunQueued(newer, id, Guid.Parse(team.T.WorkspaceId), "shop", 2, 1, definition, new RunTrigger(TriggerKind.Manual), null, null, by, at),
+                new PipelineRunStarted(newer, id, "shop", 2, new RunTrigger(TriggerKind.Manual), by, at),
+                new PipelineStepStarted(newer, id, "build", StageKind.Build, at),
+                new PipelineStepSucceeded(newer, id, "build", StageKind.Build, "built", null, TimeSpan.FromSeconds(1), at),
+                new PipelineStepStarted(newer, id, "dev", StageKind.Deploy, at));
+            session.Events.StartStream<PipelineRun>(older,
+                new PipelineRunQueued(older, id, Guid.Parse(team.T.WorkspaceId), "shop", 1, 1, definition, new RunTrigger(TriggerKind.Manual), null, null, by, at));
+            await session.SaveChangesAsync();
+        }
+        var item = (await team.T.Viewer.Client.GetFromJsonAsync<JsonNode>(team.Pipelines))!["items"]![0]!;
+        Assert.Equal((2, "Running"), ((int)item["lastRun"]!["number"]!, (string)item["lastRun"]!["status"]!));
+        Assert.Equal(["Succeeded", "Running", "Pending"], item["stages"]!.AsArray().Select(s => (string)s!["status"]!).ToArray());
     }
 
     [Fact]
