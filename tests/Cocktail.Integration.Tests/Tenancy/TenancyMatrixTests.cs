@@ -417,7 +417,6 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AExternalRegistry { get; init; }
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
-        public required string APipeline { get; set; }
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
         public required string AException { get; init; }
