@@ -139,7 +139,7 @@ public static class PipelinesBenchmark
         });
 
     private static async Task<string> PipelineAsync(HttpClient admin, string workspaceId, string name, string dev, string staging) =>
-        (string)(await BenchApi.PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/pipelines", new
+        (string)(await BenchApi.PostAsync(admin, $"/api/v1/workspaces/{workspaceId}/pipelines", new { definition = new
         {
             name,
             source = new { kind = "Registry", repository = "web" },
@@ -148,7 +148,7 @@ public static class PipelinesBenchmark
                 new { name = "dev", kind = "Deploy", targets = new[] { new { serviceMap = dev, workload = name, containers = new[] { "web" } } } },
                 new { name = "staging", kind = "Deploy", targets = new[] { new { serviceMap = staging, workload = name, containers = new[] { "web" } } } },
             },
-        }))["id"]!;
+        } }))["id"]!;
 
     private static async Task<Guid> RunAsync(HttpClient admin, string pipelineId, string tag) =>
         Guid.Parse((string)(await BenchApi.PostAsync(admin, $"/api/v1/pipelines/{pipelineId}/runs", new { tag }))["id"]!);
