@@ -52,7 +52,7 @@ public sealed class PipelinesInTheConsoleTests(BrowserFixture browser) : IAsyncL
 
         await page.GetByTestId("new-pipeline").ClickAsync();
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("web");
-        await page.GetByLabel("Repository").FillAsync("shop/web");
+        await page.GetByLabel("Repository", new() { Exact = true }).FillAsync("shop/web");
         await page.GetByLabel("Tag filter").FillAsync("v*");
         var stages = page.GetByTestId("stage-row");
         await FillTargetAsync(page, stages.Nth(0), "dev", "web", "web");

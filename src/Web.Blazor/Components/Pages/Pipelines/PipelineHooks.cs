@@ -1,3 +1,4 @@
+using Cocktail.Application.Pipelines;
 using Cocktail.Domain.Pipelines;
 
 namespace Cocktail.Web.Components.Pages.Pipelines;
@@ -6,7 +7,7 @@ namespace Cocktail.Web.Components.Pages.Pipelines;
 public static class PipelineHooks
 {
     public static string Url(string baseUri, Guid pipelineId, GitProvider provider) =>
-        $"{baseUri.TrimEnd('/')}/api/v1/hooks/pipelines/{pipelineId}/{provider.ToString().ToLowerInvariant()}";
+        baseUri.TrimEnd('/') + PipelineWebhookSecrets.Path(pipelineId, provider);
 
     public static string HowToAdd(GitProvider provider) => provider switch
     {

@@ -10,7 +10,7 @@ namespace Cocktail.Web.Components.Pages.Pipelines;
 /// The pipeline form's fields, to and from the definition the YAML tab shows: the same model either way. What the
 /// form does not show (a target's env values and replicas, a stage's wait for the rollout) is carried across untouched.
 /// </summary>
-public sealed class PipelineInput
+public sealed class PipelineForm
 {
     public string Name { get; set; } = "";
     public string? Description { get; set; }
@@ -19,21 +19,21 @@ public sealed class PipelineInput
     public string? Branches { get; set; }
     public string? Repository { get; set; }
     public string? Tags { get; set; }
-    public List<StageInput> Stages { get; set; } = [];
+    public List<StageForm> Stages { get; set; } = [];
     public GitProvider? GitPush { get; set; }
     public bool RegistryPush { get; set; }
     public string? Schedule { get; set; }
     public int MaxRuns { get; set; } = 1;
     public WhenBusy WhenBusy { get; set; } = WhenBusy.Queue;
 
-    public static PipelineInput From(PipelineDefinition d)
+    public static PipelineForm From(PipelineDefinition d)
     {
         var triggers = d.EffectiveTriggers;
         var concurrency = d.EffectiveConcurrency;
-        return new PipelineInput
+        return new PipelineForm
         {
             Name = d.Name, Description = d.Description, SourceKind = d.Source.Kind, GitUrl = d.Source.GitUrl, Branches = d.Source.Branches,
-            Repository = d.Source.Repository, Tags = d.Source.Tags, Stages = d.Stages.Select(StageInput.From).ToList(), GitPush = triggers.GitPush,
+            Repository = d.Source.Repository, Tags = d.Source.Tags, Stages = d.Stages.Select(StageForm.From).ToList(), GitPush = triggers.GitPush,
             RegistryPush = triggers.RegistryPush, Schedule = triggers.Schedule, MaxRuns = concurrency.MaxRuns, WhenBusy = concurrency.WhenBusy,
         };
     }
@@ -46,7 +46,8 @@ public sealed class PipelineInput
             : new PipelineSource(PipelineSourceKind.Registry, Repository: Inputs.Blank(Repository) ?? "", Tags: Inputs.Blank(Tags));
         var triggers = new PipelineTriggers(git ? GitPush : null, !git && RegistryPush, Inputs.Blank(Schedule));
         return new PipelineDefinition(Name.Trim(), source, Stages.Select(s => s.ToStage()).ToList(),
-            triggers == new PipelineTriggers() ? null : triggers, new PipelineConcurrency(MaxRuns, WhenBusy), Inputs.Blank(Description));
+            triggers == new PipelineTriggers() ? null : triggers,
+            MaxRuns == 1 && WhenBusy == WhenBusy.Queue ? null : new PipelineConcurrency(MaxRuns, WhenBusy), Inputs.Blank(Description));
     }
 
     /// <summary>A name no stage has yet: deploy, deploy-2, …</summary>
@@ -58,7 +59,7 @@ public sealed class PipelineInput
     }
 }
 
-public sealed class StageInput
+public sealed class StageForm
 {
     public string Name { get; set; } = "";
     public StageKind Kind { get; set; } = StageKind.Deploy;
@@ -68,7 +69,7 @@ public sealed class StageInput
     public bool BlockCritical { get; set; } = true;
     public int? MaxHigh { get; set; }
     public bool OnlyWithFix { get; set; }
-    public List<TargetInput> Targets { get; set; } = [new()];
+    public List<TargetForm> Targets { get; set; } = [new()];
     public bool WaitForRollout { get; set; } = true;
     public int TimeoutMinutes { get; set; } = 10;
     public WorkspaceRole? ApprovalBy { get; set; }
@@ -79,11 +80,11 @@ public sealed class StageInput
 
     public bool Deploys => Kind is StageKind.Deploy or StageKind.Promote;
 
-    public static StageInput From(PipelineStage s) => new()
+    public static StageForm From(PipelineStage s) => new()
     {
         Name = s.Name, Kind = s.Kind, After = s.After?.ToList(), BuildDefinition = s.BuildDefinition, BlockCritical = s.Scan?.BlockCritical ?? true,
         MaxHigh = s.Scan?.MaxHigh, OnlyWithFix = s.Scan?.OnlyWithFix ?? false,
-        Targets = s.Targets is { Count: > 0 } targets ? targets.Select(TargetInput.From).ToList() : [new()], WaitForRollout = s.WaitForRollout,
+        Targets = s.Targets is { Count: > 0 } targets ? targets.Select(TargetForm.From).ToList() : [new()], WaitForRollout = s.WaitForRollout,
         TimeoutMinutes = s.TimeoutMinutes, ApprovalBy = s.ApprovalBy, Production = s.Production,
     };
 
@@ -95,7 +96,7 @@ public sealed class StageInput
         WaitForRollout, TimeoutMinutes, ApprovalBy, Deploys && Production);
 }
 
-public sealed class TargetInput
+public sealed class TargetForm
 {
     public Guid? ServiceMap { get; set; }
     public string Workload { get; set; } = "";
@@ -103,7 +104,7 @@ public sealed class TargetInput
     public IReadOnlyDictionary<string, string>? Env { get; set; }
     public int? Replicas { get; set; }
 
-    public static TargetInput From(DeployTarget t) => new()
+    public static TargetForm From(DeployTarget t) => new()
     {
         ServiceMap = t.ServiceMap, Workload = t.Workload, Containers = string.Join(", ", t.Containers), Env = t.Env, Replicas = t.Replicas,
     };
