@@ -15,6 +15,10 @@ public static class Configuration
         options.Schema.For<PipelineWebhookSecret>();
         options.Schema.For<PipelineRunView>().Index(r => r.WorkspaceId).Index(r => r.PipelineId).Index(r => r.Status)
             .GinIndexJsonData();
+        options.Projections.Snapshot<Delivery.DeliveryRecord>(SnapshotLifecycle.Inline);
+        options.Projections.Add<Delivery.PipelineEnvironmentViewProjection>(ProjectionLifecycle.Inline);
+        options.Schema.For<Delivery.DeliveryRecord>().Index(r => r.WorkspaceId).Index(r => r.PipelineId).Index(r => r.At);
+        options.Schema.For<Delivery.PipelineEnvironmentView>().Index(v => v.WorkspaceId).Index(v => v.PipelineId);
         options.Events.AddEventTypes([
             typeof(PipelineCreated), typeof(PipelineChanged), typeof(PipelineDeleted), typeof(PipelineWebhookSecretRotated),
             typeof(PipelineRunQueued), typeof(PipelineRunStarted), typeof(PipelineStepStarted), typeof(PipelineStepLogged), typeof(PipelineBuildQueued),
