@@ -13,11 +13,14 @@ public sealed record RerunPipelineRun(Guid RunId) : IRequest<Accepted>;
 
 public sealed record ApprovePipelineStage(Guid RunId, string Stage, string? Comment = null) : IRequest<Accepted>;
 
-public sealed record RejectPipelineStage(Guid RunId, string Stage, string Reason) : IRequest<Accepted>;
+public sealed record RejectPipelineStage(Guid RunId, string Stage, string? Reason) : IRequest<Accepted>;
 
 public sealed record ListPipelineRuns(Guid PipelineId, int Page = 1, int PageSize = 25) : IRequest<Page<PipelineRunView>>;
 
 public sealed record GetPipelineRun(Guid RunId) : IRequest<PipelineRunView>;
 
-/// <summary>Runs waiting for the caller's approval, with the stage.</summary>
-public sealed record ListPendingApprovals : IRequest<IReadOnlyList<PipelineRunView>>;
+public sealed record ListPendingApprovals : IRequest<IReadOnlyList<PendingApproval>>;
+
+public sealed record PendingApproval(
+    Guid RunId, Guid PipelineId, string PipelineName, int RunNumber, Guid WorkspaceId, string WorkspaceName, string Stage, Cocktail.Domain.Tenancy.WorkspaceRole Role,
+    Cocktail.Domain.Pipelines.RunTrigger Trigger, Cocktail.Domain.Pipelines.PipelineArtifact? Artifact, string QueuedBy, DateTimeOffset? StartedAt);
