@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Cocktail.KubeSim;
 using Cocktail.Testing;
 using Cocktail.Testing.Registry;
@@ -150,7 +151,7 @@ public sealed class PipelinesInTheConsoleTests(BrowserFixture browser) : IAsyncL
         await Expect(page.GetByTestId("run-reason")).ToContainTextAsync("Failed at dev");
         var dev = page.GetByTestId("run-step").Filter(new() { Has = page.GetByTestId("step-dev") });
         await Expect(dev.GetByTestId("step-status")).ToHaveTextAsync("Failed");
-        await Expect(dev.GetByTestId("step-log")).ToContainTextAsync("ErrImagePull");
+        await Expect(dev.GetByTestId("step-reason")).ToContainTextAsync(new Regex("The rollout of web \\(dev\\) revision 2 stalled: (ErrImagePull|ImagePullBackOff)"));
         await Expect(dev.GetByTestId("step-log")).ToContainTextAsync("Rolling web back from revision 2 to revision 1", UntilRolledOut);
         await Expect(page.GetByTestId("run-timeline")).ToContainTextAsync("web rolled back to revision 1.");
         await Expect(page.GetByTestId("run-rerun")).ToBeVisibleAsync();
