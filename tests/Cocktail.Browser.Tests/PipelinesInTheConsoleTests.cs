@@ -266,6 +266,6 @@ public sealed class PipelinesInTheConsoleTests(BrowserFixture browser) : IAsyncL
         await select.ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Option, new() { Name = option, Exact = true })).ToBeHiddenAsync();
-        await Expect(select).ToContainTextAsync(option);
+        await Expect(select).ToHaveValueAsync(option);
     }
 }
