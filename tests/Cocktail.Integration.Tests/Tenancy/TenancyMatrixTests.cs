@@ -299,6 +299,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             vulnerabilityId = "CVE-2024-0001", imagePattern = $"{w.A.WorkspaceName}/matrix", reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(1),
         }),
         ["POST /api/v1/workspaces/{id}/vulnerability-exceptions/{exceptionId}/revoke"] = Write(_ => new { reason = "matrix" }),
+        // Pipelines' delivery: what each environment runs and the DORA metrics are A's members' to read.
+        ["GET /api/v1/pipelines/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/delivery-metrics"] = Read(),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -477,7 +481,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
                 APipeline = pipeline, ARun = run,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
-                    a.WorkspaceAdmin.UserName, a.Developer.UserName],
+                    a.WorkspaceAdmin.UserName, a.Developer.UserName, pipeline],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
             };
             return world;

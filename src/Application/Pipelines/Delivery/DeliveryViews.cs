@@ -36,6 +36,8 @@ public sealed class DeliveryRecord
     public void Apply(PipelineDeployed e)
     {
         if (!e.Production) return;
+        // The deploy carries the run's ids too: a record is whole even when its queueing was never seen.
+        (Id, PipelineId, WorkspaceId, PipelineName, RunNumber) = (e.RunId, e.PipelineId, e.WorkspaceId, e.PipelineName, e.RunNumber);
         Stage = e.Stage;
         Succeeded = true;
         At = e.DeployedAt;
@@ -46,13 +48,14 @@ public sealed class DeliveryRecord
     public void Apply(PipelineDeployFailed e)
     {
         if (!e.Production) return;
+        (Id, PipelineId, WorkspaceId) = (e.RunId, e.PipelineId, e.WorkspaceId);
         Stage = e.Stage;
         Succeeded = false;
         At = e.FailedAt;
         Reason = e.Reason;
     }
 
-    public DeliveryOutcome ToOutcome() => new(PipelineId, Id, Succeeded == true, At!.Value, CommittedAt, QueuedAt);
+    public DeliveryOutcome ToOutcome() => new(PipelineId, Id, Succeeded == true, At!.Value, CommittedAt, QueuedAt == default ? null : QueuedAt);
 }
 
 /// <summary>A workload a deploy changed, as the environments table shows it.</summary>
