@@ -7,11 +7,15 @@ using Cocktail.Domain.Pipelines;
 using Cocktail.Domain.Workloads;
 using Marten;
 using Wolverine;
+using Wolverine.Configuration;
+using Wolverine.Transports.Local;
 
 namespace Cocktail.Application.Pipelines.Running;
 
-public static class RunDeployStepHandler
+public sealed class RunDeployStepHandler : IConfigureLocalQueue
 {
+    public static void Configure(LocalQueueConfiguration queue) => queue.MaximumParallelMessages(PipelineStepQueues.Parallelism);
+
     /// <summary>
     /// Every target's new revision is decided and checked (policy, quota, image gate) before any is appended: one refusal
     /// fails the step with its reason and changes nothing. Else the revisions, their reconciles and the run's record of

@@ -1,11 +1,15 @@
 using Cocktail.Application.Workloads;
 using Marten;
 using Wolverine;
+using Wolverine.Configuration;
+using Wolverine.Transports.Local;
 
 namespace Cocktail.Application.Pipelines.Running;
 
-public static class WorkloadRolloutObservedHandler
+public sealed class WorkloadRolloutObservedHandler : IConfigureLocalQueue
 {
+    public static void Configure(LocalQueueConfiguration queue) => queue.MaximumParallelMessages(PipelineStepQueues.Parallelism);
+
     /// <summary>The runs whose deploy step waits on the workload (one indexed query) hear what its rollout did.</summary>
     public static async Task Handle(WorkloadRolloutObserved observed, IDocumentSession session, IMessageContext messages, TimeProvider clock,
         CancellationToken ct)
