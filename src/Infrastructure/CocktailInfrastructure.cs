@@ -178,6 +178,7 @@ public static class CocktailInfrastructure
         services.AddSingleton<Cocktail.Application.Logs.Receiving.IOtlpCodec, Cocktail.Infrastructure.Logs.Otlp.OtlpCodec>();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
+        services.AddSingleton<Application.Pipelines.IPipelineYaml, Pipelines.PipelineYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();
         services.AddSingleton<Cocktail.Application.Clusters.ViewingObjects.IClusterObjectReader, ClusterObjectReader>();
         services.AddSingleton<InventorySupervisor>();

@@ -12,6 +12,7 @@ public static class Configuration
         options.Projections.Snapshot<PipelineView>(SnapshotLifecycle.Inline);
         options.Projections.Snapshot<PipelineRunView>(SnapshotLifecycle.Inline);
         options.Schema.For<PipelineView>().Index(p => p.WorkspaceId);
+        options.Schema.For<PipelineWebhookSecret>();
         options.Schema.For<PipelineRunView>().Index(r => r.WorkspaceId).Index(r => r.PipelineId).Index(r => r.Status)
             .GinIndexJsonData();
         options.Events.AddEventTypes([

@@ -21,9 +21,10 @@ public static class BoundedYaml
     /// <summary>
     /// An error message if the YAML is larger, deeper or expands to more nodes than allowed, or, with
     /// <paramref name="objects"/>, has a document that is not a mapping (KubernetesYaml fails on those with a
-    /// NullReferenceException); null if it may be read.
+    /// NullReferenceException); null if it may be read. <paramref name="maxDepth"/> lowers the nesting allowed; without
+    /// <paramref name="aliases"/> any anchor or alias is refused.
     /// </summary>
-    public static string? Check(string yaml, int maxLength, bool objects = false)
+    public static string? Check(string yaml, int maxLength, bool objects = false, int maxDepth = MaxDepth, bool aliases = true)
     {
         if (yaml.Length > maxLength) return $"The YAML is larger than {maxLength / 1024} KiB.";
         var parser = new Parser(new StringReader(yaml));
@@ -36,6 +37,8 @@ public static class BoundedYaml
             while (parser.MoveNext())
             {
                 long added;
+                if (!aliases && parser.Current is AnchorAlias or NodeEvent { Anchor.IsEmpty: false })
+                    return "The YAML uses an anchor (&name) or an alias (*name): these are not accepted here; write each value out.";
                 if (parser.Current is DocumentStart) document++;
                 if (objects && open.Count == 0 && parser.Current is Scalar or SequenceStart or AnchorAlias)
                     return parser.Current is Scalar { Value: "", Style: ScalarStyle.Plain }
@@ -44,7 +47,7 @@ public static class BoundedYaml
                 switch (parser.Current)
                 {
                     case NodeEvent { } start and (SequenceStart or MappingStart):
-                        if (open.Count >= MaxDepth) return $"The YAML is nested deeper than {MaxDepth} levels.";
+                        if (open.Count >= maxDepth) return $"The YAML is nested deeper than {maxDepth} levels.";
                         open.Push((start.Anchor.IsEmpty ? null : start.Anchor.Value, 1));
                         total++;
                         continue;
