@@ -262,6 +262,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/workspaces/{id}/images/scans/{digest}"] = Read(),
         ["POST /api/v1/workspaces/{id}/images/scans"] = Write(w => new { repository = w.A.WorkspaceName + "/matrix", digest = w.ADigest }),
         ["POST /api/v1/registry/notifications"] = new(Kind.ClusterWebhook, _ => new { events = Array.Empty<object>() }),
+        // A git provider's push webhook: anonymous, proven only by the pipeline's webhook secret as the provider signs.
+        ["POST /api/v1/hooks/pipelines/{id}/{provider}"] = new(Kind.ClusterWebhook, _ => new { @ref = "refs/heads/main", after = new string('a', 40) }),
         // Robot accounts: A's members list them (no secrets), A's admins make and revoke them.
         ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
         ["POST /api/v1/workspaces/{id}/robot-accounts"] = Write(_ => new { name = "intruder", permission = "PushPull" }),
@@ -382,6 +384,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
         public required string AException { get; init; }
+        public required string APipeline { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -427,6 +430,14 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             TestSecrets.Remember((string)robot["password"]!);
             var exception = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/vulnerability-exceptions",
                 new { vulnerabilityId = "CVE-2024-3094", imagePattern = repository, reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(7) }));
+            var pipeline = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/pipelines", new
+            {
+                definition = new
+                {
+                    name = "matrix", source = new { kind = "Git", gitUrl = "https://git.example.com/shop/web.git", branches = "main" },
+                    stages = new object[] { new { name = "build", kind = "Build", buildDefinition = definition } }, triggers = new { gitPush = "GitHub" },
+                },
+            }));
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -436,7 +447,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
-                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
+                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception, APipeline = pipeline,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -457,6 +468,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             // A's pushed (never scanned) image, and an exception A's admin granted.
             "digest" => ADigest,
             "exceptionId" => AException,
+            "provider" => "github",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
@@ -480,6 +492,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "build-definitions" => ADefinition,
                 "builds" => ABuild,
                 "robot-accounts" => ARobot,
+                "hooks" or "pipelines" => APipeline,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
