@@ -41,8 +41,11 @@ public sealed record PipelineRun(
             ? DomainError.Conflict($"Run #{Number} of {PipelineName} has already ended ({Status}).")
             : Decision.Accept(new PipelineRunCancelled(Id, PipelineId, PipelineName, Number, reason, by, at));
 
+    /// <summary>Lines for a step's log; also after the run ended, for what its end set off (a rollback's outcome).</summary>
     public Decision Log(string stage, IReadOnlyList<string> lines, DateTimeOffset at) =>
-        Status == RunStatus.Running && lines.Count > 0 ? Decision.Accept(new PipelineStepLogged(Id, stage, lines, at)) : Decision.Nothing;
+        Status != RunStatus.Queued && Definition.Stage(stage) is not null && lines.Count > 0
+            ? Decision.Accept(new PipelineStepLogged(Id, stage, lines, at))
+            : Decision.Nothing;
 
     /// <summary>The build step's build was queued.</summary>
     public Decision RecordBuild(string stage, Guid buildId, int buildNumber, DateTimeOffset at) =>

@@ -65,6 +65,17 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/builds/{id}/cancel"] = Write(_ => new { reason = "matrix" }),
         ["POST /api/v1/builds/{id}/rerun"] = Write(),
         ["GET /api/v1/platform/builds"] = Read(Kind.FilteredRead),
+        // Pipeline runs: A's members read runs; A's developers and admins run, cancel, re-run; approving needs the
+        // stage's role (a viewer is refused); the approvals inbox lists only what the caller may approve.
+        ["POST /api/v1/pipelines/{id}/runs"] = Write(_ => new { @ref = "main" }),
+        ["GET /api/v1/pipelines/{id}/runs"] = Read(),
+        ["GET /api/v1/workspaces/{id}/pipeline-runs"] = Read(),
+        ["GET /api/v1/pipeline-runs/{id}"] = Read(),
+        ["POST /api/v1/pipeline-runs/{id}/cancel"] = Write(_ => new { reason = "matrix" }),
+        ["POST /api/v1/pipeline-runs/{id}/rerun"] = Write(),
+        ["POST /api/v1/pipeline-runs/{id}/stages/{stage}/approve"] = Write(_ => new { comment = "matrix" }),
+        ["POST /api/v1/pipeline-runs/{id}/stages/{stage}/reject"] = Write(_ => new { reason = "matrix" }),
+        ["GET /api/v1/approvals"] = Read(Kind.FilteredRead),
         ["PUT /api/v1/platform/builds"] = Write(w => new { clusterId = w.A.ClusterId }),
         ["POST /api/v1/access-grants"] = Write(w => new
         {
@@ -385,6 +396,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ADigest { get; init; }
         public required string AException { get; init; }
         public required string APipeline { get; init; }
+        public required string ARun { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -430,14 +442,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             TestSecrets.Remember((string)robot["password"]!);
             var exception = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/vulnerability-exceptions",
                 new { vulnerabilityId = "CVE-2024-3094", imagePattern = repository, reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(7) }));
-            var pipeline = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/pipelines", new
-            {
-                definition = new
-                {
-                    name = "matrix", source = new { kind = "Git", gitUrl = "https://git.example.com/shop/web.git", branches = "main" },
-                    stages = new object[] { new { name = "build", kind = "Build", buildDefinition = definition } }, triggers = new { gitPush = "GitHub" },
-                },
-            }));
+            var pipeline = await PipelineAsync(app, a, aMapId);
+            var run = (string)(await (await a.Developer.Client.PostAsJsonAsync($"/api/v1/pipelines/{pipeline}/runs", new { @ref = "main" })).BodyAsync())["id"]!;
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
@@ -447,7 +453,8 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
-                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception, APipeline = pipeline,
+                ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
+                APipeline = pipeline, ARun = run,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -469,6 +476,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "digest" => ADigest,
             "exceptionId" => AException,
             "provider" => "github",
+            "stage" => "dev",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
@@ -491,13 +499,34 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "external-registries" => AExternalRegistry,
                 "build-definitions" => ADefinition,
                 "builds" => ABuild,
+                "pipelines" => APipeline,
+                "pipeline-runs" => ARun,
                 "robot-accounts" => ARobot,
-                "hooks" or "pipelines" => APipeline,
+                "hooks" => APipeline,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };
+
+        /// <summary>A pipeline of A (appended through Marten) whose one stage waits for a developer's approval: its runs deploy nothing.</summary>
+        private static async Task<string> PipelineAsync(CocktailApp app, Tenancy a, string mapId)
+        {
+            var id = Guid.CreateVersion7();
+            var definition = new Domain.Pipelines.PipelineDefinition("matrix",
+                new Domain.Pipelines.PipelineSource(Domain.Pipelines.PipelineSourceKind.Git, GitUrl: "https://git.example.com/shop/web.git", Branches: "main"),
+                [new Domain.Pipelines.PipelineStage("dev", Domain.Pipelines.StageKind.Deploy, Targets: [new Domain.Pipelines.DeployTarget(Guid.Parse(mapId), "web", ["web"])],
+                    ApprovalBy: Domain.Tenancy.WorkspaceRole.Developer)],
+                // The push webhook's door exists (no secret stored, so every delivery is 401).
+                Triggers: new Domain.Pipelines.PipelineTriggers(GitPush: Domain.Pipelines.GitProvider.GitHub));
+            var created = Domain.Pipelines.Pipeline.Create(id, Guid.Parse(a.WorkspaceId), a.WorkspaceName, definition,
+                new Domain.Common.ActorRef(a.WorkspaceAdmin.Id, a.WorkspaceAdmin.UserName), DateTimeOffset.UtcNow);
+            await using var session = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Marten.IDocumentStore>(app.Services).LightweightSession();
+            session.Events.StartStream<Domain.Pipelines.Pipeline>(id, created.Events.ToArray());
+            await session.SaveChangesAsync();
+            return id.ToString();
+        }
 
         private static async Task<string> CreatedAsync(HttpResponseMessage response)
         {

@@ -55,6 +55,7 @@ public static class ReconcileWorkloadHandler
         }
         var decision = workload.RecordApply(outcome, clock.GetUtcNow());
         if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
+        await WorkloadRolloutObserved.PublishAsync(workload, decision, messages);
         if (outcome.Result == ApplyResult.Unreachable)
             await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, ReconcilingOptions.RetryUnreachableAfter(command.Attempt));
     }
@@ -79,7 +80,8 @@ public sealed record RecordWorkloadObservations(IReadOnlyList<WorkloadObservatio
 public static class RecordWorkloadObservationsHandler
 {
     /// <summary>Loads the observed workloads in one round trip, hands each its observation, appends what each decides.</summary>
-    public static async Task Handle(RecordWorkloadObservations command, IDocumentSession session, TimeProvider clock, CancellationToken ct)
+    public static async Task Handle(RecordWorkloadObservations command, IDocumentSession session, IMessageContext messages, TimeProvider clock,
+        CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
         var loads = command.Observations.Select(o => o.WorkloadId).Distinct().ToDictionary(id => id, id => batch.Events.FetchLatest<Workload>(id));
@@ -91,6 +93,7 @@ public static class RecordWorkloadObservationsHandler
             if (await loads[observation.WorkloadId] is not { } workload) continue;
             var decision = workload.Observe(observation.ToRollout(), now);
             if (decision.Events.Count > 0) session.Events.Append(workload.Id, decision.Events.ToArray());
+            await WorkloadRolloutObserved.PublishAsync(workload, decision, messages);
         }
     }
 }
