@@ -184,7 +184,8 @@ public sealed class PipelineTriggerTests(PipelineTriggersApp app) : IClassFixtur
         var otherProvider = await anonymous.SendAsync(Delivery(pipelineId, "Gitea", secret!, Push("main")));
         var noProvider = await anonymous.PostAsync($"/api/v1/hooks/pipelines/{pipelineId}/bitbucket", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound), (unknown.StatusCode, otherProvider.StatusCode, noProvider.StatusCode));
-        Assert.Equal(await unknown.Content.ReadAsStringAsync(), await otherProvider.Content.ReadAsStringAsync());
+        // The same words either way: nothing tells a guessed pipeline id from a wrong provider.
+        Assert.Equal((string?)(await unknown.BodyAsync())["detail"], (string?)(await otherProvider.BodyAsync())["detail"]);
 
         Assert.Equal(HttpStatusCode.NoContent, (await w.Developer.Client.DeleteAsync($"/api/v1/pipelines/{pipelineId}")).StatusCode);
         var deleted = await anonymous.SendAsync(Delivery(pipelineId, "GitHub", secret!, Push("main")));
@@ -221,7 +222,10 @@ public sealed class PipelineTriggerTests(PipelineTriggersApp app) : IClassFixtur
         var (pipelineId, secret) = await PipelineAsync(w, GitPipeline("api-big", definition, "GitHub"));
         using var anonymous = app.Anonymous();
         var big = Push("main").Replace("\"Fix the cart\"", "\"" + new string('x', 5 * 1024 * 1024) + "\"");
-        var response = await anonymous.SendAsync(Delivery(pipelineId, "GitHub", secret!, big));
+        var request = Delivery(pipelineId, "GitHub", secret!, big);
+        // With 100-continue the refusal arrives before the body is sent (without, the client sees the early answer as a broken pipe).
+        request.Headers.ExpectContinue = true;
+        var response = await anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
