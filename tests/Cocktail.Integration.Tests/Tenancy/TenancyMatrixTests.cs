@@ -76,6 +76,17 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/pipeline-runs/{id}/stages/{stage}/approve"] = Write(_ => new { comment = "matrix" }),
         ["POST /api/v1/pipeline-runs/{id}/stages/{stage}/reject"] = Write(_ => new { reason = "matrix" }),
         ["GET /api/v1/approvals"] = Read(Kind.FilteredRead),
+        // Pipelines: A's members read definitions, YAML and versions; A's developers and admins define, change, delete and
+        // rotate the webhook secret (which only they are ever answered).
+        ["GET /api/v1/workspaces/{id}/pipelines"] = Read(),
+        ["POST /api/v1/workspaces/{id}/pipelines"] = Write(w => new { definition = MatrixPipeline(w, "intruder") }),
+        ["GET /api/v1/pipelines/{id}"] = Read(),
+        ["PUT /api/v1/pipelines/{id}"] = Write(w => new { definition = MatrixPipeline(w, "taken-over") }),
+        ["DELETE /api/v1/pipelines/{id}"] = Write(),
+        ["GET /api/v1/pipelines/{id}/yaml"] = Read(),
+        ["PUT /api/v1/pipelines/{id}/yaml"] = Write(_ => new { yaml = "name: taken-over\n" }),
+        ["GET /api/v1/pipelines/{id}/versions"] = Read(),
+        ["POST /api/v1/pipelines/{id}/webhook-secret"] = Write(),
         ["PUT /api/v1/platform/builds"] = Write(w => new { clusterId = w.A.ClusterId }),
         ["POST /api/v1/access-grants"] = Write(w => new
         {
@@ -297,6 +308,18 @@ public sealed class TenancyMatrixTests(TenancyApp app)
 
     private enum Caller { Anonymous, Stranger, Viewer, Auditor }
 
+    /// <summary>A pipeline deploying to A's service map, with a git push trigger (so it has a webhook secret).</summary>
+    private static object MatrixPipeline(World w, string name) => new
+    {
+        name, source = new { kind = "Git", gitUrl = "https://git.example.com/shop/web.git" },
+        stages = new object[]
+        {
+            new { name = "build", kind = "Build", buildDefinition = w.ADefinition },
+            new { name = "dev", kind = "Deploy", targets = new[] { new { serviceMap = w.AMap, workload = "web", containers = new[] { "web" } } } },
+        },
+        triggers = new { gitPush = "GitHub" },
+    };
+
     [Fact]
     public async Task every_operation_refuses_strangers_viewers_auditors_and_anonymous_callers_what_is_not_theirs()
     {
@@ -392,10 +415,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AExternalRegistry { get; init; }
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
+        public required string APipeline { get; set; }
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
         public required string AException { get; init; }
-        public required string APipeline { get; init; }
         public required string ARun { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
@@ -447,18 +470,22 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             // The object reads go to the cluster: A's namespace and Deployment must be there for A's members to read them.
             await Eventually.GetAsync(() => Task.FromResult(a.Sim.Objects.Get("apps/v1", "Deployment", "web", ns)), d => d is not null,
                 because: "A's Deployment on the cluster");
-            return new World
+            var world = new World
             {
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
-                APipeline = pipeline, ARun = run,
+                ARun = run,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
+                APipeline = "",
             };
+            world.APipeline = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/pipelines",
+                new { definition = MatrixPipeline(world, "matrix") }));
+            return world;
         }
 
         /// <summary>The id of A's object that a path parameter names, by the collection the path is about.</summary>

@@ -49,14 +49,17 @@ public static class PipelineQueriesHandler
         return new Page<PipelineListItem>(items, page.Total, page.PageNumber, page.PageSize);
     }
 
-    /// <summary>The run with the highest number of each pipeline, for a page of pipelines in one statement.</summary>
+    /// <summary>
+    /// The run with the highest number of each pipeline, for a page of pipelines in one statement (LINQ has no
+    /// DISTINCT ON; documents are stored camelCase).
+    /// </summary>
     private static async Task<Dictionary<Guid, PipelineRunView>> LastRunsAsync(IQuerySession session, Guid[] pipelineIds, CancellationToken ct)
     {
         if (pipelineIds.Length == 0) return [];
         var table = session.DocumentStore.Options.FindOrResolveDocumentType(typeof(PipelineRunView)).TableName.QualifiedName;
         var runs = await session.QueryAsync<PipelineRunView>(
-            $"select distinct on (d.data ->> 'PipelineId') d.data from {table} as d where d.data ->> 'PipelineId' = ANY(?) " +
-            "order by d.data ->> 'PipelineId', (d.data ->> 'Number')::int desc",
+            $"select distinct on (d.data ->> 'pipelineId') d.data from {table} as d where d.data ->> 'pipelineId' = ANY(?) " +
+            "order by d.data ->> 'pipelineId', (d.data ->> 'number')::int desc",
             ct, [pipelineIds.Select(id => id.ToString()).ToArray()]);
         return runs.ToDictionary(r => r.PipelineId);
     }
