@@ -543,9 +543,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             var definition = new Domain.Pipelines.PipelineDefinition("matrix",
                 new Domain.Pipelines.PipelineSource(Domain.Pipelines.PipelineSourceKind.Git, GitUrl: "https://git.example.com/shop/web.git", Branches: "main"),
                 [new Domain.Pipelines.PipelineStage("dev", Domain.Pipelines.StageKind.Deploy, Targets: [new Domain.Pipelines.DeployTarget(Guid.Parse(mapId), "web", ["web"])],
-                    ApprovalBy: Domain.Tenancy.WorkspaceRole.Developer)],
-                // The push webhook's door exists (no secret stored, so every delivery is 401).
-                Triggers: new Domain.Pipelines.PipelineTriggers(GitPush: Domain.Pipelines.GitProvider.GitHub));
+                    ApprovalBy: Domain.Tenancy.WorkspaceRole.Developer)]);
             var created = Domain.Pipelines.Pipeline.Create(id, Guid.Parse(a.WorkspaceId), a.WorkspaceName, definition,
                 new Domain.Common.ActorRef(a.WorkspaceAdmin.Id, a.WorkspaceAdmin.UserName), DateTimeOffset.UtcNow);
             await using var session = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
