@@ -138,7 +138,7 @@ public sealed class PipelineRunTests(PipelineRunApp app) : IClassFixture<Pipelin
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
         var dev = await MapWithWebAsync(t, "dev");
-        var pipeline = await CreatePipelineAsync(t, Git(), [GatedDeploy(dev.Id)], new PipelineConcurrency(1, WhenBusy.Queue));
+        var pipeline = await CreatePipelineAsync(t, Git(), Gated(dev.Id), new PipelineConcurrency(1, WhenBusy.Queue));
 
         var first = await RunAsync(t, pipeline, new { @ref = "main", commit = "abcdef1" });
         Assert.Equal("Running", (string?)first["status"]);
@@ -171,7 +171,7 @@ public sealed class PipelineRunTests(PipelineRunApp app) : IClassFixture<Pipelin
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
         var dev = await MapWithWebAsync(t, "dev");
-        var pipeline = await CreatePipelineAsync(t, Git(), [GatedDeploy(dev.Id)], new PipelineConcurrency(1, WhenBusy.CancelOlder));
+        var pipeline = await CreatePipelineAsync(t, Git(), Gated(dev.Id), new PipelineConcurrency(1, WhenBusy.CancelOlder));
 
         var first = await RunAsync(t, pipeline, new { @ref = "main" });
         var second = await RunAsync(t, pipeline, new { @ref = "main" });
@@ -185,21 +185,21 @@ public sealed class PipelineRunTests(PipelineRunApp app) : IClassFixture<Pipelin
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
         var dev = await MapWithWebAsync(t, "dev");
-        var pipeline = await CreatePipelineAsync(t, Git(), [GatedDeploy(dev.Id)]);
+        var pipeline = await CreatePipelineAsync(t, Git(), Gated(dev.Id));
         var run = await RunAsync(t, pipeline, new { @ref = "main" });
         var runId = (string)run["id"]!;
 
         var stranger = await app.CreateUserAsync();
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync($"/api/v1/pipeline-runs/{runId}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/dev/approve", new { })).StatusCode);
-        var noReason = await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/dev/reject", new { });
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/build/approve", new { })).StatusCode);
+        var noReason = await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/build/reject", new { });
         Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
 
-        var rejected = await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/dev/reject", new { reason = "freeze week" });
+        var rejected = await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipeline-runs/{runId}/stages/build/reject", new { reason = "freeze week" });
         var body = await rejected.BodyAsync();
         Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
-        Assert.Equal(("Failed", "dev"), ((string)body["status"]!, (string)body["failedStage"]!));
-        Assert.Equal($"Rejected by {t.Developer.UserName}: freeze week", (string)Step(body, "dev")["reason"]!);
+        Assert.Equal(("Failed", "build"), ((string)body["status"]!, (string)body["failedStage"]!));
+        Assert.Equal($"Rejected by {t.Developer.UserName}: freeze week", (string)Step(body, "build")["reason"]!);
         var workload = await (await t.Viewer.Client.GetAsync($"/api/v1/workloads/{dev.Workload}")).BodyAsync();
         Assert.Equal(1, (int)workload["revision"]!);
     }
@@ -209,8 +209,8 @@ public sealed class PipelineRunTests(PipelineRunApp app) : IClassFixture<Pipelin
     {
         await using var t = await Tenancy.Tenancy.CreateAsync(app);
         var dev = await MapWithWebAsync(t, "dev");
-        var git = await CreatePipelineAsync(t, Git("main, release/*"), [GatedDeploy(dev.Id)]);
-        var registry = await CreatePipelineAsync(t, Registry("web"), [GatedDeploy(dev.Id)]);
+        var git = await CreatePipelineAsync(t, Git("release/*, main"), Gated(dev.Id));
+        var registry = await CreatePipelineAsync(t, Registry("web"), Gated(dev.Id));
 
         await AssertFieldAsync(await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipelines/{git}/runs", new { }), "ref");
         await AssertFieldAsync(await t.Developer.Client.PostAsJsonAsync($"/api/v1/pipelines/{git}/runs", new { @ref = "main", commit = "XYZ" }), "commit");
@@ -228,8 +228,12 @@ public sealed class PipelineRunTests(PipelineRunApp app) : IClassFixture<Pipelin
 
     private static PipelineSource Git(string branches = "main") => new(PipelineSourceKind.Git, GitUrl: "https://git.example.com/shop/web.git", Branches: branches);
 
-    private static PipelineStage GatedDeploy(Guid map) =>
-        new("dev", StageKind.Deploy, Targets: [new DeployTarget(map, "web", ["web"])], ApprovalBy: WorkspaceRole.Developer);
+    /// <summary>A build stage that waits for a developer's approval, then a deploy: a run stays Running, and nothing is built or deployed until approved.</summary>
+    private static PipelineStage[] Gated(Guid map) =>
+    [
+        new("build", StageKind.Build, BuildDefinition: Guid.NewGuid(), ApprovalBy: WorkspaceRole.Developer),
+        new("dev", StageKind.Deploy, Targets: [new DeployTarget(map, "web", ["web"])]),
+    ];
 
     private Task<string> CreatePipelineAsync(Tenancy.Tenancy t, PipelineSource source, params PipelineStage[] stages) =>
         CreatePipelineAsync(t, source, stages, null);

@@ -503,7 +503,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "digest" => ADigest,
             "exceptionId" => AException,
             "provider" => "github",
-            "stage" => "dev",
+            "stage" => "build",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
@@ -536,14 +536,17 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             },
         };
 
-        /// <summary>A pipeline of A (appended through Marten) whose one stage waits for a developer's approval: its runs deploy nothing.</summary>
+        /// <summary>A pipeline of A (appended through Marten) whose first stage waits for a developer's approval: its runs deploy nothing.</summary>
         private static async Task<string> PipelineAsync(CocktailApp app, Tenancy a, string mapId)
         {
             var id = Guid.CreateVersion7();
             var definition = new Domain.Pipelines.PipelineDefinition("matrix",
                 new Domain.Pipelines.PipelineSource(Domain.Pipelines.PipelineSourceKind.Git, GitUrl: "https://git.example.com/shop/web.git", Branches: "main"),
-                [new Domain.Pipelines.PipelineStage("dev", Domain.Pipelines.StageKind.Deploy, Targets: [new Domain.Pipelines.DeployTarget(Guid.Parse(mapId), "web", ["web"])],
-                    ApprovalBy: Domain.Tenancy.WorkspaceRole.Developer)]);
+                [
+                    new Domain.Pipelines.PipelineStage("build", Domain.Pipelines.StageKind.Build, BuildDefinition: Guid.NewGuid(),
+                        ApprovalBy: Domain.Tenancy.WorkspaceRole.Developer),
+                    new Domain.Pipelines.PipelineStage("dev", Domain.Pipelines.StageKind.Deploy, Targets: [new Domain.Pipelines.DeployTarget(Guid.Parse(mapId), "web", ["web"])]),
+                ]);
             var created = Domain.Pipelines.Pipeline.Create(id, Guid.Parse(a.WorkspaceId), a.WorkspaceName, definition,
                 new Domain.Common.ActorRef(a.WorkspaceAdmin.Id, a.WorkspaceAdmin.UserName), DateTimeOffset.UtcNow);
             await using var session = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
