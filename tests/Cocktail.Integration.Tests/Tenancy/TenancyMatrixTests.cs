@@ -484,7 +484,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 APipeline = "",
             };
             world.APipeline = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/pipelines",
-                new { definition = MatrixPipeline(world, "matrix") }));
+                new { definition = MatrixPipeline(world, "matrix-defs") }));
             return world;
         }
 
