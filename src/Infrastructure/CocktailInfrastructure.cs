@@ -189,6 +189,7 @@ public static class CocktailInfrastructure
         services.AddSingleton<Builds.BuildTracker>();
         services.AddHostedService(s => s.GetRequiredService<Builds.BuildTracker>());
         ImageScanning.ImageScanningWiring.AddImageScanningServices(services, configuration);
+        services.AddHostedService<Pipelines.PipelineScheduler>();
     }
 
     /// <summary>Wolverine: handlers in Application, transactions and the durable outbox on Marten.</summary>

@@ -60,6 +60,7 @@ public static class WebSetup
         app.MapAuditIngest();
         app.MapAlertmanagerWebhook();
         app.MapRegistryNotifications();
+        app.MapPipelineHooks();
         app.MapOtlpLogs();
         app.MapTerminalSocket();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -284,6 +284,12 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/workspaces/{id}/images/scans/{digest}"] = Read(),
         ["POST /api/v1/workspaces/{id}/images/scans"] = Write(w => new { repository = w.A.WorkspaceName + "/matrix", digest = w.ADigest }),
         ["POST /api/v1/registry/notifications"] = new(Kind.ClusterWebhook, _ => new { events = Array.Empty<object>() }),
+        // A git provider's push webhook: anonymous, proven only by the pipeline's webhook secret as the provider signs.
+        ["POST /api/v1/hooks/pipelines/{id}/{provider}"] = new(Kind.ClusterWebhook, _ => new { @ref = "refs/heads/main", after = new string('a', 40) }),
+        // Pipelines' delivery: what each environment runs and the DORA metrics are A's members' to read.
+        ["GET /api/v1/pipelines/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/environments"] = Read(),
+        ["GET /api/v1/workspaces/{id}/delivery-metrics"] = Read(),
         // Robot accounts: A's members list them (no secrets), A's admins make and revoke them.
         ["GET /api/v1/workspaces/{id}/robot-accounts"] = Read(),
         ["POST /api/v1/workspaces/{id}/robot-accounts"] = Write(_ => new { name = "intruder", permission = "PushPull" }),
@@ -299,10 +305,6 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             vulnerabilityId = "CVE-2024-0001", imagePattern = $"{w.A.WorkspaceName}/matrix", reason = "matrix", validUntil = DateTimeOffset.UtcNow.AddDays(1),
         }),
         ["POST /api/v1/workspaces/{id}/vulnerability-exceptions/{exceptionId}/revoke"] = Write(_ => new { reason = "matrix" }),
-        // Pipelines' delivery: what each environment runs and the DORA metrics are A's members' to read.
-        ["GET /api/v1/pipelines/{id}/environments"] = Read(),
-        ["GET /api/v1/workspaces/{id}/environments"] = Read(),
-        ["GET /api/v1/workspaces/{id}/delivery-metrics"] = Read(),
         ["GET /api/v1/terminal-sessions"] = Read(Kind.FilteredRead),
         ["GET /api/v1/terminal-sessions/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
         ["GET /api/v1/terminal-sessions/{id}/recording"] = new(Kind.PrivilegedRead, AuditorMay404: true),
@@ -417,10 +419,10 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string AExternalRegistry { get; init; }
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
+        public required string APipeline { get; set; }
         public required string ARobot { get; init; }
         public required string ADigest { get; init; }
         public required string AException { get; init; }
-        public required string APipeline { get; init; }
         public required string ARun { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
@@ -479,11 +481,14 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
-                APipeline = pipeline, ARun = run,
+                ARun = run,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
-                    a.WorkspaceAdmin.UserName, a.Developer.UserName, pipeline],
+                    a.WorkspaceAdmin.UserName, a.Developer.UserName, run],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
+                APipeline = "",
             };
+            world.APipeline = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/pipelines",
+                new { definition = MatrixPipeline(world, "matrix-defs") }));
             return world;
         }
 
@@ -501,6 +506,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             // A's pushed (never scanned) image, and an exception A's admin granted.
             "digest" => ADigest,
             "exceptionId" => AException,
+            "provider" => "github",
             "stage" => "build",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
@@ -527,6 +533,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "pipelines" => APipeline,
                 "pipeline-runs" => ARun,
                 "robot-accounts" => ARobot,
+                "hooks" => APipeline,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),

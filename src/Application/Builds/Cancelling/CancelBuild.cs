@@ -22,9 +22,15 @@ public static class CancelBuildHandler
     {
         var build = await BuildAccess.BuildAsync(session, actor, command.BuildId, TenancyAccess.CanDeploy, ct);
         if (build.Failure is { } denied) return denied;
-        var result = await AggregateStreams.DecideAsync<Build>(session, command.BuildId, null,
-            b => b.Cancel(command.Reason, actor.Ref, clock.GetUtcNow()), BuildAccess.NoSuchBuild, ct);
+        IReadOnlyList<object> cancelled = [];
+        var result = await AggregateStreams.DecideAsync<Build>(session, command.BuildId, null, b =>
+        {
+            var decision = b.Cancel(command.Reason, actor.Ref, clock.GetUtcNow());
+            cancelled = decision.Events;
+            return decision;
+        }, BuildAccess.NoSuchBuild, ct);
         if (!result.Succeeded) return result;
+        await BuildEnded.PublishAsync(messages, cancelled);
         await messages.PublishAsync(new Tracking.CleanUpBuild(command.BuildId, DeleteJob: true));
         await messages.PublishAsync(new Dispatching.DispatchBuilds(build.Value!.WorkspaceId));
         return result;

@@ -35,7 +35,7 @@ public static class DispatchBuildsHandler
         if (settings is null || credential is null || !registry.Value.Configured)
         {
             var reason = settings is null ? "No build cluster is set up." : credential is null ? "The build cluster is no longer registered." : "No registry is configured.";
-            foreach (var b in queued) await DecideAsync(session, b.Id, build => build.FailToStart(reason, now), ct);
+            foreach (var b in queued) await DecideAsync(session, b.Id, build => build.FailToStart(reason, now), messages, ct);
             await session.SaveChangesAsync(ct);
             return;
         }
@@ -43,7 +43,7 @@ public static class DispatchBuildsHandler
         var connection = vault.Unprotect(credential.Protected);
         foreach (var view in queued.Take(Math.Max(0, settings.ConcurrencyPerWorkspace - running)))
         {
-            var outcome = await StartAsync(session, view, settings, connection, builds, robots, registry.Value, protection, clock, ct);
+            var outcome = await StartAsync(session, view, settings, connection, builds, robots, registry.Value, protection, messages, clock, ct);
             await session.SaveChangesAsync(ct);
             if (outcome == ClusterAnswer.Unreachable)
             {
@@ -54,7 +54,8 @@ public static class DispatchBuildsHandler
     }
 
     static async Task<ClusterAnswer> StartAsync(IDocumentSession session, BuildView view, BuildSettings settings, ClusterConnection connection,
-        IBuildCluster builds, IRobotAccounts robots, RegistryOptions registry, IDataProtectionProvider protection, TimeProvider clock, CancellationToken ct)
+        IBuildCluster builds, IRobotAccounts robots, RegistryOptions registry, IDataProtectionProvider protection, IMessageContext messages, TimeProvider clock,
+        CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Build>(view.Id, ct);
         if (stream.Aggregate is not { Status: BuildStatus.Queued } build) return ClusterAnswer.Applied;
@@ -80,6 +81,7 @@ public static class DispatchBuildsHandler
         if (outcome.Answer != ClusterAnswer.Applied)
             await robots.RevokeAsync(robot.RobotId, ActorRef.System, "the build did not start", ct);
         stream.AppendMany(decision.Events.ToArray());
+        await BuildEnded.PublishAsync(messages, decision.Events);
         return outcome.Answer;
     }
 
@@ -92,10 +94,12 @@ public static class DispatchBuildsHandler
         },
     }.ToJsonString();
 
-    static async Task DecideAsync(IDocumentSession session, Guid id, Func<Build, Decision> decide, CancellationToken ct)
+    static async Task DecideAsync(IDocumentSession session, Guid id, Func<Build, Decision> decide, IMessageContext messages, CancellationToken ct)
     {
         var stream = await session.Events.FetchForWriting<Build>(id, ct);
         if (stream.Aggregate is null) return;
-        stream.AppendMany(decide(stream.Aggregate).Events.ToArray());
+        var events = decide(stream.Aggregate).Events;
+        stream.AppendMany(events.ToArray());
+        await BuildEnded.PublishAsync(messages, events);
     }
 }

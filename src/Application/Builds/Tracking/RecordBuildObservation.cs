@@ -23,6 +23,7 @@ public static class RecordBuildObservationHandler
         var decision = build.Observe(command.Observation, clock.GetUtcNow());
         if (decision.Events.Count == 0) return;
         stream.AppendMany(decision.Events.ToArray());
+        await BuildEnded.PublishAsync(messages, decision.Events);
         await messages.PublishAsync(new CleanUpBuild(build.Id, DeleteJob: false));
         await messages.PublishAsync(new Dispatching.DispatchBuilds(build.WorkspaceId));
     }

@@ -5,6 +5,7 @@ using Cocktail.Application.ServiceMaps;
 using Cocktail.Domain.ImageScanning;
 using Cocktail.Domain.Registries;
 using Marten;
+using Wolverine;
 using Microsoft.Extensions.Options;
 using Wolverine.Attributes;
 
@@ -28,8 +29,8 @@ public sealed record RecordOperatorReports(Guid ClusterId, IReadOnlyList<Operato
 
 public static class RecordOperatorReportsHandler
 {
-    public static async Task Handle(RecordOperatorReports message, IDocumentSession session, IOptions<RegistryOptions> registry, TimeProvider clock,
-        CancellationToken ct)
+    public static async Task Handle(RecordOperatorReports message, IDocumentSession session, IOptions<RegistryOptions> registry, IMessageContext messages,
+        TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var namespaces = (await session.Query<ServiceMapView>().Where(m => m.ClusterId == message.ClusterId).ToListAsync(ct))
@@ -54,7 +55,10 @@ public static class RecordOperatorReportsHandler
             // The newest report decides; a report no newer than the stored scan (seen again after a restart) adds nothing.
             var newest = image.Where(r => r.Scan is not null).MaxBy(r => r.Scan!.ScannedAt);
             if (newest?.Scan is { } scan && (record.ScannedAt is null || scan.ScannedAt > record.ScannedAt))
+            {
                 ScanRecording.Apply(session, record, newest.Repository, null, ScanReportReading.Of(scan), ScanSource.TrivyOperator, now);
+                await messages.PublishAsync(new ImageScanned(record.Id));
+            }
             else
                 session.Store(record);
         }

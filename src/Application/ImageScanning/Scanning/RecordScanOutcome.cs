@@ -54,6 +54,7 @@ public static class RecordScanOutcomeHandler
                 break;
         }
         session.Delete(job);
+        await messages.PublishAsync(new ImageScanned(job.Id));
         await messages.PublishAsync(new CleanUpImageScan(job.ClusterId!.Value, job.Namespace!, job.JobName!, job.RobotId, job.Id));
         await messages.PublishAsync(new DispatchImageScans());
     }

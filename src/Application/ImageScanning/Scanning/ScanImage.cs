@@ -72,6 +72,7 @@ public static class DispatchImageScansHandler
                 : credential is null ? "The build cluster is no longer registered." : "No registry is configured.";
             foreach (var job in queued) await FailAsync(session, job, reason, now, ct);
             await session.SaveChangesAsync(ct);
+            foreach (var job in queued) await messages.PublishAsync(new ImageScanned(job.Id));
             return;
         }
         var running = await session.Query<ImageScanJob>().CountAsync(j => j.Status == ScanJobStatus.Running, ct);
@@ -80,6 +81,7 @@ public static class DispatchImageScansHandler
         {
             var answer = await StartAsync(session, job, settings, connection, scans, robots, registry.Value, options.Value, clock, ct);
             await session.SaveChangesAsync(ct);
+            if (answer == ClusterAnswer.Refused) await messages.PublishAsync(new ImageScanned(job.Id));
             if (answer == ClusterAnswer.Unreachable)
             {
                 await messages.ScheduleAsync(command with { Attempt = command.Attempt + 1 }, ReconcilingOptions.RetryUnreachableAfter(command.Attempt));

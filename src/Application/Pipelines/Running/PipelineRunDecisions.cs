@@ -12,8 +12,9 @@ namespace Cocktail.Application.Pipelines.Running;
 /// <summary>
 /// Every trigger's way in (manual, git push, registry push, schedule, re-run): queue a run of the pipeline as it is now,
 /// and start it when the pipeline's concurrency allows (or cancel older runs, as the pipeline says).
+/// <see cref="RunId"/>: the new run's id when the sender answers it before the run exists (a webhook's 202); else a new one.
 /// </summary>
-public sealed record QueuePipelineRun(Guid PipelineId, RunTrigger Trigger, PipelineArtifact? Artifact, ActorRef By, Guid? RerunOf = null);
+public sealed record QueuePipelineRun(Guid PipelineId, RunTrigger Trigger, PipelineArtifact? Artifact, ActorRef By, Guid? RerunOf = null, Guid? RunId = null);
 
 /// <summary>Queue the build stage's build and remember it on the run.</summary>
 public sealed record RunBuildStep(Guid RunId, string Stage);

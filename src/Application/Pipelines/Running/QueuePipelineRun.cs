@@ -52,7 +52,7 @@ public static class PipelineRuns
         var pipeline = await session.Events.FetchLatest<Pipeline>(command.PipelineId, ct);
         if (pipeline is null) return Failure.NotFound(Runs.PipelineRunAccess.NoSuchPipeline);
         var number = await session.Query<PipelineRunView>().CountAsync(r => r.PipelineId == pipeline.Id, ct) + 1;
-        var id = Guid.CreateVersion7();
+        var id = command.RunId ?? Guid.CreateVersion7();
         var now = clock.GetUtcNow();
         var decision = pipeline.Queue(id, number, command.Trigger, command.Artifact, command.RerunOf, command.By, now);
         if (decision.Error is { } error) return error;

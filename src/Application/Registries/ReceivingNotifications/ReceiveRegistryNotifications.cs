@@ -92,6 +92,7 @@ public static class ReceiveRegistryNotificationsHandler
                 recorded += decision.Events.Count;
                 await messages.PublishAsync(new InspectImage(id, target.Digest!));
                 await messages.PublishAsync(new ImageScanning.Scanning.ScanImage(workspace.Id, repository, target.Digest!, target.Tag, "pushed"));
+                await messages.PublishAsync(new Pipelines.Triggering.RegistryImagePushed(workspace.Id, repository, target.Tag!, target.Digest!));
             }
         }
         return new RegistryNotificationReceipt(envelope.Events!.Count, recorded, envelope.Events.Count - recorded);
