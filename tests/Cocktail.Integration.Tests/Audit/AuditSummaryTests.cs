@@ -110,6 +110,17 @@ public sealed partial class AuditSummaryTests
         if (underlying == typeof(double)) return 0.9;
         if (underlying == typeof(Domain.Builds.BuildSource))
             return new Domain.Builds.BuildSource("https://git.example.com/shop/web.git", "main", ".", "Dockerfile", new Dictionary<string, string>(), "web", "{branch}-{shortSha}");
+        if (underlying == typeof(Domain.Pipelines.PipelineDefinition))
+            return new Domain.Pipelines.PipelineDefinition("web",
+                new Domain.Pipelines.PipelineSource(Domain.Pipelines.PipelineSourceKind.Git, "https://git.example.com/shop/web.git", "main"),
+                [
+                    new Domain.Pipelines.PipelineStage("build", Domain.Pipelines.StageKind.Build, BuildDefinition: Known),
+                    new Domain.Pipelines.PipelineStage("prod", Domain.Pipelines.StageKind.Deploy, Targets: [new Domain.Pipelines.DeployTarget(Known, "web", ["web"])]),
+                ]);
+        if (underlying == typeof(Domain.Pipelines.RunTrigger))
+            return new Domain.Pipelines.RunTrigger(Domain.Pipelines.TriggerKind.GitPush, "main", "9f2c1e7d3b4a5c6d7e8f90a1b2c3d4e5f6a7b8c9", Detail: "octocat");
+        if (underlying == typeof(Domain.Pipelines.PipelineArtifact))
+            return new Domain.Pipelines.PipelineArtifact("registry.example.com/shop/web", "v1", "sha256:" + new string('c', 64));
         throw new InvalidOperationException($"The sample does not know how to make a {type.Name} for '{name}'; add it.");
     }
 
