@@ -93,10 +93,9 @@ public sealed class PipelineRunView
     public string? Reason { get; set; }
     public List<PipelineStepView> Steps { get; set; } = [];
     public List<RunTimelineEntry> Timeline { get; set; } = [];
-    /// <summary>What the run waits on, so a build's end, a scan or a rollout finds its run with one indexed query.</summary>
+    /// <summary>What the run waits on, so a build's end or a rollout finds its run with one indexed query (a scan gate is found by its artifact's digest).</summary>
     public List<Guid> WaitingBuilds { get; set; } = [];
     public List<Guid> WaitingWorkloads { get; set; } = [];
-    public List<string> WaitingDigests { get; set; } = [];
     /// <summary>The stages waiting for an approval (the approvals inbox).</summary>
     public List<string> AwaitingApproval { get; set; } = [];
 
@@ -256,7 +255,6 @@ public sealed class PipelineRunView
         DurationSeconds = duration.TotalSeconds;
         WaitingBuilds.Clear();
         WaitingWorkloads.Clear();
-        WaitingDigests.Clear();
         AwaitingApproval.Clear();
         Note(at, note);
     }
