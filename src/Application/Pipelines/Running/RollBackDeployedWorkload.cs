@@ -20,7 +20,7 @@ public static class RollBackDeployedWorkloadHandler
         if (run is null) return;
         var deployed = run.StepOf(command.Stage).Deployed.FirstOrDefault(w => w.WorkloadId == command.WorkloadId);
         if (deployed is null) return;
-        var by = new ActorRef(run.PipelineId, $"pipeline {run.PipelineName}");
+        var by = PipelineActors.For(run.PipelineId, run.PipelineName);
         var now = clock.GetUtcNow();
         var reason = $"pipeline {run.PipelineName} run #{run.Number} stage {command.Stage} failed: {command.Reason}";
         if (reason.Length > 1000) reason = reason[..999] + "…";

@@ -5,20 +5,11 @@ using Cocktail.Application.Registries;
 using Cocktail.Domain.Builds;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Pipelines;
-using Cocktail.Domain.Users;
 using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
 
 namespace Cocktail.Application.Pipelines.Running;
-
-/// <summary>Who a pipeline's own work is done as: the pipeline itself, by name, so builds and logs say which one.</summary>
-public static class PipelineActors
-{
-    public static ActorRef For(Guid pipelineId, string pipelineName) => new(pipelineId, $"pipeline {pipelineName}");
-
-    public static Actor ActorFor(Guid pipelineId, string pipelineName) => new(pipelineId, $"pipeline {pipelineName}", PlatformRole.User);
-}
 
 /// <summary>
 /// A build stage started: queue its build definition's build of the run's commit, as the pipeline, and remember the
@@ -88,13 +79,7 @@ public static class BuildEndedHandler
                 run => run.BuildEnded(message.BuildId, message.Status == BuildStatus.Succeeded, repository, tag, message.Digest, message.Reason, at), messages, ct);
     }
 
-    /// <summary>"127.0.0.1:5000/ws/api:main-1" → ("127.0.0.1:5000/ws/api", "main-1"); the registry's port is no tag.</summary>
-    public static (string? Repository, string? Tag) Split(string? image)
-    {
-        if (string.IsNullOrEmpty(image)) return (null, null);
-        var at = image.IndexOf('@');
-        var name = at >= 0 ? image[..at] : image;
-        var colon = name.LastIndexOf(':');
-        return colon > name.LastIndexOf('/') ? (name[..colon], name[(colon + 1)..]) : (name, null);
-    }
+    /// <summary>"127.0.0.1:5000/ws/api:main-1" → ("127.0.0.1:5000/ws/api", "main-1"), read as the gate reads images.</summary>
+    public static (string? Repository, string? Tag) Split(string? image) =>
+        ImageScanning.ImageRef.Parse(image) is { } parsed ? ($"{parsed.Registry}/{parsed.Repository}", parsed.Tag) : (null, null);
 }

@@ -50,7 +50,7 @@ public sealed class RunDeployStepHandler : IConfigureLocalQueue
     {
         if (run.Artifact is not { } artifact)
             return Failure.Invalid($"The run has no image to deploy: a {(run.Definition.Source.Kind == PipelineSourceKind.Git ? "build stage before this one makes it" : "tag names it")}.");
-        var by = new ActorRef(run.PipelineId, $"pipeline {run.PipelineName}");
+        var by = PipelineActors.For(run.PipelineId, run.PipelineName);
         var reason = $"pipeline {run.PipelineName} run #{run.Number} stage {stage.Name}";
         var now = clock.GetUtcNow();
         var changes = new List<(DeployTarget, ServiceMapView, PreparedWorkloadChange)>();
