@@ -10,6 +10,9 @@ public sealed record Cluster(
     /// <summary>A Prometheus location is set (<see cref="Monitoring.ClusterMonitoringConfigured"/>).</summary>
     public bool MonitoringConfigured { get; init; }
 
+    /// <summary>Cocktail may create clusters through this cluster's Cluster API (<see cref="Provisioning.ClusterApiManagementEnabled"/>).</summary>
+    public bool ClusterApiManagement { get; init; }
+
     public static Decision Register(Guid id, string name, ClusterProvider provider, string? region,
         IReadOnlyDictionary<string, string> labels, string server, CredentialKind kind, DateTimeOffset? expiresAt,
         string version, int nodeCount, ActorRef by, DateTimeOffset at)
@@ -41,6 +44,18 @@ public sealed record Cluster(
 
     public Decision ClearMonitoring(ActorRef by, DateTimeOffset at) =>
         Unregistered ? Gone() : MonitoringConfigured ? Decision.Accept(new Monitoring.ClusterMonitoringCleared(Id, Name, by, at)) : Decision.Nothing;
+
+    /// <summary>Marks the cluster as a Cluster API management cluster, with the infrastructures found installed on it.</summary>
+    public Decision EnableClusterApi(IReadOnlyList<Provisioning.Infrastructure> installed, bool clusterClasses, ActorRef by, DateTimeOffset at)
+    {
+        if (Unregistered) return Gone();
+        if (installed.Count == 0 && !clusterClasses)
+            return DomainError.Invalid($"Cluster API with a supported infrastructure provider is not installed on '{Name}'.", "clusterId");
+        return Decision.Accept(new Provisioning.ClusterApiManagementEnabled(Id, Name, installed, clusterClasses, by, at));
+    }
+
+    public Decision DisableClusterApi(ActorRef by, DateTimeOffset at, string? reason) =>
+        Unregistered ? Gone() : ClusterApiManagement ? Decision.Accept(new Provisioning.ClusterApiManagementDisabled(Id, Name, by, at, RemovalReason.Optional(reason))) : Decision.Nothing;
 
     public Decision Unregister(string? reason, ActorRef by, DateTimeOffset at) =>
         Unregistered ? Decision.Nothing : Decision.Accept(new ClusterUnregistered(Id, Name, by, at, RemovalReason.Optional(reason)));
@@ -95,4 +110,6 @@ public sealed record Cluster(
     public Cluster Apply(ClusterCredentialExpiryWarned _) => this with { ExpiryWarned = true };
     public Cluster Apply(Monitoring.ClusterMonitoringConfigured _) => this with { MonitoringConfigured = true };
     public Cluster Apply(Monitoring.ClusterMonitoringCleared _) => this with { MonitoringConfigured = false };
+    public Cluster Apply(Provisioning.ClusterApiManagementEnabled _) => this with { ClusterApiManagement = true };
+    public Cluster Apply(Provisioning.ClusterApiManagementDisabled _) => this with { ClusterApiManagement = false };
 }
