@@ -45,23 +45,43 @@ public static class SharedCrds
     /// </summary>
     public static async Task<IReadOnlyList<string>> InstallAsync(ClusterObjects objects, string project, TimeSpan? timeout = null)
     {
-        var names = new List<string>();
-        foreach (var crd in Load(project))
-        {
-            objects.Upsert(crd);
-            names.Add(crd.Str("metadata", "name")!);
-        }
-        foreach (var name in names)
-            await objects.WaitForAsync("apiextensions.k8s.io/v1", "CustomResourceDefinition", name, null,
-                c => c.At("status", "conditions").Objects().Any(x => x.Str("type") == "Established" && x.Str("status") == "True"), timeout);
+        var names = Create(objects, project);
+        await WaitEstablishedAsync(objects, names, timeout);
         return names;
     }
 
     /// <summary>Installs Cluster API and all its providers' CRDs (<see cref="ClusterApiProjects"/>) and waits until they are Established.</summary>
     public static async Task<IReadOnlyList<string>> InstallClusterApiAsync(KubeSimCluster cluster, TimeSpan? timeout = null)
     {
-        var names = new List<string>();
-        foreach (var project in ClusterApiProjects) names.AddRange(await InstallAsync(cluster.Objects, project, timeout));
+        var names = ClusterApiProjects.SelectMany(p => Create(cluster.Objects, p)).ToList();
+        await WaitEstablishedAsync(cluster.Objects, names, timeout);
         return names;
+    }
+
+    static List<string> Create(ClusterObjects objects, string project)
+    {
+        var names = new List<string>();
+        foreach (var crd in Load(project))
+        {
+            objects.Upsert(crd);
+            names.Add(crd.Str("metadata", "name")!);
+        }
+        return names;
+    }
+
+    /// <summary>Polls the stored bytes (not a parsed copy of a 300 KB CRD) until the apiextensions controller has set Established.</summary>
+    static async Task WaitEstablishedAsync(ClusterObjects objects, List<string> names, TimeSpan? timeout)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var store = objects.Registry.Store;
+        var pending = new List<string>(names);
+        while (true)
+        {
+            pending.RemoveAll(name => store.Get("apiextensions.k8s.io/customresourcedefinitions", "", name) is { } stored
+                                      && stored.Json.AsSpan().IndexOf("\"type\":\"Established\",\"status\":\"True\""u8) >= 0);
+            if (pending.Count == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"CRDs not Established: {string.Join(", ", pending)}");
+            await Task.Delay(5);
+        }
     }
 }
