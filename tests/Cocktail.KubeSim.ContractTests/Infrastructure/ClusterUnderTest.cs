@@ -22,7 +22,9 @@ public sealed class ClusterUnderTest : IAsyncLifetime
         var real = Environment.GetEnvironmentVariable(RealClusterVariable);
         if (string.IsNullOrEmpty(real))
         {
-            Simulator = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = "contract", Nodes = 3 });
+            // The API server with CRDs and no Cluster API controllers, like the real clusters this suite also runs against;
+            // ClusterApiControllersContract starts its own management cluster with them.
+            Simulator = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = "contract", Nodes = 3, ClusterApi = false });
             KubeconfigPath = Path.Combine(Path.GetTempPath(), $"kubesim-contract-{Guid.NewGuid():N}.kubeconfig");
             Simulator.WriteKubeconfig(KubeconfigPath);
         }

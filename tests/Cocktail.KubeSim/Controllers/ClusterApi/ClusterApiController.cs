@@ -122,9 +122,12 @@ internal sealed partial class ClusterApiController(ClusterRuntime cluster) : Con
     public override void Reconcile(string key)
     {
         try { ReconcileKey(key); }
-        catch (Http.ApiException e) when (Trace)
+        catch (Http.ApiException e)
         {
-            Console.Error.WriteLine($"kubesim-trace capi {key}: {e.Code} {e.Message}");
+            if (Trace) Console.Error.WriteLine($"kubesim-trace capi {key}: {e.Code} {e.Message}");
+            // controller-runtime puts a key that failed back on its queue with a rate-limited backoff; without it a
+            // conflict on the last change of a cluster would leave it stuck until something else touched it.
+            if (e.Code is 409 or 429 or 500 or 503) Schedule(Cluster.Options.ClusterApiStepDelay, () => Enqueue(key));
             throw;
         }
     }
@@ -279,8 +282,9 @@ internal sealed partial class ClusterApiController(ClusterRuntime cluster) : Con
         existing["status"] = status;
         existing["observedGeneration"] = obj.Long("metadata", "generation") ?? 1;
         existing["reason"] = reason;
+        // metav1.Condition's message is required and not omitempty: Go writes "" when there is nothing to say, and the
+        // CRDs' schemas refuse a condition without it.
         existing["message"] = message;
-        if (message.Length == 0) existing.Remove("message");
     }
 
     /// <summary>A Cluster API v1beta1 condition (with severity), as CAPA/CAPG's v1beta1-contract objects carry.</summary>
