@@ -199,7 +199,7 @@ public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) 
         SimulatorOnly.Require();
         var ns = NewNamespace("capi-fail");
         CreateKubeadmCluster(ns, "broken", "v1.34.2", 1, 1, provisionFailure: "Quota exceeded for instances: Requested 3, but already used 10 of 10");
-        var cluster = await WaitCluster(ns, "broken", c => (string?)Condition(c, "InfrastructureReady")?["reason"] == "OpenStackError");
+        var cluster = await WaitCluster(ns, "broken", c => (string?)Condition(c, "InfrastructureReady")?["reason"] == "OpenStackError" && Condition(c, "Available") is not null);
         var infra = Condition(cluster, "InfrastructureReady")!;
         Assert.Equal("False", (string?)infra["status"]);
         Assert.Contains("Quota exceeded", (string?)infra["message"]);
