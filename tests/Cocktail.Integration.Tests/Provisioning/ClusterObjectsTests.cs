@@ -313,6 +313,7 @@ public sealed class ClusterObjectsTests
         var problem = Assert.Single(Validate(kcp));
 
         Assert.Equal(new SchemaProblem("KubeadmControlPlane/prod-control-plane", "spec.replicas", problem.Message), problem);
+        Assert.Contains("integer", problem.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,7 +71,9 @@ public static class CrdSchemaValidator
         using var document = JsonDocument.Parse(instance.ToJsonString());
         var results = translated.Schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid) return [];
-        return [.. Problems(results, translated.Json, instance, name).Distinct().OrderBy(p => p.Path, StringComparer.Ordinal)];
+        var problems = Problems(results, translated.Json, instance, name).Distinct().OrderBy(p => p.Path, StringComparer.Ordinal).ToList();
+        // An invalid object never passes as valid for want of a readable message (a junction may fail without one).
+        return problems.Count > 0 ? problems : [new SchemaProblem(name, "", "The object does not match its CRD's schema.")];
     }
 
     private static Translated Remember((string, string, string) key, Translated translated)
