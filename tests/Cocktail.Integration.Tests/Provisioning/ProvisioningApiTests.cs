@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Cocktail.Application.Provisioning;
 using Cocktail.Domain.Common;
 using Cocktail.Domain.Provisioning;
+using InfrastructureKind = Cocktail.Domain.Provisioning.Infrastructure;
 using Cocktail.Integration.Tests.Clusters;
 using Cocktail.Integration.Tests.Platform;
 using Cocktail.KubeSim;
@@ -67,7 +68,7 @@ public sealed class ProvisioningApp : CocktailApp, IAsyncLifetime
         var id = Guid.CreateVersion7();
         var by = new ActorRef(Guid.NewGuid(), AdminUserName);
         var blueprint = ProvisioningApiTests.Blueprint("pc-" + Guid.NewGuid().ToString("N")[..8], version);
-        var requested = ProvisionedCluster.Request(id, Guid.NewGuid(), "elsewhere", blueprint, [Infrastructure.OpenStack], true, by, DateTimeOffset.UtcNow, "test");
+        var requested = ProvisionedCluster.Request(id, Guid.NewGuid(), "elsewhere", blueprint, [InfrastructureKind.OpenStack], true, by, DateTimeOffset.UtcNow, "test");
         if (requested.Error is { } error) throw new InvalidOperationException(error.Message);
         await using var session = Services.GetRequiredService<IDocumentStore>().LightweightSession();
         session.Events.StartStream<ProvisionedCluster>(id, [.. requested.Events, new ClusterProvisioned(id, blueprint.Name, version, DateTimeOffset.UtcNow)]);
@@ -99,7 +100,7 @@ public sealed class ProvisioningApp : CocktailApp, IAsyncLifetime
 public sealed class ProvisioningApiTests(ProvisioningApp app) : IClassFixture<ProvisioningApp>
 {
     internal static ClusterBlueprint Blueprint(string name, string version = "v1.33.2") => new(
-        name, "default", Infrastructure.OpenStack, version, new ControlPlaneSpec(3, "m1.large"),
+        name, "default", InfrastructureKind.OpenStack, version, new ControlPlaneSpec(3, "m1.large"),
         [new NodePoolSpec("workers", "m1.large", 2, 1, 3)], NetworkSpec.Default,
         new Dictionary<string, string> { ["cloudName"] = "openstack", ["identitySecret"] = "cloud-config", ["image"] = "ubuntu-2404-kube-" + version });
 
