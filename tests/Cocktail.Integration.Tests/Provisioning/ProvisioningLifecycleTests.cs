@@ -13,9 +13,9 @@ namespace Cocktail.Integration.Tests.Provisioning;
 /// Cocktail with the Cluster API reconciler following quickly: clusters created, followed, registered, upgraded,
 /// scaled and deleted through a management KubeSim whose simulated Cluster API controllers start new KubeSim clusters.
 /// </summary>
-public sealed class ProvisioningApp : CocktailApp
+public sealed class ProvisioningLifecycleApp : CocktailApp
 {
-    public ProvisioningApp()
+    public ProvisioningLifecycleApp()
     {
         WithSetting("Cocktail:ImageScanning:Enabled", "false");
         WithSetting("Cocktail:Inventory:ProbeInterval", "00:00:01");
@@ -27,13 +27,13 @@ public sealed class ProvisioningApp : CocktailApp
 }
 
 [CollectionDefinition(Name)]
-public sealed class ProvisioningCollection : ICollectionFixture<ProvisioningApp>
+public sealed class ProvisioningLifecycleCollection : ICollectionFixture<ProvisioningLifecycleApp>
 {
-    public const string Name = "provisioning";
+    public const string Name = "provisioning-lifecycle";
 }
 
-[Collection(ProvisioningCollection.Name)]
-public sealed class ProvisioningLifecycleTests(ProvisioningApp app)
+[Collection(ProvisioningLifecycleCollection.Name)]
+public sealed class ProvisioningLifecycleTests(ProvisioningLifecycleApp app)
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(90);
 
