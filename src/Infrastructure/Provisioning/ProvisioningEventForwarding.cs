@@ -14,6 +14,9 @@ internal static class ProvisioningEventForwarding
 {
     public static void Forward(MartenIntegration marten)
     {
+        // The switch for forwarding (Wolverine 6: SubscribeToEvent only defines a transformation of forwarded events).
+        // Only event types with a handler or a transformation travel; no other handler takes a domain event.
+        marten.UseFastEventForwarding = true;
         marten.SubscribeToEvent<ClusterProvisionRequested>().TransformedTo(e => new ApplyProvisionedCluster(e.Data.ProvisionId));
         marten.SubscribeToEvent<NodePoolScaled>().TransformedTo(e => new ApplyProvisionedCluster(e.Data.ProvisionId));
         marten.SubscribeToEvent<NodePoolAutoscalingChanged>().TransformedTo(e => new ApplyProvisionedCluster(e.Data.ProvisionId));

@@ -118,6 +118,7 @@ public sealed class ProvisioningFollower(
         while (!ct.IsCancellationRequested)
         {
             _targets = await ReadTargetsAsync(ct);
+            logger.LogDebug("Following {Count} provisioned clusters on {Management} management clusters", _targets.All.Count, _watches.Count);
             await FollowManagementClustersAsync(ct);
             if (first || sinceResync.Elapsed >= options.Value.Resync)
             {
@@ -195,6 +196,7 @@ public sealed class ProvisioningFollower(
             await foreach (var id in _queue.Reader.ReadAllAsync(ct))
             {
                 _dirty.TryRemove(id, out _); // a change during the observation observes again afterwards
+                logger.LogDebug("Observing provisioned cluster {ProvisionId}", id);
                 try
                 {
                     using var scope = scopes.CreateScope();
@@ -313,6 +315,7 @@ public sealed class ProvisioningFollower(
                     using var lease = owner.Clients.Lease(connection);
                     var api = new ManagementApi(lease.Client, connection.Server);
                     var (items, version) = await api.ListForWatchAsync(path, selector, ct);
+                    owner.Log.LogDebug("Listed {Count} objects of {Path} on management cluster {ClusterId}; watching", items.Count, path, clusterId);
                     foreach (var item in items) await owner.OnChangeAsync(clusterId, item, secrets, ct);
                     var gone = false;
                     while (!gone && !ct.IsCancellationRequested)
