@@ -106,6 +106,7 @@ public static class CocktailInfrastructure
         options.AddUsers();
         options.AddApiTokens();
         options.AddClusters();
+        Cocktail.Application.Provisioning.Configuration.AddProvisioning(options);
         options.AddTenancy();
         options.AddQuotaRequests();
         options.AddAccess();

@@ -1,4 +1,5 @@
 using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Provisioning;
 
 namespace Cocktail.Application.Clusters;
 
@@ -20,6 +21,10 @@ public sealed class ClusterView
     public DateTimeOffset HealthSince { get; set; }
     public DateTimeOffset RegisteredAt { get; set; }
     public string RegisteredBy { get; set; } = "";
+    /// <summary>A Cluster API management cluster: Cocktail may create clusters through it.</summary>
+    public bool ClusterApiManagement { get; set; }
+    /// <summary>The infrastructures found installed when Cluster API management was last enabled (the page discovers them live).</summary>
+    public List<Infrastructure> ClusterApiInfrastructures { get; set; } = [];
     public long Version { get; set; }
 
     public static ClusterView Create(ClusterRegistered e) => new()
@@ -46,6 +51,18 @@ public sealed class ClusterView
     public void Apply(ClusterRecovered e) => SetHealth(ClusterHealth.Connected, null, e.RecoveredAt);
     public void Apply(ClusterVersionChanged e) => KubernetesVersion = e.To;
     public void Apply(ClusterCredentialExpiryWarned _) => CredentialExpiryWarning = true;
+
+    public void Apply(ClusterApiManagementEnabled e)
+    {
+        ClusterApiManagement = true;
+        ClusterApiInfrastructures = [.. e.Infrastructures];
+    }
+
+    public void Apply(ClusterApiManagementDisabled _)
+    {
+        ClusterApiManagement = false;
+        ClusterApiInfrastructures = [];
+    }
 
     private void SetHealth(ClusterHealth health, string? detail, DateTimeOffset since)
     {
