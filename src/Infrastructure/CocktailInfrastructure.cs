@@ -178,6 +178,8 @@ public static class CocktailInfrastructure
         services.AddLogReceiving(configuration);
         services.AddSingleton<Cocktail.Application.Logs.Receiving.IOtlpCodec, Cocktail.Infrastructure.Logs.Otlp.OtlpCodec>();
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
+        // Cluster API on management clusters: by type, as handlers take it.
+        services.AddSingleton<Cocktail.Application.Provisioning.IClusterApiGateway, Provisioning.ClusterApiGateway>();
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<Application.Pipelines.IPipelineYaml, Pipelines.PipelineYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();
