@@ -22,7 +22,7 @@ public sealed class ClusterObjects
 
     const string Manager = "kubesim-test";
 
-    ObjectRegistry Registry => _cluster.Registry;
+    internal ObjectRegistry Registry => _cluster.Registry;
 
     WriteOptions Write => WriteOptions.Internal(Manager);
 

@@ -29,6 +29,20 @@ internal static class CelEvaluator
         return env;
     }
 
+    /// <summary>Whether <paramref name="expression"/> compiles with the functions this evaluator knows (CRD rules it cannot compile are skipped).</summary>
+    public static bool TryCompile(string expression)
+    {
+        try
+        {
+            lock (Gate) Programs.GetOrAdd(expression, e => Environment.Compile(e));
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
     static string Text(object? value) => value as string ?? "";
 
     /// <summary>Evaluates <paramref name="expression"/>; throws <see cref="CelEvaluationException"/> with CEL's reason on failure.</summary>

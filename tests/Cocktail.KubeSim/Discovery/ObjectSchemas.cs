@@ -54,29 +54,6 @@ public static class ObjectSchemas
         return unknown;
     }
 
-    /// <summary>
-    /// Structural pruning of a custom resource by its CRD version's openAPIV3Schema, as the apiextensions apiserver
-    /// does: metadata, apiVersion and kind are never pruned; x-kubernetes-preserve-unknown-fields keeps the undeclared fields of its node.
-    /// </summary>
-    public static List<string> PruneCustom(JsonObject obj, JsonNode crdSchema)
-    {
-        var unknown = new List<string>();
-        var schema = JsonSerializer.SerializeToElement(crdSchema);
-        var preserveUnknown = Preserves(schema);
-        if (!schema.TryGetProperty("properties", out var properties)) return unknown;
-        foreach (var (key, value) in obj.ToList())
-        {
-            if (key is "metadata" or "apiVersion" or "kind") continue;
-            if (properties.TryGetProperty(key, out var child)) Walk(value, child, key, unknown);
-            else if (!preserveUnknown)
-            {
-                unknown.Add(key);
-                obj.Remove(key);
-            }
-        }
-        return unknown;
-    }
-
     static JsonElement Resolve(JsonElement schema)
     {
         for (var i = 0; i < 8; i++)

@@ -83,6 +83,7 @@ public sealed class ResourceCatalog
                 ShortNames = names["shortNames"] is JsonArray s ? s.Select(x => x!.GetValue<string>()).ToArray() : [],
                 Categories = names["categories"] is JsonArray c ? c.Select(x => x!.GetValue<string>()).ToArray() : [],
                 Subresources = subresources,
+                Custom = new CustomResourceVersion(crd.Str("metadata", "name") ?? "", spec, version),
             });
         }
         lock (_gate)
@@ -107,5 +108,5 @@ public sealed class ResourceCatalog
         _all = [.. BuiltinResources.All, .. crdTypes.Values.SelectMany(t => t)];
     }
 
-    public bool IsCustom(ResourceType type) => _crdTypesByCrdName.Values.Any(l => l.Contains(type));
+    public bool IsCustom(ResourceType type) => type.Custom is not null;
 }

@@ -14,6 +14,9 @@ public sealed record ResourceType(
     public IReadOnlyList<string> Categories { get; init; } = [];
     public IReadOnlyDictionary<string, Subresource> Subresources { get; init; } = new Dictionary<string, Subresource>();
 
+    /// <summary>The CRD version behind a custom resource (schema, printer columns, deprecation); null for built-ins.</summary>
+    public CustomResourceVersion? Custom { get; init; }
+
     /// <summary>Review-style resources (SelfSubjectAccessReview, TokenReview...) are computed per request, never stored.</summary>
     public bool IsVirtual => !Verbs.Contains("get") && Verbs.Contains("create");
 

@@ -75,9 +75,9 @@ public sealed class ApiException(int code, string reason, string message, JsonOb
         if (group.Length > 0) details["group"] = group;
         details["kind"] = kind;
         details["causes"] = causes;
-        var joined = errors.Count == 1
-            ? errors[0].ToString()
-            : "[" + string.Join(", ", errors.Select(e => e.ToString())) + "]";
+        // field.ErrorList.ToAggregate drops repeated messages.
+        var messages = errors.Select(e => e.ToString()).Distinct().ToList();
+        var joined = messages.Count == 1 ? messages[0] : "[" + string.Join(", ", messages) + "]";
         var qualifiedKind = group.Length == 0 ? kind : $"{kind}.{group}";
         return new(422, "Invalid", $"{qualifiedKind} \"{name}\" is invalid: {joined}", details);
     }

@@ -21,6 +21,9 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
     {
         var info = exchange.Info!;
         var type = info.Type ?? throw (cluster.Catalog.Serves(info.Group, info.Version) ? ApiException.NotFoundPath() : ApiException.PageNotFound());
+        // A deprecated CRD version warns on every request to it, as the apiextensions crdHandler does.
+        if (type.Custom?.DeprecationWarning is { } deprecation)
+            exchange.Http.Response.Headers.Append("Warning", $"299 - \"{deprecation.Replace("\"", "\\\"")}\"");
         if (info.Subresource == "proxy" && type.Group.Length == 0 && type.Resource is "services" or "nodes")
         {
             await _proxy.Serve(exchange, type);
@@ -97,17 +100,10 @@ internal sealed class ResourceEndpoints(ClusterRuntime cluster)
         if (ContentNegotiation.WantsTable(accept))
         {
             var includeObject = QueryOptions.Get(exchange.Http, "includeObject") ?? "Metadata";
-            await exchange.Respond(200, TableConverter.Convert(type, obj, includeObject, cluster.Time.GetUtcNow(), PrinterColumns(type)));
+            await exchange.Respond(200, TableConverter.Convert(type, obj, includeObject, cluster.Time.GetUtcNow()));
             return;
         }
         await exchange.Respond(200, obj);
-    }
-
-    JsonArray? PrinterColumns(ResourceType type)
-    {
-        if (!cluster.Catalog.IsCustom(type)) return null;
-        var crd = Registry.TryGet(cluster.Type("apiextensions.k8s.io", "customresourcedefinitions"), "", type.Qualified);
-        return crd?.At("spec", "versions").Objects().FirstOrDefault(v => v.Str("name") == type.Version)?["additionalPrinterColumns"] as JsonArray;
     }
 
     async Task Watch(Exchange exchange, ResourceType type)

@@ -141,10 +141,9 @@ internal static class TableConverter
             .Select(h => $"{h.Key}: {used.GetValueOrDefault(h.Key, "0")}/{h.Value}"));
     }
 
-    /// <param name="printerColumns">A CRD version's additionalPrinterColumns, when the type is a custom resource.</param>
-    public static JsonObject Convert(ResourceType type, JsonObject objOrList, string includeObject, DateTimeOffset now, JsonArray? printerColumns = null)
+    public static JsonObject Convert(ResourceType type, JsonObject objOrList, string includeObject, DateTimeOffset now)
     {
-        var columns = Printers.GetValueOrDefault(type.StorageKey) ?? CustomColumns(printerColumns) ?? [Name(), Age()];
+        var columns = type.Custom is { } custom ? CustomColumns(custom.PrinterColumns) : Printers.GetValueOrDefault(type.StorageKey) ?? [Name(), Age()];
         var isList = objOrList["items"] is JsonArray;
         var items = isList ? objOrList["items"].Objects().ToList() : [objOrList];
         var rows = new JsonArray();
@@ -179,21 +178,39 @@ internal static class TableConverter
         };
     }
 
-    /// <summary>additionalPrinterColumns with simple JSONPaths (.spec.replicas); dates print as ages, like kubectl.</summary>
-    static Column[]? CustomColumns(JsonArray? printerColumns)
+    /// <summary>
+    /// A CRD version's additionalPrinterColumns as apiextensions' tableconvertor serves them: Name, then each column
+    /// with its type, format, priority and description; a cell is the first value the JSONPath finds (none: null),
+    /// strings printed as jsonpath prints them, integers/numbers/booleans kept when of that JSON type, dates as ages.
+    /// Without columns the apiserver serves one Age column (serveDefaultColumnsIfEmpty).
+    /// </summary>
+    static Column[] CustomColumns(JsonArray? printerColumns)
     {
-        if (printerColumns is null || printerColumns.Count == 0) return null;
+        var definitions = printerColumns is { Count: > 0 }
+            ? printerColumns.Objects().ToList()
+            : [new JsonObject { ["name"] = "Age", ["type"] = "date", ["jsonPath"] = ".metadata.creationTimestamp",
+                ["description"] = "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata" }];
         var columns = new List<Column> { Name() };
-        foreach (var c in printerColumns.Objects())
+        foreach (var c in definitions)
         {
-            var path = (c.Str("jsonPath") ?? "").TrimStart('.').Split('.', StringSplitOptions.RemoveEmptyEntries);
+            var path = new JsonPathColumn(c.Str("jsonPath") ?? "");
             var type = c.Str("type") ?? "string";
             columns.Add(new Column(c.Str("name") ?? "", type, c.Str("description") ?? "", (o, now) =>
             {
-                var value = o.At(path);
-                if (value is null) return null;
-                return type == "date" ? HumanAge(value.ToString(), now) : value.DeepClone();
-            }, (int)(c.Long("priority") ?? 0)));
+                var found = path.Find(o);
+                if (found.Count == 0 || found[0] is not { } value) return null;
+                return type switch
+                {
+                    "string" => JsonPathColumn.Text(value),
+                    "integer" when value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number => (long)v.GetValue<double>(),
+                    "number" when value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number => v.GetValue<double>(),
+                    "boolean" when value is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => v.GetValue<bool>(),
+                    "date" when value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String =>
+                        DateTimeOffset.TryParse(v.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out _)
+                            ? HumanAge(v.GetValue<string>(), now) : "<invalid>",
+                    _ => null,
+                };
+            }, (int)(c.Long("priority") ?? 0), c.Str("format") ?? ""));
         }
         return [.. columns];
     }

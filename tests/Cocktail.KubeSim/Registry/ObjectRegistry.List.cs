@@ -65,6 +65,7 @@ public sealed partial class ObjectRegistry
         foreach (var stored in page.Items)
         {
             var item = VersionConversion.ToServedVersion(type, stored.Parse());
+            if (type.Custom?.Schema is { HasDefaults: true } schema) schema.ApplyDefaults(item);
             items.Add(custom ? ObjectMetadata.WithTypeMeta(item, type.Kind, type.GroupVersion) : item);
         }
         return new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.GroupVersion, ["metadata"] = meta, ["items"] = items };
@@ -76,7 +77,7 @@ public sealed partial class ObjectRegistry
     /// </summary>
     public byte[] ListBytes(ResourceType type, string? ns, ListOptions options)
     {
-        if (VersionConversion.Converts(type)) return List(type, ns, options).ToUtf8();
+        if (VersionConversion.Converts(type) || type.Custom?.Schema is { HasDefaults: true }) return List(type, ns, options).ToUtf8();
         var page = ListPageOf(type, ns, options);
         var custom = catalog.IsCustom(type);
         using var buffer = new MemoryStream(page.Items.Sum(i => i.Json.Length) + 256);

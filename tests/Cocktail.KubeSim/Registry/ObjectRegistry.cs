@@ -43,6 +43,8 @@ public sealed partial class ObjectRegistry(
     /// <summary>The object as the API shows it for this type's version (kind/apiVersion set, events converted).</summary>
     public JsonObject ToApi(ResourceType type, JsonObject stored)
     {
+        // Custom resources are defaulted whenever they are decoded, from storage too (apiextensions' unstructuredDefaulter).
+        if (type.Custom?.Schema is { HasDefaults: true } schema) schema.ApplyDefaults(stored);
         return ObjectMetadata.WithTypeMeta(VersionConversion.ToServedVersion(type, stored), type.Kind, type.GroupVersion);
     }
 
@@ -77,9 +79,11 @@ public sealed partial class ObjectRegistry(
             // with their status) and CRDs (whose status the apiextensions server manages).
             if (type.Subresources.ContainsKey("status") && type.Resource is not ("customresourcedefinitions" or "nodes")) obj.Remove("status");
             ObjectDefaulting.OnCreate(type, obj, this);
+            PruneAndDefaultCustom(type, obj);
             var request = new AdmissionRequest(type, "CREATE", "", ns, name, obj, null, options.User, options.DryRun);
             admission().Run(request);
             ObjectValidation.Validate(type, request.Object!, null);
+            ValidateCustom(type, request.Object!, null);
             if (options.TrackFields) ManagedFields.RecordUpdate(null, obj, options.EffectiveFieldManager, type.GroupVersion, "", Now);
             if (options.DryRun) return ToApi(type, obj);
             var stored = store.Put(type.StorageKey, obj);
@@ -107,9 +111,28 @@ public sealed partial class ObjectRegistry(
         return typed;
     }
 
-    List<string> Prune(ResourceType type, JsonObject typed) => catalog.IsCustom(type)
-        ? CustomResourceSchema(type) is { } schema ? Discovery.ObjectSchemas.PruneCustom(typed, schema) : []
+    static List<string> Prune(ResourceType type, JsonObject typed) => type.Custom is { } custom
+        ? custom.Schema?.Prune(typed) ?? []
         : Discovery.ObjectSchemas.Prune(type, typed);
+
+    /// <summary>
+    /// A custom resource's body as apiextensions decodes it, whoever writes it: undeclared fields pruned, then the
+    /// schema's defaults applied (pkg/apiserver/schema/defaulting), before admission and validation.
+    /// </summary>
+    static void PruneAndDefaultCustom(ResourceType type, JsonObject obj)
+    {
+        if (type.Custom?.Schema is not { } schema) return;
+        schema.Prune(obj);
+        schema.ApplyDefaults(obj);
+    }
+
+    /// <summary>The CRD version's schema validation (422 Invalid with every error, as customResourceStrategy.Validate).</summary>
+    static void ValidateCustom(ResourceType type, JsonObject obj, JsonObject? old)
+    {
+        if (type.Custom?.Schema is not { } schema) return;
+        var errors = CustomResourceValidation.Validate(schema, obj, old);
+        if (errors.Count > 0) throw ApiException.Invalid(type.Group, type.Kind, obj.Str("metadata", "name") ?? "", errors);
+    }
 
     /// <summary>
     /// The paths ("spec.foo") of fields <paramref name="obj"/> carries that the type's schema does not declare,
@@ -118,11 +141,6 @@ public sealed partial class ObjectRegistry(
     public List<string> UndeclaredFields(ResourceType type, JsonObject obj) =>
         VersionConversion.Converts(type) ? [] : Prune(type, (JsonObject)obj.DeepClone());
 
-    JsonNode? CustomResourceSchema(ResourceType type)
-    {
-        var crd = store.Get("apiextensions.k8s.io/customresourcedefinitions", "", type.Qualified)?.Parse();
-        return crd?.At("spec", "versions").Objects().FirstOrDefault(v => v.Str("name") == type.Version)?.At("schema", "openAPIV3Schema");
-    }
 
     /// <summary>Admission warnings of the last write on this thread, sent back as <c>Warning</c> headers.</summary>
     static readonly AsyncLocal<List<string>?> Warnings = new();
@@ -181,10 +199,12 @@ public sealed partial class ObjectRegistry(
             meta["generation"] = (existing.Long("metadata", "generation") ?? 0) + 1;
         if (updated.IsDeleting() && !existing.IsDeleting()) meta.Remove("deletionTimestamp");
         ObjectDefaulting.OnUpdate(type, updated, existing, this);
+        PruneAndDefaultCustom(type, updated);
 
         var request = new AdmissionRequest(type, "UPDATE", subresource, ns, name, updated, existing, options.User, options.DryRun);
         admission().Run(request);
         ObjectValidation.Validate(type, updated, existing);
+        ValidateCustom(type, updated, existing);
         if (options.TrackFields) ManagedFields.RecordUpdate(existing, updated, options.EffectiveFieldManager, type.GroupVersion, subresource, Now);
         if (options.FieldValidation is not null) LastWarnings = [.. LastWarnings, .. request.Warnings];
 
