@@ -144,7 +144,7 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         await page.GotoAsync("/clusters?tab=provisioned");
         await page.GetByTestId("provisioned-name").GetByText(name, new() { Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("provisioned-status")).ToHaveTextAsync("Provisioned", Provisioning);
+        await Expect(page.GetByTestId("provisioned-status")).ToHaveTextAsync("Provisioned", new() { Timeout = 90_000 });
 
         await page.GetByTestId("provisioned-upgrade").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
@@ -158,7 +158,7 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.GetByText($"{name} is upgrading to v1.33.0.")).ToBeVisibleAsync();
 
         // The control plane first, then the pool; the page follows without a reload.
-        await Expect(page.GetByTestId("provisioned-version")).ToHaveTextAsync("v1.33.0", Provisioning);
+        await Expect(page.GetByTestId("provisioned-version")).ToHaveTextAsync("v1.33.0", new() { Timeout = 90_000 });
         var poolRow = page.Locator("[data-testid=provisioned-pool-row][data-pool=workers]");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Node pools" }).ClickAsync();
         await Expect(poolRow.GetByTestId("provisioned-pool-version")).ToHaveTextAsync("v1.33.0");
