@@ -88,7 +88,8 @@ public static class CocktailInfrastructure
         services.AddMarten(ConfigureMarten)
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            .IntegrateWithWolverine();
+            // Events that need a cluster changed become the reconciler's messages in the same transaction (the outbox).
+            .IntegrateWithWolverine(Provisioning.ProvisioningEventForwarding.Forward);
         return services;
     }
 
@@ -180,6 +181,10 @@ public static class CocktailInfrastructure
         services.AddSingleton<IWorkloadApplier, WorkloadApplier>();
         // Cluster API on management clusters: by type, as handlers take it.
         services.AddSingleton<Cocktail.Application.Provisioning.IClusterApiGateway, Provisioning.ClusterApiGateway>();
+        services.AddSingleton<Cocktail.Application.Provisioning.Reconciling.IProvisionedClusterAccess, Provisioning.ProvisionedClusterAccessor>();
+        services.Configure<Provisioning.ProvisioningOptions>(configuration.GetSection(Provisioning.ProvisioningOptions.Section));
+        services.AddSingleton<Provisioning.ProvisioningFollower>();
+        services.AddHostedService(s => s.GetRequiredService<Provisioning.ProvisioningFollower>());
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<Application.Pipelines.IPipelineYaml, Pipelines.PipelineYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -51,6 +51,67 @@ internal sealed class ManagementApi(IKubernetes client, string server)
         return items;
     }
 
+    /// <summary>A list's items and its resourceVersion, to watch from (every page bounded).</summary>
+    public async Task<(List<JsonElement> Items, string? ResourceVersion)> ListForWatchAsync(string path, string? labelSelector, CancellationToken ct)
+    {
+        var items = new List<JsonElement>();
+        string? next = null, version = null;
+        do
+        {
+            var query = new List<string> { "limit=500" };
+            if (labelSelector is not null) query.Add("labelSelector=" + Uri.EscapeDataString(labelSelector));
+            if (next is not null) query.Add("continue=" + Uri.EscapeDataString(next));
+            var page = await GetAsync($"{path}?{string.Join('&', query)}", ct) ?? throw new ManagementRefusedException(HttpStatusCode.NotFound, $"{path} is not served.");
+            if (page.TryGetProperty("items", out var pageItems) && pageItems.ValueKind == JsonValueKind.Array) items.AddRange(pageItems.EnumerateArray());
+            var meta = page.TryGetProperty("metadata", out var m) ? m : default;
+            version = ServedKinds.Text(meta, "resourceVersion") ?? version;
+            next = ServedKinds.Text(meta, "continue");
+        } while (!string.IsNullOrEmpty(next));
+        return (items, version);
+    }
+
+    /// <summary>Maximum length of one watch event (one object): a larger one ends the watch.</summary>
+    public const int MaxWatchLine = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The watch events from <paramref name="resourceVersion"/> on, as the API server streams them (one JSON object per
+    /// line: <c>type</c> and <c>object</c>), each line bounded. Watches bypass the retry pipeline (they stay open).
+    /// </summary>
+    public async IAsyncEnumerable<JsonElement> WatchAsync(string path, string? labelSelector, string? resourceVersion,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var query = new List<string> { "watch=true", "allowWatchBookmarks=true", "timeoutSeconds=300" };
+        if (resourceVersion is not null) query.Add("resourceVersion=" + Uri.EscapeDataString(resourceVersion));
+        if (labelSelector is not null) query.Add("labelSelector=" + Uri.EscapeDataString(labelSelector));
+        using var response = await SendAsync(HttpMethod.Get, $"{path}?{string.Join('&', query)}", null, null, DefaultLimit, ct);
+        await EnsureSuccessAsync(response, ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[64 * 1024];
+        using var line = new MemoryStream();
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] != (byte)'\n') continue;
+                line.Write(buffer, start, i - start);
+                start = i + 1;
+                if (line.Length > 0) yield return Parse(line);
+                line.SetLength(0);
+            }
+            line.Write(buffer, start, read - start);
+            if (line.Length > MaxWatchLine) throw new ResponseTooLargeException(MaxWatchLine);
+        }
+        if (line.Length > 0) yield return Parse(line);
+    }
+
+    private static JsonElement Parse(MemoryStream line)
+    {
+        using var json = JsonDocument.Parse(line.GetBuffer().AsMemory(0, (int)line.Length), new JsonDocumentOptions { MaxDepth = 128 });
+        return json.RootElement.Clone();
+    }
+
     /// <summary>Server-side apply, forced: the fields Cocktail sets are Cocktail's (the field manager is <c>cocktail</c>).</summary>
     public async Task ApplyAsync(string path, JsonObject body, CancellationToken ct)
     {

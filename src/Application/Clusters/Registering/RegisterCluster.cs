@@ -2,6 +2,7 @@ using System.Text;
 using Cocktail.Application.Clusters.Connecting;
 using Cocktail.Application.Common;
 using Cocktail.Domain.Clusters;
+using Cocktail.Domain.Common;
 using Cocktail.Domain.Users;
 using FluentValidation;
 using Marten;
@@ -45,19 +46,42 @@ public static class RegisterClusterHandler
         IKubeconfigReader kubeconfigs, IClusterGateway gateway, ICredentialVault vault, IMessageContext messages,
         TimeProvider clock, CancellationToken ct)
     {
-        if (await session.Query<ClusterView>().AnyAsync(c => c.Name == command.Name, ct))
-            return new Failure(FailureKind.Conflict, $"A cluster named '{command.Name}' is registered already.",
-                new Dictionary<string, string[]> { ["name"] = [$"A cluster named '{command.Name}' is registered already."] });
+        // The name is checked before the credentials are read, as before the registration core was shared.
+        if (await ClusterRegistration.NameTakenAsync(session, command.Name, ct)) return ClusterRegistration.NameTaken(command.Name);
+        return await ClusterRegistration.RegisterAsync(
+            new ClusterRegistration.Request(command.Name, command.Provider, command.Region, command.Labels ?? []),
+            command.ToConnection(kubeconfigs), actor.Ref, session, gateway, vault, messages, clock, ct);
+    }
+}
 
-        var connection = command.ToConnection(kubeconfigs);
+/// <summary>
+/// The one way a cluster becomes registered, whoever asks: an admin (<see cref="RegisterCluster"/>) or Cocktail itself
+/// for a cluster it provisioned through Cluster API (as the system actor). The name is free, the cluster answers with
+/// the credentials, then the Cluster aggregate decides and its credential is stored encrypted.
+/// </summary>
+public static class ClusterRegistration
+{
+    public sealed record Request(string Name, ClusterProvider Provider, string? Region, IReadOnlyDictionary<string, string> Labels);
+
+    public static Task<bool> NameTakenAsync(IQuerySession session, string name, CancellationToken ct) =>
+        session.Query<ClusterView>().AnyAsync(c => c.Name == name, ct);
+
+    public static Failure NameTaken(string name) =>
+        new(FailureKind.Conflict, $"A cluster named '{name}' is registered already.",
+            new Dictionary<string, string[]> { ["name"] = [$"A cluster named '{name}' is registered already."] });
+
+    public static async Task<Result<Accepted>> RegisterAsync(Request request, Result<ClusterConnection> connection, ActorRef by,
+        IDocumentSession session, IClusterGateway gateway, ICredentialVault vault, IMessageContext messages, TimeProvider clock, CancellationToken ct)
+    {
+        if (await NameTakenAsync(session, request.Name, ct)) return NameTaken(request.Name);
         if (connection.Failure is { } invalid) return invalid;
         var (probe, problem) = await gateway.ProbeAsync(connection.Value!, ct);
         if (problem is not null) return problem.ToFailure();
 
         var id = Guid.CreateVersion7();
-        var decision = Cluster.Register(id, command.Name, command.Provider, command.Region?.Trim(), command.Labels ?? [],
+        var decision = Cluster.Register(id, request.Name, request.Provider, request.Region?.Trim(), request.Labels.ToDictionary(),
             connection.Value!.Server, connection.Value.Kind, CredentialExpiry.Of(connection.Value), probe!.KubernetesVersion,
-            probe.NodeCount, actor.Ref, clock.GetUtcNow());
+            probe.NodeCount, by, clock.GetUtcNow());
         if (decision.Error is { } error) return error;
 
         session.Events.StartStream<Cluster>(id, decision.Events.ToArray());
