@@ -32,16 +32,16 @@ internal static class ObservationTranslator
     public const string NodePoolLabel = "cocktail.io/node-pool";
 
     /// <summary>
-    /// InfrastructureReady=False reasons that do not heal by waiting: the provider stopped trying (CAPO's
-    /// <c>OpenStackError</c>/<c>InstanceCreateFailed</c>, CAPV's <c>VCenterUnreachable</c> is transient so not here,
-    /// CAPA's <c>EKSControlPlaneCreationFailed</c>, CAPZ's ASO <c>Failed</c> reconciliation, and the
-    /// <c>...Failed</c> reasons Cluster API mirrors from an infrastructure cluster's terminal failure).
+    /// InfrastructureReady=False reasons (mirrored by Cluster API from the infrastructure cluster's Ready condition)
+    /// that the providers use when they stopped trying: CAPO <c>OpenStackError</c> (api/v1beta1/conditions_consts.go),
+    /// CAPV <c>VCenterUnreachable</c>, CAPM3 <c>InternalFailure</c> (metal3cluster_types.go), CAPA
+    /// <c>EKSControlPlaneReconciliationFailed</c>, CAPG <c>GKEControlPlaneReconciliationFailed</c>, and CAPO's
+    /// <c>InstanceCreateFailed</c> on a machine.
     /// </summary>
     public static readonly IReadOnlySet<string> TerminalInfrastructureReasons = new HashSet<string>(StringComparer.Ordinal)
     {
-        "OpenStackError", "InstanceCreateFailed", "LoadBalancerCreateFailed", "NetworkCreateFailed",
-        "EKSControlPlaneCreationFailed", "EKSControlPlaneFailed", "GKEControlPlaneCreateFailed",
-        "InfrastructureFailed", "ProvisioningFailed", "CreateError", "Failed",
+        "OpenStackError", "VCenterUnreachable", "InternalFailure", "EKSControlPlaneReconciliationFailed",
+        "GKEControlPlaneReconciliationFailed", "InstanceCreateFailed",
     };
 
     public static ProvisioningObservation Translate(ClusterApiObjects seen, ClusterBlueprint desired, bool managedControlPlane)
@@ -77,13 +77,24 @@ internal static class ObservationTranslator
     }
 
     /// <summary>A provider object's own terminal failure: <c>status.failureReason/failureMessage</c>, or their deprecated place.</summary>
+    /// <remarks>
+    /// Providers still on v1beta1 conditions (CAPA, CAPG) mark a failed reconciliation with a False condition of
+    /// severity <c>Error</c> and a <c>...ReconciliationFailed</c> reason; its reason names the failure when
+    /// <c>failureReason</c> is empty.
+    /// </remarks>
     private static ObservedFailure? ObjectFailure(JsonElement? obj)
     {
         var status = Child(obj, "status");
+        var errorCondition = Child(status, "conditions") is { ValueKind: JsonValueKind.Array } list
+            ? list.EnumerateArray().FirstOrDefault(c => Text(c, "status") == "False" &&
+                (Text(c, "severity") == "Error" || TerminalInfrastructureReasons.Contains(Text(c, "reason") ?? "")))
+            : default;
+        var conditionReason = errorCondition.ValueKind == JsonValueKind.Object ? Text(errorCondition, "reason") : null;
         var reason = Text(status, "failureReason");
         var message = Text(status, "failureMessage");
-        if (reason is not null || message is not null) return new ObservedFailure(reason ?? "Failed", message ?? reason!);
-        return DeprecatedFailure(status);
+        if (reason is not null || message is not null) return new ObservedFailure(reason ?? conditionReason ?? "Failed", message ?? reason!);
+        if (DeprecatedFailure(status) is { } deprecated) return deprecated;
+        return conditionReason is not null ? new ObservedFailure(conditionReason, Text(errorCondition, "message") ?? conditionReason) : null;
     }
 
     private static ObservedFailure? DeprecatedFailure(JsonElement? status)
@@ -154,6 +165,9 @@ internal static class ObservationTranslator
             if (ObjectFailure(machine) is { } failure) return failure with { Message = $"Machine {Name(machine)}: {failure.Message}" };
             if (Text(status, "phase") == "Failed")
                 return new ObservedFailure("MachineFailed", $"Machine {Name(machine)} failed.");
+            if (Conditions(status).FirstOrDefault(c => c.Type == "InfrastructureReady" && c.Status == "False" &&
+                                                       TerminalInfrastructureReasons.Contains(c.Reason ?? "")) is { } infrastructure)
+                return new ObservedFailure(infrastructure.Reason!, $"Machine {Name(machine)}: {infrastructure.Message}");
         }
         return null;
     }
