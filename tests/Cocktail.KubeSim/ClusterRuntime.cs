@@ -33,6 +33,12 @@ internal sealed class ClusterRuntime
     public Proxy.ServiceRoutes ServiceRoutes { get; } = new();
     public CancellationToken Stopping { get; init; }
 
+    /// <summary>The gitVersion /version reports; a simulated Cluster API control plane upgrade changes it.</summary>
+    public string KubernetesVersion { get; set; } = Discovery.DiscoveryDocuments.GitVersion;
+
+    /// <summary>The workload clusters the simulated Cluster API controllers started for this (management) cluster.</summary>
+    public Controllers.ClusterApi.WorkloadClusters WorkloadClusters { get; } = new();
+
     /// <summary>Exec requests that reached the pods/exec endpoint (authenticated and past the first check), for tests.</summary>
     public int ExecRequests;
 

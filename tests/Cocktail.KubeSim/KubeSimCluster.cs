@@ -80,6 +80,14 @@ public sealed class KubeSimCluster : IAsyncDisposable
 
     public KubeSimOptions Options => _runtime.Options;
 
+    internal ClusterRuntime Runtime => _runtime;
+
+    /// <summary>
+    /// The clusters the simulated Cluster API controllers provisioned from this management cluster, by the Cluster's
+    /// "namespace/name", once started. They stop when their Cluster is deleted and when this cluster is disposed.
+    /// </summary>
+    public IReadOnlyDictionary<string, KubeSimCluster> WorkloadClusters => _runtime.WorkloadClusters.Running;
+
     public void WriteKubeconfig(string path) => File.WriteAllText(path, AdminKubeconfigYaml);
 
     /// <summary>A kubeconfig for any bearer token (a ServiceAccount's, one from <see cref="IssueToken"/>...).</summary>
@@ -206,6 +214,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
             Watches = new WatchStream(registry, options.BookmarkInterval),
             Logs = new Logs.PodLogs(time, options.LogLineInterval),
             Stopping = stopping.Token,
+            KubernetesVersion = options.KubernetesVersion,
         };
         runtimeRef = runtime;
         runtime.Admission = AdmissionPlugins.Create(runtime);
@@ -285,6 +294,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
         if (_stopping.IsCancellationRequested) return;
         await _stopping.CancelAsync();
         if (_controllers is not null) await _controllers.DisposeAsync();
+        await _runtime.WorkloadClusters.DisposeAsync();
         if (_host is not null) await _host.DisposeAsync();
         if (_silent is not null) await _silent.DisposeAsync();
         await _runtime.Audit.DisposeAsync();

@@ -75,6 +75,21 @@ public sealed record KubeSimOptions
     /// simulator answers through the service proxy (see <see cref="KubeSimCluster.EnableKubeStateMetrics"/>).
     /// </summary>
     public bool KubeStateMetrics { get; init; }
+
+    /// <summary>The gitVersion /version reports and the kubelets' version (Cluster API workload clusters follow their control plane).</summary>
+    public string KubernetesVersion { get; init; } = Discovery.DiscoveryDocuments.GitVersion;
+
+    /// <summary>
+    /// Simulate the Cluster API controllers (core, kubeadm bootstrap/control plane, topology) and the infrastructure
+    /// providers once their CRDs are installed; provisioned clusters start as new simulated clusters.
+    /// </summary>
+    public bool ClusterApi { get; init; } = true;
+
+    /// <summary>Time between two steps of a simulated Cluster API reconciliation (machine phases, node changes...).</summary>
+    public TimeSpan ClusterApiStepDelay { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Options of the workload clusters Cluster API provisions (name, nodes and version are set per cluster).</summary>
+    public KubeSimOptions? WorkloadClusterOptions { get; init; }
 }
 
 /// <summary>A node's capacity; allocatable equals capacity (no system reservations).</summary>

@@ -18,6 +18,7 @@ internal static class ControllerSet
             new DaemonSetController(cluster), new JobController(cluster), new CronJobController(cluster), new SchedulerController(cluster),
             new KubeletController(cluster), new EndpointsController(cluster), new ResourceQuotaController(cluster),
             new HorizontalPodAutoscalerController(cluster),
+            .. cluster.Options.ClusterApi ? [new ClusterApi.ClusterApiController(cluster)] : Array.Empty<Controller>(),
         ];
     }
 }

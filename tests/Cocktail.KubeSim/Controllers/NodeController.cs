@@ -22,13 +22,14 @@ internal sealed class NodeController(ClusterRuntime cluster) : Controller(cluste
             var name = $"{Cluster.Options.Name}-node-{i}";
             if (Cluster.Registry.TryGet(nodes, "", name) is not null) continue;
             var shape = i < Cluster.Options.NodeShapes.Count ? Cluster.Options.NodeShapes[i] : Cluster.Options.NodeShape;
-            var node = Cluster.Registry.Create(nodes, "", NodeObject(name, i, shape), WriteOptions.Internal("kubelet"));
+            var node = Cluster.Registry.Create(nodes, "", NodeObject(name, i, shape, ObjectMetadata.Timestamp(Cluster.Time.GetUtcNow()), Cluster.KubernetesVersion),
+                WriteOptions.Internal("kubelet"));
             CreateLease(node);
         }
     }
 
     /// <summary>The kubelet's heartbeat Lease in kube-node-lease (registered once; KubeSim does not renew it).</summary>
-    void CreateLease(JsonObject node)
+    internal void CreateLease(JsonObject node)
     {
         var leases = Cluster.Type("coordination.k8s.io", "leases");
         if (Cluster.Registry.TryGet(leases, "kube-node-lease", node.Name()) is not null) return;
@@ -51,9 +52,9 @@ internal sealed class NodeController(ClusterRuntime cluster) : Controller(cluste
         }, WriteOptions.Internal("kubelet"));
     }
 
-    JsonObject NodeObject(string name, int index, NodeShape shape)
+    /// <summary>A freshly registered node as its kubelet reports it (also used for Cluster API workload clusters' nodes).</summary>
+    internal static JsonObject NodeObject(string name, int index, NodeShape shape, string now, string kubeletVersion)
     {
-        var now = ObjectMetadata.Timestamp(Cluster.Time.GetUtcNow());
         var labels = new JsonObject
         {
             ["beta.kubernetes.io/arch"] = "amd64", ["beta.kubernetes.io/os"] = "linux",
@@ -97,7 +98,7 @@ internal sealed class NodeController(ClusterRuntime cluster) : Controller(cluste
                 {
                     ["machineID"] = Guid.NewGuid().ToString("N"), ["systemUUID"] = Guid.NewGuid().ToString(), ["bootID"] = Guid.NewGuid().ToString(),
                     ["kernelVersion"] = "6.1.0-kubesim", ["osImage"] = "Debian GNU/Linux 12 (bookworm)",
-                    ["containerRuntimeVersion"] = "containerd://2.1.0", ["kubeletVersion"] = "v1.35.0", ["kubeProxyVersion"] = "",
+                    ["containerRuntimeVersion"] = "containerd://2.1.0", ["kubeletVersion"] = kubeletVersion, ["kubeProxyVersion"] = "",
                     ["operatingSystem"] = "linux", ["architecture"] = "amd64",
                 },
                 ["phase"] = "Running",

@@ -11,15 +11,25 @@ public static class DiscoveryDocuments
     public const string ServerMinor = "35";
     public const string GitVersion = "v1.35.0";
 
-    public static JsonObject Version() => new()
+    /// <summary>/version; <paramref name="gitVersion"/> is the cluster's (a Cluster API workload cluster runs its control plane's version).</summary>
+    public static JsonObject Version(string gitVersion = GitVersion)
     {
-        ["major"] = ServerMajor,
-        ["minor"] = ServerMinor,
-        ["emulationMajor"] = ServerMajor,
-        ["emulationMinor"] = ServerMinor,
-        ["minCompatibilityMajor"] = ServerMajor,
-        ["minCompatibilityMinor"] = "34",
-        ["gitVersion"] = GitVersion,
+        var parts = gitVersion.TrimStart('v').Split('.', '-', '+');
+        var major = parts.Length > 0 ? parts[0] : ServerMajor;
+        var minor = parts.Length > 1 ? parts[1] : ServerMinor;
+        var minCompatibilityMinor = int.TryParse(minor, out var m) ? (m - 1).ToString() : "34";
+        return VersionDocument(major, minor, minCompatibilityMinor, gitVersion);
+    }
+
+    static JsonObject VersionDocument(string major, string minor, string minCompatibilityMinor, string gitVersion) => new()
+    {
+        ["major"] = major,
+        ["minor"] = minor,
+        ["emulationMajor"] = major,
+        ["emulationMinor"] = minor,
+        ["minCompatibilityMajor"] = major,
+        ["minCompatibilityMinor"] = minCompatibilityMinor,
+        ["gitVersion"] = gitVersion,
         ["gitCommit"] = "kubesim",
         ["gitTreeState"] = "clean",
         ["buildDate"] = "2025-12-17T00:00:00Z",

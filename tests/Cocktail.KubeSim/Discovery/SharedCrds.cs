@@ -14,6 +14,10 @@ public static class SharedCrds
 
     public static string Read(string project, string file) => File.ReadAllText(Path.Combine(Directory, project, file));
 
+    /// <summary>Every CRD YAML of a project folder (e.g. "cluster-api", "capi-aws"), in file name order.</summary>
+    public static IReadOnlyList<string> ReadAll(string project) =>
+        System.IO.Directory.GetFiles(Path.Combine(Directory, project), "*.yaml").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToList();
+
     public const string TrivyOperator = "trivy-operator";
     public const string VulnerabilityReports = "aquasecurity.github.io_vulnerabilityreports.yaml";
 

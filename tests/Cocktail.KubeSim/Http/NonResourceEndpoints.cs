@@ -16,7 +16,7 @@ internal sealed class NonResourceEndpoints(ClusterRuntime cluster)
         switch (segments)
         {
             case ["version"]:
-                await exchange.Respond(200, DiscoveryDocuments.Version());
+                await exchange.Respond(200, DiscoveryDocuments.Version(cluster.KubernetesVersion));
                 return;
             case ["healthz"] or ["livez"] or ["readyz"]:
                 exchange.Code = 200;
