@@ -41,7 +41,9 @@ public sealed class CustomResourceSchemaPerformance(ITestOutputHelper output)
         for (var i = 1; i <= 100; i++) cluster.Objects.Create(Cluster(i));
         create.Stop();
         output.WriteLine($"install {names.Count} CRDs: {install.ElapsedMilliseconds} ms; 100 Cluster creates: {create.ElapsedMilliseconds} ms");
-        Assert.True(install.Elapsed < TimeSpan.FromSeconds(3), $"installing took {install.ElapsedMilliseconds} ms");
-        Assert.True(create.Elapsed < TimeSpan.FromSeconds(2), $"100 creates took {create.ElapsedMilliseconds} ms");
+        // Loose bounds (about 10x what an idle 2-core machine takes: ~0.8 s and ~60 ms) that only catch a schema
+        // compiled per write or a CRD parsed per poll, not a busy build machine.
+        Assert.True(install.Elapsed < TimeSpan.FromSeconds(10), $"installing took {install.ElapsedMilliseconds} ms");
+        Assert.True(create.Elapsed < TimeSpan.FromSeconds(3), $"100 creates took {create.ElapsedMilliseconds} ms");
     }
 }

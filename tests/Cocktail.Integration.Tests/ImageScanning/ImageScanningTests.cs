@@ -190,11 +190,13 @@ public sealed class ImageScanningTests(ImageScanningApp app) : IClassFixture<Ima
                     {
                         ["vulnerabilityID"] = "CVE-2024-45491", ["resource"] = "libexpat1", ["installedVersion"] = "2.5.0-1", ["fixedVersion"] = "2.5.0-1+deb12u1",
                         ["severity"] = "CRITICAL", ["title"] = "libexpat: Integer Overflow", ["primaryLink"] = "https://avd.aquasec.com/nvd/cve-2024-45491",
+                        ["publishedDate"] = "2024-08-30T03:15:03Z", ["lastModifiedDate"] = "2024-09-04T14:28:33Z", // required by the CRD
                     },
                     new JsonObject
                     {
                         ["vulnerabilityID"] = "CVE-2024-6119", ["resource"] = "libssl3", ["installedVersion"] = "3.0.14-1~deb12u1", ["fixedVersion"] = "",
                         ["severity"] = "HIGH", ["title"] = "openssl: denial of service", ["primaryLink"] = "https://avd.aquasec.com/nvd/cve-2024-6119",
+                        ["publishedDate"] = "2024-08-30T03:15:03Z", ["lastModifiedDate"] = "2024-09-04T14:28:33Z", // required by the CRD
                     }),
             },
         };

@@ -26,12 +26,13 @@ public static class CustomResourceValidation
         var errors = new List<FieldError>(context.OpenApi);
         errors.AddRange(context.Embedded);
         errors.AddRange(context.ListTypes);
-        if (schema.HasRules)
+        // Only a CRD with rules has a CEL validator, and only it reports the rules it could not check.
+        if (schema.DeclaresRules)
         {
             if (errors.Any(e => e.Reason is "FieldValueNotSupported" or "FieldValueRequired" or "FieldValueTooLong" or "FieldValueTooMany" or "FieldValueTypeInvalid"))
                 errors.Add(new FieldError("<nil>", "FieldValueInvalid",
                     "Invalid value: \"null\": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"));
-            else
+            else if (schema.HasRules)
                 Rules(obj, schema, "", old, old is not null, errors);
         }
         return errors;

@@ -54,6 +54,9 @@ public sealed class StructuralSchema
     /// <summary>Whether this node or one below carries x-kubernetes-validations the evaluator can run.</summary>
     public bool HasRules { get; private set; }
 
+    /// <summary>Whether this node or one below declares any x-kubernetes-validations, runnable or not (the apiserver then has a CEL validator).</summary>
+    public bool DeclaresRules { get; private set; }
+
     /// <summary>Whether this node or one below is a set/map list or an embedded resource (checked after the OpenAPI pass).</summary>
     public bool HasStructuralChecks { get; private set; }
 
@@ -128,6 +131,7 @@ public sealed class StructuralSchema
             .Concat(new[] { schema.AdditionalProperties, schema.Items }.OfType<StructuralSchema>()).ToList();
         schema.HasDefaults = schema.Default is not null || children.Any(c => c.HasDefaults);
         schema.HasRules = schema.Rules.Length > 0 || children.Any(c => c.HasRules);
+        schema.DeclaresRules = node["x-kubernetes-validations"] is JsonArray { Count: > 0 } || children.Any(c => c.DeclaresRules);
         schema.HasStructuralChecks = schema.ListType is "set" or "map" || schema.EmbeddedResource || children.Any(c => c.HasStructuralChecks);
         return schema;
     }
