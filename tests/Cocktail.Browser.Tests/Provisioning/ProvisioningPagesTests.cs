@@ -180,13 +180,10 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         var accepted = await ConsoleWorld.SendAsync(admin, "/api/v1/provisioned-clusters", new
         {
             managementClusterId = _managementId,
-            blueprint = new
-            {
-                name, @namespace = "default", infrastructure = "OpenStack", kubernetesVersion = version,
-                controlPlane = new { replicas = 1, machineType = "m1.large" },
-                nodePools = new[] { new { name = "workers", machineType = "m1.medium", replicas = 1 } },
-                settings = new Dictionary<string, string> { ["cloudName"] = "openstack", ["identitySecret"] = IdentitySecret, ["image"] = $"ubuntu-2204-kube-{version}" },
-            },
+            name, @namespace = "default", infrastructure = "OpenStack", kubernetesVersion = version,
+            controlPlane = new { replicas = 1, machineType = "m1.large" },
+            nodePools = new[] { new { name = "workers", machineType = "m1.medium", replicas = 1 } },
+            settings = new Dictionary<string, string> { ["cloudName"] = "openstack", ["identitySecret"] = IdentitySecret, ["image"] = $"ubuntu-2204-kube-{version}" },
             reason = "browser test",
         });
         var id = Guid.Parse((string)accepted["id"]!);
