@@ -52,6 +52,8 @@ public static class ClusterRequests
         var objects = ClusterObjects.Build(normalized);
         var kinds = objects.Select(o => ((string)o["apiVersion"]!, (string)o["kind"]!)).Distinct().ToList();
         var schemas = await gateway.ReadSchemasAsync(management.Id, kinds, ct);
+        // The gateway answers a cluster it cannot reach with no schemas; discovery has just found the provider's CRDs.
+        if (schemas.Count == 0) return Unreachable(management.Name, null);
         var schemaProblems = SchemaProblems(objects, schemas);
         if (schemaProblems.Count > 0)
             return new Failure(FailureKind.Invalid,

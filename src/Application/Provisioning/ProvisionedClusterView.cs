@@ -147,7 +147,7 @@ public sealed class ProvisionedClusterView
         NodePools = [.. NodePools.Select(p => p.Name != e.Pool ? p : p with
         {
             MinSize = e.MinSize, MaxSize = e.MaxSize,
-            Replicas = e.MinSize is { } lo && e.MaxSize is { } hi ? Math.Clamp(p.Replicas, lo, hi) : p.Replicas,
+            Replicas = e.MinSize is { } lo && e.MaxSize is { } hi && lo <= hi ? Math.Clamp(p.Replicas, lo, hi) : p.Replicas,
         })];
         UpdatedAt = e.ChangedAt;
     }

@@ -128,7 +128,8 @@ public sealed record ProvisionedCluster(
     {
         if (Gone) return NotHere();
         if (Pool(pool) is not { } current) return DomainError.NotFound($"Cluster '{Name}' has no node pool '{pool}'.");
-        var changed = current with { MinSize = min, MaxSize = max, Replicas = min is { } lo && max is { } hi ? Math.Clamp(current.Replicas, lo, hi) : current.Replicas };
+        // Bounds the wrong way round are the check's to report (Math.Clamp would throw on them).
+        var changed = current with { MinSize = min, MaxSize = max, Replicas = min is { } lo && max is { } hi && lo <= hi ? Math.Clamp(current.Replicas, lo, hi) : current.Replicas };
         if (CheckPools(Blueprint.NodePools.Select(p => p.Name == pool ? changed : p).ToList()) is { } invalid) return invalid;
         if (current.MinSize == min && current.MaxSize == max) return Decision.Nothing;
         return Decision.Accept(new NodePoolAutoscalingChanged(Id, Name, pool, min, max, current.MinSize, current.MaxSize, by, at, RemovalReason.Optional(reason)));
@@ -203,7 +204,7 @@ public sealed record ProvisionedCluster(
     public ProvisionedCluster Apply(NodePoolAutoscalingChanged e) => WithPool(e.Pool, p => p with
     {
         MinSize = e.MinSize, MaxSize = e.MaxSize,
-        Replicas = e.MinSize is { } lo && e.MaxSize is { } hi ? Math.Clamp(p.Replicas, lo, hi) : p.Replicas,
+        Replicas = e.MinSize is { } lo && e.MaxSize is { } hi && lo <= hi ? Math.Clamp(p.Replicas, lo, hi) : p.Replicas,
     });
 
     public ProvisionedCluster Apply(NodePoolAdded e) => this with { Blueprint = Blueprint with { NodePools = [.. Blueprint.NodePools, e.Pool] } };

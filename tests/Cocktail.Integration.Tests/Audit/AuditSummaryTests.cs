@@ -93,6 +93,8 @@ public sealed partial class AuditSummaryTests
             return new WorkloadSpec("web", WorkloadKind.Deployment, [new ContainerSpec("web", "registry.example.com/web:1.0")], Replicas: 2);
         if (underlying == typeof(AutoscalerSpec)) return new AutoscalerSpec(1, 4, 80);
         if (underlying == typeof(IReadOnlyList<LabelMatcher>)) return new[] { new LabelMatcher("team", "=", "shop") };
+        if (underlying == typeof(IReadOnlyList<Domain.Provisioning.Infrastructure>))
+            return new[] { Domain.Provisioning.Infrastructure.OpenStack, Domain.Provisioning.Infrastructure.Metal3 };
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(IReadOnlyList<>))
             return underlying.GetGenericArguments()[0] == typeof(string) ? new[] { name + "-item" } : Array.CreateInstance(underlying.GetGenericArguments()[0], 0);
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>))
@@ -121,8 +123,16 @@ public sealed partial class AuditSummaryTests
             return new Domain.Pipelines.RunTrigger(Domain.Pipelines.TriggerKind.GitPush, "main", "9f2c1e7d3b4a5c6d7e8f90a1b2c3d4e5f6a7b8c9", Detail: "octocat");
         if (underlying == typeof(Domain.Pipelines.PipelineArtifact))
             return new Domain.Pipelines.PipelineArtifact("registry.example.com/shop/web", "v1", "sha256:" + new string('c', 64));
+        if (underlying == typeof(Domain.Provisioning.NodePoolSpec)) return Pool();
+        if (underlying == typeof(Domain.Provisioning.ClusterBlueprint))
+            return new Domain.Provisioning.ClusterBlueprint("prod-eu", "default", Domain.Provisioning.Infrastructure.OpenStack, "v1.33.2",
+                new Domain.Provisioning.ControlPlaneSpec(3, "m1.large"), [Pool(), Pool() with { Name = "gpu", MachineType = "g1.xlarge", GpusPerNode = 1 }],
+                Domain.Provisioning.NetworkSpec.Default, new Dictionary<string, string> { ["cloudName"] = "openstack", ["identitySecret"] = "prod-eu-cloud", ["image"] = "ubuntu-2404-kube-v1.33.2" });
         throw new InvalidOperationException($"The sample does not know how to make a {type.Name} for '{name}'; add it.");
     }
+
+    private static Domain.Provisioning.NodePoolSpec Pool() =>
+        new("workers", "m1.large", 3, 2, 5, new Dictionary<string, string> { ["tier"] = "web" }, [new Domain.Provisioning.NodeTaint("dedicated", "web", "NoSchedule")]);
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex FullGuid();

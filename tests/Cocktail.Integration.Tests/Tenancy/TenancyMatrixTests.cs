@@ -135,6 +135,22 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["DELETE /api/v1/clusters/{id}"] = Write(),
         ["GET /api/v1/clusters/{id}"] = Read(Kind.FilteredRead),
         ["PATCH /api/v1/clusters/{id}"] = Write(_ => new { region = "elsewhere" }),
+        // Cluster API provisioning is the platform's, like registering clusters: platform admins act, auditors read (the
+        // management cluster's offer, the provisioned clusters), workspace members and viewers are refused.
+        ["GET /api/v1/clusters/{id}/cluster-api"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/clusters/{id}/cluster-api"] = Write(),
+        ["DELETE /api/v1/clusters/{id}/cluster-api"] = Write(query: _ => "reason=matrix"),
+        ["GET /api/v1/provisioned-clusters"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/provisioned-clusters/preview"] = Write(w => MatrixCluster(w)),
+        ["POST /api/v1/provisioned-clusters"] = Write(w => MatrixCluster(w)),
+        // No provisioned cluster in this world: nobody but a platform admin gets past the role check, auditors meet 404.
+        ["GET /api/v1/provisioned-clusters/{id}"] = new(Kind.PrivilegedRead, AuditorMay404: true),
+        ["POST /api/v1/provisioned-clusters/{id}/upgrade"] = Write(_ => new { version = "v1.34.0", reason = "matrix" }),
+        ["PUT /api/v1/provisioned-clusters/{id}/node-pools/{pool}/replicas"] = Write(_ => new { replicas = 5 }),
+        ["PUT /api/v1/provisioned-clusters/{id}/node-pools/{pool}/autoscaling"] = Write(_ => new { minSize = 1, maxSize = 3 }),
+        ["POST /api/v1/provisioned-clusters/{id}/node-pools"] = Write(_ => new { name = "intruder", machineType = "m1.large", replicas = 1 }),
+        ["DELETE /api/v1/provisioned-clusters/{id}/node-pools/{pool}"] = Write(query: _ => "reason=matrix"),
+        ["POST /api/v1/provisioned-clusters/{id}/delete"] = Write(_ => new { confirm = "intruder", reason = "matrix" }),
         ["GET /api/v1/clusters/{id}/audit"] = Read(Kind.PrivilegedRead),
         // The webhook's secret: platform admins only, auditors included out (they read, they are not handed credentials).
         ["GET /api/v1/clusters/{id}/audit-webhook"] = new(Kind.OwnAccount),
@@ -311,6 +327,14 @@ public sealed class TenancyMatrixTests(TenancyApp app)
     };
 
     private enum Caller { Anonymous, Stranger, Viewer, Auditor }
+
+    /// <summary>A cluster to create on A's (shared) cluster, as a management cluster.</summary>
+    private static object MatrixCluster(World w) => new
+    {
+        managementClusterId = w.A.ClusterId, name = "intruder", infrastructure = "OpenStack", kubernetesVersion = "v1.33.2",
+        controlPlane = new { replicas = 1, machineType = "m1.large" }, nodePools = new[] { new { name = "workers", machineType = "m1.large", replicas = 1 } },
+        settings = new Dictionary<string, string> { ["cloudName"] = "openstack", ["identitySecret"] = "cloud", ["image"] = "ubuntu" },
+    };
 
     /// <summary>A pipeline deploying to A's service map, with a git push trigger (so it has a webhook secret).</summary>
     private static object MatrixPipeline(World w, string name) => new
@@ -508,6 +532,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "exceptionId" => AException,
             "provider" => "github",
             "stage" => "build",
+            "pool" => "workers",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
             "ns" => ANamespace,
@@ -536,6 +561,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "hooks" => APipeline,
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
+                "provisioned-clusters" => Guid.NewGuid().ToString(),
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };

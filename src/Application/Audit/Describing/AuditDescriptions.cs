@@ -11,6 +11,7 @@ using Cocktail.Application.Pipelines;
 using Cocktail.Domain.Pipelines;
 using Cocktail.Domain.Logs;
 using Cocktail.Domain.Policies;
+using Cocktail.Domain.Provisioning;
 using Cocktail.Domain.Registries;
 using Cocktail.Domain.Tenancy;
 using Cocktail.Domain.Terminal;
@@ -264,6 +265,37 @@ public static class AuditDescriptions
             ? $"{e.ChangedBy.Name} removed the retention rule of {e.Repository}"
             : $"{e.ChangedBy.Name} set the retention rule of {e.Repository}: {new RetentionRule(e.KeepLast, e.KeepNewerThanDays).Describe()}", ImageRepositoryKind, e.Repository));
 
+        // Clusters created through Cluster API, and management clusters
+        On<ClusterProvisionRequested>((e, _) => new($"{e.RequestedBy.Name} requested cluster '{e.Blueprint.Name}' ({Blueprint(e.Blueprint)}) on '{e.ManagementClusterName}'{Because(e.Reason)}",
+            ClusterKind, e.Blueprint.Name));
+        On<ClusterObjectsApplied>((e, _) => new($"Cocktail applied the {e.Objects?.Count ?? 0} Cluster API object(s) of cluster '{e.Name}'", ClusterKind, e.Name));
+        On<ClusterObjectsApplyFailed>((e, _) => new($"The management cluster refused the objects of cluster '{e.Name}': {e.Error}", ClusterKind, e.Name));
+        On<ClusterConditionChanged>((e, _) => new($"Cluster '{e.Name}' reported {e.Condition} {e.Status}" +
+            (e.Reason is null ? "" : $" ({e.Reason})") + (string.IsNullOrWhiteSpace(e.Message) ? "" : $": {e.Message}"), ClusterKind, e.Name));
+        On<ClusterProvisioned>((e, _) => new($"Cluster '{e.Name}' is provisioned, on Kubernetes {e.KubernetesVersion}", ClusterKind, e.Name));
+        On<ClusterProvisioningFailed>((e, _) => new($"Provisioning cluster '{e.Name}' failed: {e.Reason}: {e.Message}", ClusterKind, e.Name));
+        On<ProvisionedClusterRegistered>((e, n) => new($"Cocktail registered the new cluster '{e.Name}' as {n.Cluster(e.ClusterId)}", ClusterKind, e.Name));
+        On<ClusterUpgradeRequested>((e, _) => new($"{e.RequestedBy.Name} requested upgrading cluster '{e.Name}' from {e.From} to {e.To} " +
+            $"({string.Join(", then ", (e.Steps ?? []).Select(Part))}){Because(e.Reason)}", ClusterKind, e.Name));
+        On<ClusterUpgradeStepStarted>((e, _) => new($"Cocktail started upgrading the {Part(e.Step)} of cluster '{e.Name}' to {e.To}", ClusterKind, e.Name));
+        On<ClusterUpgradeStepCompleted>((e, _) => new($"The {Part(e.Step)} of cluster '{e.Name}' runs {e.To}", ClusterKind, e.Name));
+        On<ClusterUpgraded>((e, _) => new($"Cluster '{e.Name}' was upgraded from {e.From} to {e.To}", ClusterKind, e.Name));
+        On<ClusterUpgradeFailed>((e, _) => new($"Upgrading the {Part(e.Step)} of cluster '{e.Name}' to {e.To} failed: {e.Reason}: {e.Message}", ClusterKind, e.Name));
+        On<NodePoolScaled>((e, _) => new($"{e.ScaledBy.Name} scaled the node pool '{e.Pool}' of cluster '{e.Name}' from {e.From} to {e.To} node(s){Because(e.Reason)}",
+            ClusterKind, e.Name));
+        On<NodePoolAutoscalingChanged>((e, _) => new(e.MinSize is { } min && e.MaxSize is { } max
+            ? $"{e.ChangedBy.Name} set the node pool '{e.Pool}' of cluster '{e.Name}' to autoscale between {min} and {max} node(s){Because(e.Reason)}"
+            : $"{e.ChangedBy.Name} turned off autoscaling of the node pool '{e.Pool}' of cluster '{e.Name}'{Because(e.Reason)}", ClusterKind, e.Name));
+        On<NodePoolAdded>((e, _) => new($"{e.AddedBy.Name} added the node pool '{e.Pool.Name}' ({e.Pool.Replicas} × {e.Pool.MachineType}) to cluster '{e.Name}'{Because(e.Reason)}",
+            ClusterKind, e.Name));
+        On<NodePoolRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the node pool '{e.Pool}' from cluster '{e.Name}'{Because(e.Reason)}", ClusterKind, e.Name));
+        On<ClusterDeletionRequested>((e, _) => new($"{e.RequestedBy.Name} requested deleting cluster '{e.Name}' and its machines{Because(e.Reason)}", ClusterKind, e.Name));
+        On<ClusterDeleted>((e, _) => new($"Cluster '{e.Name}' is gone from its management cluster", ClusterKind, e.Name));
+        On<ClusterApiManagementEnabled>((e, _) => new($"{e.EnabledBy.Name} enabled Cluster API management on '{e.Name}' (" +
+            (e.Infrastructures is { Count: > 0 } found ? string.Join(", ", found.Select(i => InfrastructureCatalog.Get(i).DisplayName)) : "no infrastructure provider") +
+            (e.ClusterClasses ? ", ClusterClasses" : "") + ")", ClusterKind, e.Name));
+        On<ClusterApiManagementDisabled>((e, _) => new($"{e.DisabledBy.Name} disabled Cluster API management on '{e.Name}'{Because(e.Reason)}", ClusterKind, e.Name));
+
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -276,6 +308,18 @@ public static class AuditDescriptions
     private static string Seconds(TimeSpan d) => d.TotalMinutes >= 1 ? $"{(int)d.TotalMinutes} min {d.Seconds} s" : $"{Math.Max(0, (int)d.TotalSeconds)} s";
     private static string ShortDigest(string digest) => digest.Length > 19 ? digest[..19] : digest;
     private static string Bytes(long size) => size >= 1 << 20 ? $"{size / 1048576.0:0.#} MiB" : size >= 1 << 10 ? $"{size / 1024.0:0.#} KiB" : $"{size} B";
+    private static string Part(string step) => step == UpgradeStep.ControlPlane ? "control plane" : $"node pool '{step}'";
+
+    private static string Blueprint(ClusterBlueprint b)
+    {
+        var info = InfrastructureCatalog.All.FirstOrDefault(i => i.Kind == b.Infrastructure);
+        var controlPlane = info?.ManagedControlPlane == true ? "managed control plane"
+            : $"{b.ControlPlane?.Replicas ?? 0} control plane machine{((b.ControlPlane?.Replicas ?? 0) == 1 ? "" : "s")}";
+        var pools = b.NodePools?.Count ?? 0;
+        return $"{info?.DisplayName ?? b.Infrastructure.ToString()}, {b.KubernetesVersion}, {controlPlane}, {pools} node pool{(pools == 1 ? "" : "s")}" +
+            (b.ClusterClass is null ? "" : $", ClusterClass {b.ClusterClass}");
+    }
+
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
     private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];

@@ -39,19 +39,17 @@ public static class GetProvisionedClusterHandler
         var cluster = await session.Events.AggregateStreamAsync<ProvisionedCluster>(query.Id, token: ct);
         var yaml = cluster is null ? "" : ClusterObjects.ToYaml(ClusterObjects.Build(cluster.Blueprint));
         if (view.Status == ProvisioningStatus.Deleted) return new ProvisionedClusterDetails(view, [], [], yaml);
-        try
+        var machines = await gateway.MachinesAsync(view.ManagementClusterId, view.Namespace, view.Name, ct);
+        var events = await gateway.EventsAsync(view.ManagementClusterId, view.Namespace, view.Name, ct);
+        string? liveError = null;
+        // The gateway answers an unreachable cluster with empty lists: when there is nothing to show, ask once more
+        // in a way that tells "nothing yet" from "cannot be reached".
+        if (machines.Count == 0 && events.Count == 0 && cluster is not null)
         {
-            var machines = await gateway.MachinesAsync(view.ManagementClusterId, view.Namespace, view.Name, ct);
-            var events = await gateway.EventsAsync(view.ManagementClusterId, view.Namespace, view.Name, ct);
-            return new ProvisionedClusterDetails(view, machines, events, yaml);
+            var (_, failure) = await gateway.ObserveAsync(view.ManagementClusterId, cluster.Blueprint, ct);
+            if (failure is not null) liveError = $"'{view.ManagementClusterName}' cannot be reached for machines and events: {Clip(failure.Message)}";
         }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            // The gateway throws what its transport throws (unreachable, timed out, circuit open): the page still shows
-            // what Cocktail recorded, and says why the live parts are missing.
-            return new ProvisionedClusterDetails(view, [], [], yaml,
-                $"'{view.ManagementClusterName}' cannot be reached for machines and events: {Clip(e.Message)}");
-        }
+        return new ProvisionedClusterDetails(view, machines, events, yaml, liveError);
     }
 
     private static string Clip(string message) => message.Length > 300 ? message[..300] + "…" : message;
