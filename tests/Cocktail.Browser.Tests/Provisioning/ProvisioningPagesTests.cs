@@ -165,9 +165,10 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.GetByTestId("provisioned-upgrade-progress")).ToHaveCountAsync(0);
         await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
         var history = page.GetByTestId("provisioned-history");
-        await Expect(history).ToContainTextAsync("control plane");
-        await Expect(history).ToContainTextAsync("workers");
-        await Expect(history).ToContainTextAsync("v1.33.0");
+        // Each step as a sentence, from the cluster's own stream.
+        await Expect(history).ToContainTextAsync($"The control plane of cluster '{name}' runs v1.33.0");
+        await Expect(history).ToContainTextAsync($"The node pool 'workers' of cluster '{name}' runs v1.33.0");
+        await Expect(history).ToContainTextAsync($"Cluster '{name}' was upgraded from v1.32.4 to v1.33.0");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Machines" }).ClickAsync();
         await Expect(page.GetByTestId("machine-version")).ToHaveTextAsync(["v1.33.0", "v1.33.0"], new() { Timeout = 30_000 });
     }
