@@ -21,6 +21,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             .WithSetting("Cocktail:Inventory:WatchFailureGrace", "00:00:02")
             .WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:05")
             .WithSetting("Cocktail:Inventory:BackoffMax", "00:00:02")
+            // Clusters created through Cluster API are followed quickly, as the provisioning integration tests do.
+            .WithSetting("Cocktail:Provisioning:TargetsInterval", "00:00:00.500")
+            .WithSetting("Cocktail:Provisioning:LeadershipInterval", "00:00:01")
+            .WithSetting("Cocktail:Provisioning:Resync", "00:00:10")
             .WithSetting("Cocktail:Registry:NotificationSecret", RegistryNotificationSecret);
         // A real registry (no auth) where one is installed, so builds can push to it; robot accounts need none.
         if (Registry is not null) App.WithRegistry(Registry);
