@@ -64,13 +64,7 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         }
     }
 
-    /// <summary>Why both tests wait: what is missing in the chain they need, to remove once it runs end to end in this host.</summary>
-    private const string ReconcilerNotApplying =
-        "Waits on the reconciler (wt-prov-rec): in the browser host the request is recorded (ClusterProvisionRequested, status Requested) " +
-        "but no ApplyProvisionedCluster ever runs (no apply, no apply error, nothing logged), so the cluster never provisions. " +
-        "Verified up to Create: Cluster API tab, wizard steps, the pool row's min>max error, the YAML review.";
-
-    [Fact(Skip = ReconcilerNotApplying)]
+    [Fact]
     public async Task an_admin_creates_an_openstack_cluster_with_the_wizard_and_follows_it_until_it_is_available_and_registered()
     {
         var name = $"os-{Guid.NewGuid():N}"[..11];
@@ -141,7 +135,7 @@ public sealed class ProvisioningPagesTests(BrowserFixture browser) : IAsyncLifet
         await Expect(page.GetByTestId("overview-nodes")).ToContainTextAsync("3 / 3", new() { Timeout = 30_000 });
     }
 
-    [Fact(Skip = ReconcilerNotApplying)]
+    [Fact]
     public async Task an_admin_upgrades_a_provisioned_cluster_one_minor_version_after_a_refused_skip_and_sees_each_step_complete()
     {
         var name = $"up-{Guid.NewGuid():N}"[..11];
