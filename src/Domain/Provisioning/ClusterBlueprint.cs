@@ -57,7 +57,7 @@ public sealed record ClusterBlueprint(
         var info = InfrastructureCatalog.All.FirstOrDefault(i => i.Kind == Infrastructure);
         if (info is null) { Add("infrastructure", "Unknown infrastructure."); return problems; }
 
-        if (ClusterClass is not null && !DnsSubdomain.IsMatch(ClusterClass)) Add("clusterClass", "The ClusterClass's name is a DNS subdomain.");
+        if (ClusterClass is not null && (ClusterClass.Length > 253 || !DnsSubdomain.IsMatch(ClusterClass))) Add("clusterClass", "The ClusterClass's name is a DNS subdomain.");
         if (ControlPlane is null) Add("controlPlane", "The control plane is required.");
         else if (!info.ManagedControlPlane)
         {
@@ -106,12 +106,12 @@ public sealed record ClusterBlueprint(
             else if (pool.Autoscaled) add(pool.MinSize is null ? $"{at}.minSize" : $"{at}.maxSize", "The autoscaler needs both a minimum and a maximum.");
             if (pool.GpusPerNode is < 0 or > 16) add($"{at}.gpusPerNode", "Between 0 and 16 GPUs per node.");
             foreach (var (key, value) in pool.Labels ?? new Dictionary<string, string>())
-                if (!LabelKey.IsMatch(key) || key.Length > 317 || value is null || value.Length > 63 || (value.Length > 0 && !LabelValue.IsMatch(value)))
+                if (key is null or { Length: > 317 } || value is null || value.Length > 63 || !LabelKey.IsMatch(key) || (value.Length > 0 && !LabelValue.IsMatch(value)))
                     add($"{at}.labels", $"'{Short(key)}' is not a valid Kubernetes label.");
             for (var t = 0; t < (pool.Taints?.Count ?? 0); t++)
             {
                 var taint = pool.Taints![t];
-                if (taint is null || !LabelKey.IsMatch(taint.Key ?? "") || !NodeTaint.Effects.Contains(taint.Effect)
+                if (taint is null || taint.Key is null or { Length: > 317 } || !LabelKey.IsMatch(taint.Key) || !NodeTaint.Effects.Contains(taint.Effect)
                     || (taint.Value is { Length: > 0 } v && (v.Length > 63 || !LabelValue.IsMatch(v))))
                     add($"{at}.taints[{t}]", $"A taint has a label-like key, an optional value and an effect: {string.Join(", ", NodeTaint.Effects)}.");
             }
@@ -139,7 +139,9 @@ public sealed record ClusterBlueprint(
 
     private static string Short(string? text) => text is null ? "" : text.Length > 40 ? text[..40] + "…" : text;
 
-    private static readonly Regex DnsSubdomain = new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
-    private static readonly Regex LabelKey = new("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
-    private static readonly Regex LabelValue = new("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
+    // Linear-time matching (no backtracking): these run on user input, and a wall-clock timeout would turn a busy
+    // machine into an exception instead of a field error.
+    private static readonly Regex DnsSubdomain = new("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.NonBacktracking);
+    private static readonly Regex LabelKey = new("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", RegexOptions.NonBacktracking);
+    private static readonly Regex LabelValue = new("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", RegexOptions.NonBacktracking);
 }

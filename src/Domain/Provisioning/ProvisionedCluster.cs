@@ -128,8 +128,7 @@ public sealed record ProvisionedCluster(
     {
         if (Gone) return NotHere();
         if (Pool(pool) is not { } current) return DomainError.NotFound($"Cluster '{Name}' has no node pool '{pool}'.");
-        // Bounds the wrong way round are the check's to report (Math.Clamp would throw on them).
-        var changed = current with { MinSize = min, MaxSize = max, Replicas = min is { } lo && max is { } hi && lo <= hi ? Math.Clamp(current.Replicas, lo, hi) : current.Replicas };
+        var changed = current with { MinSize = min, MaxSize = max, Replicas = Clamp(current.Replicas, min, max) };
         if (CheckPools(Blueprint.NodePools.Select(p => p.Name == pool ? changed : p).ToList()) is { } invalid) return invalid;
         if (current.MinSize == min && current.MaxSize == max) return Decision.Nothing;
         return Decision.Accept(new NodePoolAutoscalingChanged(Id, Name, pool, min, max, current.MinSize, current.MaxSize, by, at, RemovalReason.Optional(reason)));
@@ -169,6 +168,10 @@ public sealed record ProvisionedCluster(
             ? e with { Field = e.Field![(e.Field!.IndexOf('.') is var dot and > 0 ? dot + 1 : 0)..] }
             : null;
 
+    /// <summary>The size kept within new bounds; bounds the wrong way round are left for the check to refuse (Math.Clamp would throw).</summary>
+    private static int Clamp(int replicas, int? min, int? max) =>
+        min is { } lo && max is { } hi && lo <= hi ? Math.Clamp(replicas, lo, hi) : replicas;
+
     private static string? Clip(string? message) => message is { Length: > 1000 } ? message[..1000] + "…" : message;
 
     public static ProvisionedCluster Create(ClusterProvisionRequested e) =>
@@ -204,7 +207,7 @@ public sealed record ProvisionedCluster(
     public ProvisionedCluster Apply(NodePoolAutoscalingChanged e) => WithPool(e.Pool, p => p with
     {
         MinSize = e.MinSize, MaxSize = e.MaxSize,
-        Replicas = e.MinSize is { } lo && e.MaxSize is { } hi && lo <= hi ? Math.Clamp(p.Replicas, lo, hi) : p.Replicas,
+        Replicas = Clamp(p.Replicas, e.MinSize, e.MaxSize),
     });
 
     public ProvisionedCluster Apply(NodePoolAdded e) => this with { Blueprint = Blueprint with { NodePools = [.. Blueprint.NodePools, e.Pool] } };
