@@ -39,7 +39,7 @@ public sealed class ClusterApiManagement : IAsyncLifetime
 /// </summary>
 public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) : IClassFixture<ClusterApiManagement>
 {
-    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     ClusterObjects Objects => fixture.Management.Objects;
 
     /// <summary>JSON with %name% placeholders filled from <paramref name="values"/>' properties.</summary>
@@ -207,9 +207,14 @@ public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) 
         Assert.Equal("Provisioning", (string?)cluster["status"]!["phase"]);
         var openstack = Objects.Get("infrastructure.cluster.x-k8s.io/v1beta2", "OpenStackCluster", "broken", ns)!;
         Assert.Equal("OpenStackError", (string?)Condition(openstack, "Ready")!["reason"]);
-        var events = await fixture.Client.CoreV1.ListNamespacedEventAsync(ns);
-        Assert.Contains(events.Items, e => e.Type == "Warning" && e.Reason == "OpenStackError" && e.InvolvedObject.Kind == "OpenStackCluster");
-        Assert.Empty(Objects.List("cluster.x-k8s.io/v1beta2", "Machine", ns));
+        await Eventually.Until(async () => (await fixture.Client.CoreV1.ListNamespacedEventAsync(ns)).Items
+            .Any(e => e.Type == "Warning" && e.Reason == "OpenStackError" && e.InvolvedObject.Kind == "OpenStackCluster"), Timeout, "a Warning event");
+        // The control plane waits for the infrastructure; worker machines wait in Pending for it.
+        Assert.All(Objects.List("cluster.x-k8s.io/v1beta2", "Machine", ns), m =>
+        {
+            Assert.Null(m["metadata"]!["labels"]!["cluster.x-k8s.io/control-plane"]);
+            Assert.Equal("Pending", (string?)m["status"]?["phase"] ?? "Pending");
+        });
     }
 
     [SkippableFact]
@@ -340,7 +345,12 @@ public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) 
         Objects.Delete("cluster.x-k8s.io/v1beta2", "Cluster", "gone", ns);
         await WaitCluster(ns, "gone", c => (string?)c["status"]?["phase"] == "Deleting");
         await Eventually.Until(() => Task.FromResult(Objects.Get("cluster.x-k8s.io/v1beta2", "Cluster", "gone", ns) is null), Timeout, "the Cluster goes away");
-        Assert.Empty(Objects.List("cluster.x-k8s.io/v1beta2", "Machine", ns));
+        // The control plane waits for the infrastructure; worker machines wait in Pending for it.
+        Assert.All(Objects.List("cluster.x-k8s.io/v1beta2", "Machine", ns), m =>
+        {
+            Assert.Null(m["metadata"]!["labels"]!["cluster.x-k8s.io/control-plane"]);
+            Assert.Equal("Pending", (string?)m["status"]?["phase"] ?? "Pending");
+        });
         Assert.Null(Objects.Get("controlplane.cluster.x-k8s.io/v1beta2", "KubeadmControlPlane", "gone-cp", ns));
         Assert.Null(Objects.Get("infrastructure.cluster.x-k8s.io/v1beta2", "OpenStackCluster", "gone", ns));
         Assert.Null(Objects.Get("v1", "Secret", "gone-kubeconfig", ns));
