@@ -58,7 +58,7 @@ public static class ClusterRequests
         if (schemaProblems.Count > 0)
             return new Failure(FailureKind.Invalid,
                 $"'{management.Name}' would refuse {schemaProblems.Count} field(s) of the cluster's objects.",
-                new Dictionary<string, string[]> { [ObjectsField] = [.. schemaProblems.Select(p => $"{p.Object}: {p.Path}: {p.Message}")] });
+                new Dictionary<string, string[]> { [ObjectsField] = [.. schemaProblems.Select(p => string.IsNullOrEmpty(p.Path) ? $"{p.Object}: {p.Message}" : $"{p.Object}: {p.Path}: {p.Message}")] });
         return new PreparedCluster(management, discovery, normalized, objects);
     }
 
@@ -100,25 +100,10 @@ public static class ClusterRequests
             problems.Count == 1 ? problems[0].Message : $"The cluster's description has {problems.Count} problems.", errors);
     }
 
-    /// <summary>The provider-specific checks of the built objects' inputs (wt-prov-build's ClusterObjects.Check, once merged).</summary>
-    private static IEnumerable<DomainError> ProviderProblems(ClusterBlueprint blueprint)
-    {
-        _ = blueprint;
-        return [];
-    }
+    /// <summary>The provider-specific checks of the blueprint (what each infrastructure's objects need beyond the blueprint's own rules).</summary>
+    private static IEnumerable<DomainError> ProviderProblems(ClusterBlueprint blueprint) => ClusterObjects.Check(blueprint);
 
     /// <summary>Every object against its CRD's openAPIV3Schema on the management cluster; a kind it does not serve is a problem too.</summary>
-    private static List<SchemaProblem> SchemaProblems(IReadOnlyList<JsonObject> objects,
-        IReadOnlyDictionary<(string ApiVersion, string Kind), JsonElement> schemas)
-    {
-        var problems = new List<SchemaProblem>();
-        foreach (var o in objects)
-        {
-            var (apiVersion, kind) = ((string)o["apiVersion"]!, (string)o["kind"]!);
-            var name = $"{kind}/{(string?)o["metadata"]?["name"]}";
-            if (!schemas.ContainsKey((apiVersion, kind)))
-                problems.Add(new SchemaProblem(name, "apiVersion", $"the management cluster does not serve {kind} in {apiVersion}"));
-        }
-        return problems;
-    }
+    private static IReadOnlyList<SchemaProblem> SchemaProblems(IReadOnlyList<JsonObject> objects,
+        IReadOnlyDictionary<(string ApiVersion, string Kind), JsonElement> schemas) => CrdSchemaValidator.ValidateAll(objects, schemas);
 }
