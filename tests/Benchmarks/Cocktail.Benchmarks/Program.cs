@@ -8,6 +8,7 @@ using Cocktail.Benchmarks.Inventory;
 using Cocktail.Benchmarks.Logs;
 using Cocktail.Benchmarks.Monitoring;
 using Cocktail.Benchmarks.Pipelines;
+using Cocktail.Benchmarks.Provisioning;
 using Cocktail.Benchmarks.Reconcile;
 using Cocktail.Benchmarks.Registry;
 using Cocktail.Benchmarks.Workloads;
@@ -34,6 +35,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["admission"] = ("image gate AdmissionReview latency p50/p99 at 200 reviews/s over HTTPS, vs an empty GET on the same listener (issue 17)", AdmissionBenchmark.RunAsync),
     ["builds"] = ("N builds on KubeSim pushing to the real registry: Job completion to BuildSucceeded p50/p99, vs watch delivery + Marten append (issue 16)", BuildsBenchmark.RunAsync),
     ["pipelines"] = ("N pipelines at once, dev → staging: a step's rollout Available to the next step's revision committed p50/p99, vs 2 bare commits (issue 18)", PipelinesBenchmark.RunAsync),
+    ["provisioning"] = ("N clusters provisioning at once through Cluster API: a condition heard on a watch to ClusterConditionChanged committed p50/p99, vs watch delivery + Marten append (issue 19)", ProvisioningBenchmark.RunAsync),
     ["scan-ingest"] = ("Trivy reports/s and findings/s stored by digest with history, vs plain System.Text.Json + a bare Marten store (issue 17)", ScanIngestBenchmark.RunAsync),
 };
 
@@ -56,6 +58,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(ScanIngestBenchmark.Usage);
     Console.WriteLine(AdmissionBenchmark.Usage);
     Console.WriteLine(PipelinesBenchmark.Usage);
+    Console.WriteLine(ProvisioningBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

@@ -140,7 +140,7 @@ public static class BuildsBenchmark
         Console.WriteLine($"  target p99 ≤ 2 s: {(p99 <= 2000 ? "met" : "NOT met")} ({Ceilings.Ms(p99)})");
     }
 
-    private static async Task<List<double>> WatchDeliveryAsync(IKubernetes client, int changes)
+    internal static async Task<List<double>> WatchDeliveryAsync(IKubernetes client, int changes)
     {
         await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "ceiling" } });
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "probe" } }, "ceiling");
@@ -153,7 +153,7 @@ public static class BuildsBenchmark
     public sealed record CeilingBuildSucceeded(Guid BuildId, string Digest, TimeSpan Duration, DateTimeOffset SucceededAt);
 
     /// <summary>One event appended to an existing stream and committed, on a store of its own in its own schema.</summary>
-    private static async Task<List<double>> MartenAppendsAsync(string connectionString, int count)
+    internal static async Task<List<double>> MartenAppendsAsync(string connectionString, int count)
     {
         await using var store = DocumentStore.For(options =>
         {
