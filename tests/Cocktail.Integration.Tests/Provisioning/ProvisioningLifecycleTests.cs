@@ -76,7 +76,7 @@ public sealed class ProvisioningLifecycleTests(ProvisioningLifecycleApp app)
 
         // A second registration pass changes nothing.
         var clusters = await (await admin.GetAsync("/api/v1/clusters")).BodyAsync();
-        Assert.Single(Items(clusters), c => (string?)c!["name"] == name);
+        Assert.Single(Items(clusters), c => (string?)c!["cluster"]!["name"] == name);
 
         // A two-minor skip is refused; one minor goes control plane first, then each pool.
         var skip = await admin.PostAsJsonAsync($"/api/v1/provisioned-clusters/{id}/upgrade", new { version = "v1.35.0", reason = "too far" });
@@ -104,10 +104,10 @@ public sealed class ProvisioningLifecycleTests(ProvisioningLifecycleApp app)
         Assert.Equal(HttpStatusCode.Accepted, delete.StatusCode);
         await UntilAsync(() => management.Objects.Get("cluster.x-k8s.io/v1beta2", "Cluster", name, "default") is null, Long, "the Cluster gone");
         await WaitForViewAsync(admin, id, v => (string?)v["status"] == "Deleted", "the cluster deleted");
-        await UntilAsync(async () => !Items(await (await admin.GetAsync("/api/v1/clusters")).BodyAsync()).Any(c => (string?)c!["name"] == name),
+        await UntilAsync(async () => !Items(await (await admin.GetAsync("/api/v1/clusters")).BodyAsync()).Any(c => (string?)c!["cluster"]!["name"] == name),
             Long, "the registered cluster unregistered");
         var unregistered = await (await admin.GetAsync($"/api/v1/audit/events?streamId={registeredId}&type=ClusterUnregistered")).BodyAsync();
-        Assert.Contains($"Deleted through Cluster API on '{management.Name}'", unregistered.ToJsonString());
+        Assert.Contains(Items(unregistered), e => (string?)e!["data"]?["reason"] == $"Deleted through Cluster API on '{management.Name}'");
     }
 
     [Fact]

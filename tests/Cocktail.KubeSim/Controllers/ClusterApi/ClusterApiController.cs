@@ -72,9 +72,10 @@ internal sealed partial class ClusterApiController(ClusterRuntime cluster) : Con
                         keys.Add(t.StorageKey == "controlplane.cluster.x-k8s.io/kubeadmcontrolplanes" ? $"KCP|{ns}/{r.Str("name")}"
                             : ManagedControlPlane.Kinds.ContainsKey(t.StorageKey) ? $"ManagedCP|{t.StorageKey}|{ns}/{r.Str("name")}"
                             : $"Infra|{t.StorageKey}|{ns}/{r.Str("name")}");
-                foreach (var resource in new[] { "machines", "machinepools" })
+                // As clusterToMachineDeployments / clusterToMachineSets do: an MD applied before its Cluster waits for it.
+                foreach (var (resource, prefix) in new[] { ("machines", "Machine"), ("machinepools", "MP"), ("machinedeployments", "MD"), ("machinesets", "MS") })
                     foreach (var m in Cluster.Store.List($"{CoreGroup}/{resource}", ns).Items)
-                        if (m.Parse().Str("spec", "clusterName") == o.Name()) keys.Add($"{(resource == "machines" ? "Machine" : "MP")}|{ns}/{m.Name}");
+                        if (m.Parse().Str("spec", "clusterName") == o.Name()) keys.Add($"{prefix}|{ns}/{m.Name}");
                 break;
             case "cluster.x-k8s.io/clusterclasses":
                 keys.Add("ClusterClass|" + key);
