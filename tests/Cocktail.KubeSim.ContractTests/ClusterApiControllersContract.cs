@@ -37,6 +37,17 @@ public sealed class ClusterApiManagement : IAsyncLifetime
 /// through the real phases and conditions, gets its kubeconfig secret, and runs as a new simulated cluster that answers
 /// with its version and nodes; upgrades, scaling, failures and deletion behave as the real controllers do.
 /// </summary>
+/// <summary>
+/// Alone, after the parallel classes: each test walks a cluster through timed controller steps, and sharing two cores
+/// with the rest of the suite turned their waits into timeouts.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterApiControllersCollection
+{
+    public const string Name = "Cluster API controllers";
+}
+
+[Collection(ClusterApiControllersCollection.Name)]
 public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) : IClassFixture<ClusterApiManagement>
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -199,7 +210,8 @@ public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) 
         SimulatorOnly.Require();
         var ns = NewNamespace("capi-fail");
         CreateKubeadmCluster(ns, "broken", "v1.34.2", 1, 1, provisionFailure: "Quota exceeded for instances: Requested 3, but already used 10 of 10");
-        var cluster = await WaitCluster(ns, "broken", c => (string?)Condition(c, "InfrastructureReady")?["reason"] == "OpenStackError" && Condition(c, "Available") is not null);
+        var cluster = await WaitCluster(ns, "broken", c => (string?)Condition(c, "InfrastructureReady")?["reason"] == "OpenStackError" && Condition(c, "Available") is not null
+            && (string?)c["status"]?["phase"] == "Provisioning");
         var infra = Condition(cluster, "InfrastructureReady")!;
         Assert.Equal("False", (string?)infra["status"]);
         Assert.Contains("Quota exceeded", (string?)infra["message"]);
@@ -242,7 +254,8 @@ public sealed class ClusterApiControllersContract(ClusterApiManagement fixture) 
         var md = await Objects.WaitForAsync("cluster.x-k8s.io/v1beta2", "MachineDeployment", "upg-md-0", ns,
             m => (int?)m["status"]?["upToDateReplicas"] == 2 && (int?)m["status"]?["replicas"] == 2 && !IsTrue(m, "RollingOut"), Timeout);
         Assert.True(IsTrue(md, "Available"));
-        Assert.Single(Objects.List("cluster.x-k8s.io/v1beta2", "MachineSet", ns));
+        // The old MachineSet, scaled to zero, is deleted by the controller's next pass, not in the same write.
+        await Eventually.Until(() => Task.FromResult(Objects.List("cluster.x-k8s.io/v1beta2", "MachineSet", ns).Count == 1), Timeout, "the old MachineSet deleted");
     }
 
     [SkippableFact]

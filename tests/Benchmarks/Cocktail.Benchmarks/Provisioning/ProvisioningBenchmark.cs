@@ -77,7 +77,7 @@ public static class ProvisioningBenchmark
             var unmatched = 0;
             foreach (var change in committed.Where(c => names.Contains(c.Name)))
             {
-                if (watch.Heard.TryGetValue(change.Key, out var heard)) figure.Add(Math.Max(0, (change.CommittedAt - heard).TotalMilliseconds));
+                if (watch.HeardBefore(change.Key, change.CommittedAt) is { } heard) figure.Add(Math.Max(0, (change.CommittedAt - heard).TotalMilliseconds));
                 else unmatched++;
             }
             Console.WriteLine($"  condition heard on a bare watch → ClusterConditionChanged committed: {Percentiles.Summary(figure)}");
@@ -167,13 +167,37 @@ public static class ProvisioningBenchmark
         public async ValueTask DisposeAsync() => await _db.DisposeAsync();
     }
 
-    /// <summary>A bare watch of every Cluster: when each condition state (type, status, reason, message) was first heard.</summary>
+    /// <summary>
+    /// A bare watch of every Cluster: when each condition entered each state (type, status, reason, message). A state
+    /// can come back (RollingOut False → True → False), so a commit is matched to the latest entry into its state
+    /// before it, not to the first one ever heard.
+    /// </summary>
     private sealed class ClusterWatch : IAsyncDisposable
     {
         private readonly CancellationTokenSource _stop = new();
         private Task _watch = Task.CompletedTask;
 
-        public ConcurrentDictionary<string, DateTimeOffset> Heard { get; } = new();
+        private readonly ConcurrentDictionary<string, List<DateTimeOffset>> _entered = new();
+        private readonly Dictionary<string, string> _current = new();
+
+        public DateTimeOffset? HeardBefore(string key, DateTimeOffset committedAt)
+        {
+            if (!_entered.TryGetValue(key, out var times)) return null;
+            lock (times)
+            {
+                var before = times.Where(t => t <= committedAt).ToList();
+                return before.Count > 0 ? before.Max() : times.Min();
+            }
+        }
+
+        private void Enter(string name, string? type, string key, DateTimeOffset now)
+        {
+            var condition = $"{name}|{type}";
+            if (_current.TryGetValue(condition, out var state) && state == key) return;
+            _current[condition] = key;
+            var times = _entered.GetOrAdd(key, _ => []);
+            lock (times) times.Add(now);
+        }
 
         public static async Task<ClusterWatch> StartAsync(IKubernetes client)
         {
@@ -192,7 +216,7 @@ public static class ProvisioningBenchmark
                         var name = cluster.GetProperty("metadata").GetProperty("name").GetString()!;
                         if (!cluster.TryGetProperty("status", out var status) || !status.TryGetProperty("conditions", out var conditions)) continue;
                         foreach (var c in conditions.EnumerateArray())
-                            watch.Heard.TryAdd(Key(name, Text(c, "type"), Text(c, "status"), Text(c, "reason"), Text(c, "message")), now);
+                            watch.Enter(name, Text(c, "type"), Key(name, Text(c, "type"), Text(c, "status"), Text(c, "reason"), Text(c, "message")), now);
                     }
                 }
                 catch (Exception e) when (e is OperationCanceledException or HttpRequestException or IOException) { }
