@@ -35,6 +35,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
     KestrelHost? _host;
     SilentListener? _silent;
     int _port;
+    PortReservation? _reservation;
 
     KubeSimCluster(ClusterRuntime runtime, CancellationTokenSource stopping, string adminToken)
     {
@@ -255,6 +256,8 @@ public sealed class KubeSimCluster : IAsyncDisposable
             if (availability == Availability) return;
             if (_host is not null) { await _host.DisposeAsync(); _host = null; }
             if (_silent is not null) { await _silent.DisposeAsync(); _silent = null; }
+            _reservation?.Dispose();
+            _reservation = null;
             switch (availability)
             {
                 case ServerAvailability.Serving:
@@ -263,6 +266,9 @@ public sealed class KubeSimCluster : IAsyncDisposable
                     break;
                 case ServerAvailability.Hanging:
                     _silent = new SilentListener(_port);
+                    break;
+                case ServerAvailability.Refusing:
+                    _reservation = PortReservation.TryBind(_port);
                     break;
             }
             Availability = availability;
@@ -297,6 +303,7 @@ public sealed class KubeSimCluster : IAsyncDisposable
         await _runtime.WorkloadClusters.DisposeAsync();
         if (_host is not null) await _host.DisposeAsync();
         if (_silent is not null) await _silent.DisposeAsync();
+        _reservation?.Dispose();
         await _runtime.Audit.DisposeAsync();
         if (_runtime.LogShipping is not null) await _runtime.LogShipping.DisposeAsync();
         _runtime.Tokens.Dispose();

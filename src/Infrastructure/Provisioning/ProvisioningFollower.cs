@@ -65,6 +65,20 @@ public sealed class ProvisioningFollower(
     private readonly Channel<Guid> _queue = Channel.CreateUnbounded<Guid>();
     private volatile Targets _targets = Targets.Empty;
 
+    /// <summary>Signalled when an object of a cluster not yet among the targets changes: the targets are read again early.</summary>
+    private readonly SemaphoreSlim _readTargetsNow = new(0, 1);
+
+    /// <summary>
+    /// Names of clusters heard of but not among the targets, and when each last asked for an early read. A cluster
+    /// Cocktail did not create (or a deleted one) asks at most once per resync period, so foreign Cluster API objects
+    /// on a busy management cluster cannot turn the target list into a hot loop.
+    /// </summary>
+    private readonly ConcurrentDictionary<(Guid, string, string), long> _unknownAsked = new();
+    private const int MaxUnknownRemembered = 10_000;
+
+    /// <summary>The shortest gap between two reads of the targets, so a burst of new clusters is read once.</summary>
+    private static readonly TimeSpan MinTargetsGap = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Management clusters watched by this replica, for tests and benchmarks.</summary>
     public IReadOnlyCollection<Guid> WatchedManagementClusters => [.. _watches.Keys];
 
@@ -117,7 +131,12 @@ public sealed class ProvisioningFollower(
         var first = true;
         while (!ct.IsCancellationRequested)
         {
+            var previous = _targets;
             _targets = await ReadTargetsAsync(ct);
+            // A cluster requested since the last read may already have changed on its management cluster while it was
+            // unknown here; observe it now rather than on its next change or the next resync.
+            if (!first)
+                foreach (var added in _targets.All.Where(t => !previous.Contains(t.Id))) MarkDirty(added.Id);
             logger.LogDebug("Following {Count} provisioned clusters on {Management} management clusters", _targets.All.Count, _watches.Count);
             await FollowManagementClustersAsync(ct);
             if (first || sinceResync.Elapsed >= options.Value.Resync)
@@ -132,7 +151,8 @@ public sealed class ProvisioningFollower(
                 await using var alive = new NpgsqlCommand("select 1", leadership) { CommandTimeout = 10 };
                 await alive.ExecuteScalarAsync(ct); // a lost session is a lost lock: stop following
             }
-            await Task.Delay(options.Value.TargetsInterval, ct);
+            if (await _readTargetsNow.WaitAsync(options.Value.TargetsInterval, ct))
+                await Task.Delay(MinTargetsGap, ct);
         }
     }
 
@@ -217,8 +237,13 @@ public sealed class ProvisioningFollower(
     {
         var ns = Text(Child(obj, "metadata"), "namespace") ?? "default";
         var name = Name(obj) ?? "";
-        var target = _targets.Find(managementClusterId, ns, Label(obj, ClusterNameLabel), name);
-        if (target is null) return;
+        var clusterLabel = Label(obj, ClusterNameLabel);
+        var target = _targets.Find(managementClusterId, ns, clusterLabel, name);
+        if (target is null)
+        {
+            AskForTargets((managementClusterId, ns, clusterLabel ?? name));
+            return;
+        }
         if (!secret)
         {
             MarkDirty(target.Id);
@@ -227,6 +252,17 @@ public sealed class ProvisioningFollower(
         if (name != target.Name + "-kubeconfig") return;
         using var scope = scopes.CreateScope();
         await scope.ServiceProvider.GetRequiredService<IMessageBus>().PublishAsync(new RegisterProvisionedCluster(target.Id));
+    }
+
+    /// <summary>An object of a cluster not among the targets changed: read the targets early, once per name per resync period.</summary>
+    private void AskForTargets((Guid, string, string) key)
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_unknownAsked.TryGetValue(key, out var asked) && System.Diagnostics.Stopwatch.GetElapsedTime(asked, now) < options.Value.Resync) return;
+        if (_unknownAsked.Count >= MaxUnknownRemembered) _unknownAsked.Clear();
+        _unknownAsked[key] = now;
+        try { if (_readTargetsNow.CurrentCount == 0) _readTargetsNow.Release(); }
+        catch (SemaphoreFullException) { /* already signalled */ }
     }
 
     private async Task StopWatchesAsync()
@@ -244,7 +280,9 @@ public sealed class ProvisioningFollower(
     {
         public static readonly Targets Empty = new([]);
         private readonly Dictionary<(Guid, string, string), Target> _byName = all.GroupBy(t => (t.ManagementClusterId, t.Namespace, t.Name)).ToDictionary(g => g.Key, g => g.Last());
+        private readonly HashSet<Guid> _ids = all.Select(t => t.Id).ToHashSet();
         public IReadOnlyList<Target> All { get; } = all;
+        public bool Contains(Guid id) => _ids.Contains(id);
 
         /// <summary>By the cluster-name label Cluster API puts on what it owns, else by the object's name (the Cluster, or <c>&lt;cluster&gt;-…</c>).</summary>
         public Target? Find(Guid managementClusterId, string ns, string? clusterLabel, string name)
