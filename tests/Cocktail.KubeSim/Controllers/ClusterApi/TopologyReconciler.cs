@@ -77,7 +77,6 @@ internal sealed partial class ClusterApiController
         var existing = ListCore("machinedeployments", ns).Where(m => m.Str("spec", "clusterName") == name &&
                                                                     m.At("metadata", "labels", "topology.cluster.x-k8s.io/deployment-name") is not null).ToList();
         var pendingUpgrade = new List<string>();
-        var pendingCreate = new List<string>();
         foreach (var mdTopology in topology.At("workers", "machineDeployments").Objects())
         {
             var topologyName = mdTopology.Str("name") ?? "";
@@ -86,7 +85,6 @@ internal sealed partial class ClusterApiController
             var md = existing.FirstOrDefault(m => m.At("metadata", "labels", "topology.cluster.x-k8s.io/deployment-name")?.ToString() == topologyName);
             if (md is null)
             {
-                if (cpProvisioning && false) { pendingCreate.Add(topologyName); continue; }
                 var mdName = ObjectMetadata.GenerateName($"{name}-{topologyName}-");
                 var labels = topologyLabels.CloneObject().Also(l => l["topology.cluster.x-k8s.io/deployment-name"] = topologyName);
                 var bootstrap = FromTemplate(mdClass.At("bootstrap", "templateRef"), ns, $"{mdName}-", owner, labels, out var e1, copy: true);
