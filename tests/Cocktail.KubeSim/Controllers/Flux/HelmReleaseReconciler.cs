@@ -347,7 +347,7 @@ internal sealed partial class FluxController
             var s = o.Obj("status");
             var entries = install ? new List<JsonNode>() : s.Arr("history").Select(h => h!.DeepClone()).ToList();
             foreach (var h in entries.OfType<JsonObject>().Where(h => error is null && h.Str("status") == "deployed")) h["status"] = "superseded";
-            entries.Insert(0, snapshot);
+            entries.Insert(0, snapshot.DeepClone());
             s["history"] = new JsonArray(entries.Take(MaxHistory(o)).ToArray());
             s["lastAttemptedReleaseActionDuration"] = "0.1s";
             if (error is null)
