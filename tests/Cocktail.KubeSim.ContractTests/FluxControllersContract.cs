@@ -337,6 +337,30 @@ public sealed class FluxControllersContract(FluxCluster fixture) : IClassFixture
     }
 
     [SkippableFact]
+    public async Task a_release_beyond_the_namespace_quota_fails_in_admission_and_is_recorded_as_failed()
+    {
+        Skip.If(SimulatorOnly.AgainstRealCluster, "simulator-only");
+        var ns = NewNamespace("quota");
+        Objects.Create(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "ResourceQuota",
+            ["metadata"] = new JsonObject { ["name"] = "service-map", ["namespace"] = ns },
+            ["spec"] = new JsonObject { ["hard"] = new JsonObject { ["count/configmaps"] = "0" } },
+        });
+        await Objects.WaitForAsync("v1", "ResourceQuota", "service-map", ns, q => q.At("status", "hard") is not null, Timeout);
+        CreateRepository(ns, fixture.Repository.Url);
+        Objects.Create(Release(ns, "web", "1.0.0"));
+
+        var failed = await WaitReady(ns, "web", "False", "InstallFailed");
+        var message = Condition(failed, "Ready")!.Str("message")!;
+        Assert.StartsWith($"Helm install failed for release {ns}/web with chart podinfo@1.0.0: configmaps \"podinfo-config\" is forbidden: exceeded quota: service-map", message);
+        // The release was stored before the apply failed: Helm records it as failed, and the failure counts.
+        Assert.Equal(("failed", 1L), (failed.At("status", "history").Objects().Single().Str("status"), failed.Long("status", "installFailures")));
+        Assert.Equal("failed", Assert.Single(StorageSecrets(ns, "web")).Str("metadata", "labels", "status"));
+        Assert.Null(Objects.Get("v1", "ConfigMap", "podinfo-config", ns));
+    }
+
+    [SkippableFact]
     public async Task charts_from_an_oci_registry_install_through_a_helm_repository_of_type_oci_and_an_oci_repository()
     {
         Skip.If(SimulatorOnly.AgainstRealCluster, "simulator-only");
