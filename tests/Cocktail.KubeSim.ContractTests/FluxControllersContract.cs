@@ -240,11 +240,13 @@ public sealed class FluxControllersContract(FluxCluster fixture) : IClassFixture
         CreateRepository(ns, fixture.Repository.Url);
         Objects.Create(Release(ns, "web", "9.9.9"));
 
-        var chart = await Objects.WaitForAsync("source.toolkit.fluxcd.io/v1", "HelmChart", $"{ns}-web", ns, o => Condition(o, "Ready")?.Str("status") == "False", Timeout);
+        // Until the HelmRepository has its artifact, the HelmChart waits (NoSourceArtifact); then the version is looked up.
+        var chart = await Objects.WaitForAsync("source.toolkit.fluxcd.io/v1", "HelmChart", $"{ns}-web", ns,
+            o => Condition(o, "Ready") is { } c && c.Str("status") == "False" && c.Str("reason") != "NoSourceArtifact", Timeout);
         const string message = "invalid chart reference: failed to get chart version for remote reference: no 'podinfo' chart with version matching '9.9.9' found";
         Assert.Equal(("InvalidChartReference", message), (Condition(chart, "Ready")!.Str("reason"), Condition(chart, "Ready")!.Str("message")));
-        var release = await WaitReady(ns, "web", "False", "ArtifactFailed");
-        Assert.Equal($"HelmChart '{ns}/{ns}-web' is not ready: {message}", Condition(release, "Ready")!.Str("message"));
+        var release = await WaitRelease(ns, "web", o => Condition(o, "Ready") is { } c && c.Str("reason") == "ArtifactFailed" && c.Str("message")!.Contains("invalid chart reference"));
+        Assert.Equal(("False", $"HelmChart '{ns}/{ns}-web' is not ready: {message}"), (Condition(release, "Ready")!.Str("status"), Condition(release, "Ready")!.Str("message")));
 
         // A broken index fails the HelmRepository with source-controller's reason.
         var broken = NewNamespace("broken");
@@ -374,8 +376,10 @@ public sealed class FluxControllersContract(FluxCluster fixture) : IClassFixture
         Objects.Create(Release(ns, "from-repo", "1.x"));
         var viaRepository = await WaitReady(ns, "from-repo", "True", "InstallSucceeded");
         Assert.Equal("1.1.0", viaRepository.At("status", "history").Objects().First().Str("chartVersion"));
-        // source-controller treats a HelmRepository of type oci as static: no artifact, no conditions.
-        Assert.Null(Objects.Get("source.toolkit.fluxcd.io/v1", "HelmRepository", "charts", ns)!.At("status", "artifact"));
+        // source-controller treats a HelmRepository of type oci as static: no artifact, no conditions, no finalizer.
+        var staticRepository = Objects.Get("source.toolkit.fluxcd.io/v1", "HelmRepository", "charts", ns)!;
+        Assert.Equal((null, null, 1L), (staticRepository.At("status", "artifact"), staticRepository.At("status", "conditions"), staticRepository.Long("status", "observedGeneration")));
+        Assert.Null(staticRepository.At("metadata", "finalizers"));
 
         var ns2 = NewNamespace("ociref");
         Objects.Create(new JsonObject
