@@ -188,8 +188,8 @@ internal sealed partial class FluxController
             WriteObject(chartType, existing, HelmManager, o => { foreach (var (k, v) in wanted) o.Obj("spec")[k] = v?.DeepClone(); });
             return (null, null, null, null);
         }
-        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation") && Condition(existing, "Ready")?.Str("status") != "False")
-            return (null, null, null, null);
+        // Wait until source-controller has observed the HelmChart's latest spec (helm-controller checks the observed generation).
+        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation")) return (null, null, null, null);
         return Artifact("HelmChart", existing);
     }
 
