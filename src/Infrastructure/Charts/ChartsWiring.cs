@@ -1,4 +1,5 @@
 using Cocktail.Application.Charts;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cocktail.Infrastructure.Charts;
@@ -16,6 +17,15 @@ public static class ChartsWiring
         services.AddSingleton<IChartIndexes, ChartSources>();
         services.AddSingleton<IChartPackages, ChartSources>();
         services.AddSingleton<IChartValues, ChartValues>();
+        return services;
+    }
+
+    /// <summary>The leader-elected schedule that reads every repository's index again.</summary>
+    public static IServiceCollection AddChartRefresh(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ChartRepositoriesOptions>(configuration.GetSection(ChartRepositoriesOptions.Section));
+        services.AddSingleton<ChartRefreshScheduler>();
+        services.AddHostedService(s => s.GetRequiredService<ChartRefreshScheduler>());
         return services;
     }
 }
