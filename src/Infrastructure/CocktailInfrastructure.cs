@@ -79,6 +79,8 @@ public static class CocktailInfrastructure
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
         services.AddCharts();
+        Charts.ChartsWiring.AddChartSources(services);
+        Charts.ChartsWiring.AddChartRefresh(services, configuration);
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
         Registries.RegistryWiring.AddRegistries(services, configuration);
@@ -127,6 +129,7 @@ public static class CocktailInfrastructure
         options.AddLogs();
         options.AddLogReceiving();
         Registries.RegistryWiring.AddRegistryDocuments(options);
+        Cocktail.Application.Charts.Configuration.AddChartCatalog(options);
     }
 
     private static void AddClusterServices(this IServiceCollection services, IConfiguration configuration)

@@ -21,5 +21,6 @@ public static class Configuration
             .Register<Workload>().Register<BuildDefinition>().Register<Build>().Register<PolicyStream>().Register<TerminalSession>()
             .Register<NotificationChannel>().Register<NotificationRoute>().Register<Domain.Registries.ExternalRegistry>()
             .Register<Domain.Monitoring.AlertRule>().Register<Domain.Monitoring.Alert>().Register<Domain.Monitoring.Silence>()
-            .Register<Domain.Registries.ImageRepository>().Register<Domain.Registries.RobotAccount>();
+            .Register<Domain.Registries.ImageRepository>().Register<Domain.Registries.RobotAccount>()
+            .Register<Domain.Charts.ChartRepository>();
 }

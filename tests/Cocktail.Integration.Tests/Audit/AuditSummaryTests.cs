@@ -110,6 +110,8 @@ public sealed partial class AuditSummaryTests
             return new AlertRuleDefinition(name == "before" ? "checkout restarts" : "checkout restarting", null, "increase(restarts[15m]) > 3",
                 TimeSpan.FromMinutes(5), AlertSeverity.Warning, new Dictionary<string, string>(), null, null, true);
         if (underlying == typeof(double)) return 0.9;
+        if (underlying == typeof(Domain.Charts.ChartVisibility))
+            return name == "before" ? Domain.Charts.ChartVisibility.Everyone : Domain.Charts.ChartVisibility.Only([Known]);
         if (underlying == typeof(Domain.Builds.BuildSource))
             return new Domain.Builds.BuildSource("https://git.example.com/shop/web.git", "main", ".", "Dockerfile", new Dictionary<string, string>(), "web", "{branch}-{shortSha}");
         if (underlying == typeof(Domain.Pipelines.PipelineDefinition))

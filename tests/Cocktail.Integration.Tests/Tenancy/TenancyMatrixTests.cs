@@ -272,6 +272,16 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["POST /api/v1/platform/notification-routes"] = Write(w => new { name = "intruder", channelIds = new[] { w.AChannel } }),
         ["GET /api/v1/notification-channels/{id}"] = Read(),
         // External registries and pull secrets: members read (never a secret), workspace admins change.
+        // Chart catalog: platform admins add, re-scope, refresh and remove repositories; everyone signed in lists the names of
+        // those visible to their workspaces (A's is visible to A only); A's members browse A's charts.
+        ["GET /api/v1/chart-repositories"] = Read(Kind.FilteredRead),
+        ["POST /api/v1/chart-repositories"] = Write(w => new { name = "intruder", kind = "Http", url = w.ACharts.Url, allWorkspaces = true }),
+        ["GET /api/v1/chart-repositories/{id}"] = Read(),
+        ["PUT /api/v1/chart-repositories/{id}/visibility"] = Write(_ => new { allWorkspaces = true, reason = "matrix" }),
+        ["POST /api/v1/chart-repositories/{id}/refresh"] = Write(),
+        ["DELETE /api/v1/chart-repositories/{id}"] = Write(),
+        ["GET /api/v1/workspaces/{id}/charts"] = Read(),
+        ["GET /api/v1/workspaces/{id}/charts/{repository}/{chart}"] = Read(),
         ["GET /api/v1/workspaces/{id}/external-registries"] = Read(),
         ["POST /api/v1/workspaces/{id}/external-registries"] = Write(_ => new { name = "intruder", kind = "Ghcr", userName = "intruder", password = "intruder-token" }),
         ["GET /api/v1/external-registries/{id}"] = Read(),
@@ -441,6 +451,9 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ARoute { get; init; }
         public required string ARepository { get; init; }
         public required string AExternalRegistry { get; init; }
+        public required Testing.Charts.ChartRepositoryServer ACharts { get; init; }
+        public required string AChartRepository { get; init; }
+        public required string AChartRepositoryName { get; init; }
         public required string ADefinition { get; init; }
         public required string ABuild { get; init; }
         public required string APipeline { get; set; }
@@ -484,6 +497,11 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             if (!pushed.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)pushed.StatusCode} {await pushed.Content.ReadAsStringAsync()}");
             var externalRegistry = await CreatedAsync(await a.WorkspaceAdmin.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/external-registries",
                 new { name = "matrix", kind = "Harbor", server = "harbor.example.com", userName = "robot$matrix", password = "matrix-harbor-password" }));
+            // A chart repository visible to A only, whose chart is named as the matrix names every {chart}.
+            var charts = await Testing.Charts.ChartRepositoryServer.StartAsync(new Testing.Charts.TestChart("cpu", "1.0.0") { Readme = "# cpu" });
+            var chartRepositoryName = "matrix-" + Guid.NewGuid().ToString("N")[..8];
+            var chartRepository = await CreatedAsync(await a.Admin.PostAsJsonAsync("/api/v1/chart-repositories",
+                new { name = chartRepositoryName, kind = "Http", url = charts.Url, workspaceIds = new[] { a.WorkspaceId } }));
             (await a.Admin.PutAsJsonAsync("/api/v1/platform/builds", new { clusterId = a.ClusterId, @namespace = "matrix-builds" })).EnsureSuccessStatusCode();
             var definition = await CreatedAsync(await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/build-definitions",
                 new { name = "matrix", gitUrl = "https://git.example.com/shop/web.git", repository = "web" }));
@@ -503,11 +521,12 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 A = a, B = b, Auditor = await app.CreateUserAsync("Auditor"), AMap = aMapId, ANamespace = ns,
                 AWorkload = (string)workload["id"]!, AGrant = (string)grant["grant"]!["id"]!, AAccessRequest = accessRequest, AQuotaRequest = quotaRequest,
                 AToken = (string)tokens.AsArray()[0]!["id"]!, AChannel = channel, ARoute = route, AExternalRegistry = externalRegistry,
+                ACharts = charts, AChartRepository = chartRepository, AChartRepositoryName = chartRepositoryName,
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
                 ARun = run,
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
-                    a.WorkspaceAdmin.UserName, a.Developer.UserName, run],
+                    a.WorkspaceAdmin.UserName, a.Developer.UserName, run, chartRepositoryName],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
                 APipeline = "",
             };
@@ -532,6 +551,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "exceptionId" => AException,
             "provider" => "github",
             "stage" => "build",
+            "repository" => AChartRepositoryName,
             "pool" => "workers",
             "secret" => "cka_not-this-clusters-secret",
             "kind" => template.Contains("{ns}", StringComparison.Ordinal) ? "deployments" : "namespaces",
@@ -553,6 +573,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "notification-routes" => ARoute,
                 "image-repositories" => ARepository,
                 "external-registries" => AExternalRegistry,
+                "chart-repositories" => AChartRepository,
                 "build-definitions" => ADefinition,
                 "builds" => ABuild,
                 "pipelines" => APipeline,
@@ -595,6 +616,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
 
         public async ValueTask DisposeAsync()
         {
+            await ACharts.DisposeAsync();
             await B.DisposeAsync();
             await A.DisposeAsync();
         }

@@ -2,6 +2,7 @@ using Cocktail.Application.Alerts.ReceivingAlertmanager;
 using Cocktail.Application.KubernetesAudit.SettingUpWebhook;
 using Cocktail.Domain.Access;
 using Cocktail.Domain.Builds;
+using Cocktail.Domain.Charts;
 using Cocktail.Domain.ApiTokens;
 using Cocktail.Domain.Clusters;
 using Cocktail.Domain.Common;
@@ -48,7 +49,7 @@ public static class AuditDescriptions
         ChannelKind = "notification channel", RouteKind = "notification route",
         PipelineKind = "pipeline", RunKind = "pipeline run",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
-        ExternalRegistryObject = "external registry", RobotKind = "robot account",
+        ExternalRegistryObject = "external registry", ChartRepositoryObject = "chart repository", RobotKind = "robot account",
         VulnerabilityExceptionKind = "vulnerability exception";
 
     static AuditDescriptions()
@@ -225,6 +226,14 @@ public static class AuditDescriptions
             (e.SecretReplaced ? ", with a new secret" : ""), ExternalRegistryObject, e.Name));
         On<ExternalRegistryRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the registry {e.Name} from {e.WorkspaceName}{Because(e.Reason)}", ExternalRegistryObject, e.Name));
 
+        // Chart repositories
+        On<ChartRepositoryAdded>((e, n) => new($"{e.AddedBy.Name} added the chart repository {e.Name} ({e.Url}), visible to {Visibility(e.Visibility, n)}{Because(e.Reason)}",
+            ChartRepositoryObject, e.Name));
+        On<ChartRepositoryVisibilityChanged>((e, n) => new(
+            $"{e.ChangedBy.Name} made the chart repository {e.Name} visible to {Visibility(e.After, n)} instead of {Visibility(e.Before, n)}{Because(e.Reason)}",
+            ChartRepositoryObject, e.Name));
+        On<ChartRepositoryRemoved>((e, _) => new($"{e.RemovedBy.Name} removed the chart repository {e.Name}{Because(e.Reason)}", ChartRepositoryObject, e.Name));
+
         // Security policies
         On<SecurityPolicyChanged>((e, n) =>
         {
@@ -319,6 +328,11 @@ public static class AuditDescriptions
         return $"{info?.DisplayName ?? b.Infrastructure.ToString()}, {b.KubernetesVersion}, {controlPlane}, {pools} node pool{(pools == 1 ? "" : "s")}" +
             (b.ClusterClass is null ? "" : $", ClusterClass {b.ClusterClass}");
     }
+
+    private static string Visibility(ChartVisibility visibility, IAuditNames names) =>
+        visibility.AllWorkspaces ? "every workspace"
+            : visibility.WorkspaceIds.Count == 0 ? "no workspace"
+            : (visibility.WorkspaceIds.Count == 1 ? "the workspace " : "the workspaces ") + string.Join(", ", visibility.WorkspaceIds.Select(names.Workspace));
 
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
     private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
