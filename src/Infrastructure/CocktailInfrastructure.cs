@@ -108,6 +108,7 @@ public static class CocktailInfrastructure
         options.AddApiTokens();
         options.AddClusters();
         Cocktail.Application.Provisioning.Configuration.AddProvisioning(options);
+        Cocktail.Application.Releases.Configuration.AddReleases(options);
         options.AddTenancy();
         options.AddQuotaRequests();
         options.AddAccess();
