@@ -79,6 +79,7 @@ public static class CocktailInfrastructure
         services.AddSingleton(new AggregateRegistry().RegisterPlatformAggregates());
         services.AddClusterServices(configuration);
         services.AddCharts();
+        Charts.ChartsWiring.AddChartSources(services);
         services.AddReplicas(configuration);
         services.AddNotificationDelivery(configuration);
         Registries.RegistryWiring.AddRegistries(services, configuration);

@@ -22,9 +22,10 @@ public static class BoundedYaml
     /// An error message if the YAML is larger, deeper or expands to more nodes than allowed, or, with
     /// <paramref name="objects"/>, has a document that is not a mapping (KubernetesYaml fails on those with a
     /// NullReferenceException); null if it may be read. <paramref name="maxDepth"/> lowers the nesting allowed; without
-    /// <paramref name="aliases"/> any anchor or alias is refused.
+    /// <paramref name="aliases"/> any anchor or alias is refused. <paramref name="maxNodes"/> raises the node count for
+    /// large documents read without aliases (a chart repository's index.yaml), where nodes grow with the text only.
     /// </summary>
-    public static string? Check(string yaml, int maxLength, bool objects = false, int maxDepth = MaxDepth, bool aliases = true)
+    public static string? Check(string yaml, int maxLength, bool objects = false, int maxDepth = MaxDepth, bool aliases = true, long maxNodes = MaxNodes)
     {
         if (yaml.Length > maxLength) return $"The YAML is larger than {maxLength / 1024} KiB.";
         var parser = new Parser(new StringReader(yaml));
@@ -68,7 +69,7 @@ public static class BoundedYaml
                     default:
                         continue;
                 }
-                if (total > MaxNodes) return $"The YAML has more than {MaxNodes} nodes once its aliases are expanded.";
+                if (total > maxNodes) return $"The YAML has more than {maxNodes} nodes once its aliases are expanded.";
                 if (open.Count > 0)
                 {
                     var (anchor, nodes) = open.Pop();
