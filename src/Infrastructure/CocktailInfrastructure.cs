@@ -90,7 +90,11 @@ public static class CocktailInfrastructure
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             // Events that need a cluster changed become the reconciler's messages in the same transaction (the outbox).
-            .IntegrateWithWolverine(Provisioning.ProvisioningEventForwarding.Forward);
+            .IntegrateWithWolverine(marten =>
+            {
+                Provisioning.ProvisioningEventForwarding.Forward(marten);
+                Releases.ReleaseEventForwarding.Forward(marten);
+            });
         return services;
     }
 
@@ -187,6 +191,15 @@ public static class CocktailInfrastructure
         services.Configure<Provisioning.ProvisioningOptions>(configuration.GetSection(Provisioning.ProvisioningOptions.Section));
         services.AddSingleton<Provisioning.ProvisioningFollower>();
         services.AddHostedService(s => s.GetRequiredService<Provisioning.ProvisioningFollower>());
+        // Chart releases through Flux: the addon catalog, the gateway, the manifest reader and the follower.
+        services.Configure<Cocktail.Application.Addons.AddonOptions>(configuration.GetSection(Cocktail.Application.Addons.AddonOptions.Section));
+        services.AddSingleton<Cocktail.Application.Addons.AddonCatalog>();
+        services.AddSingleton<Cocktail.Application.Releases.IVisibleChartRepositories, Cocktail.Application.Releases.AddonChartRepositories>();
+        services.AddSingleton<Cocktail.Application.Releases.IFluxGateway, Releases.FluxGateway>();
+        services.AddSingleton<Cocktail.Application.Releases.Flux.IFluxManifests, Releases.FluxManifests>();
+        services.Configure<Releases.ReleaseFollowingOptions>(configuration.GetSection(Releases.ReleaseFollowingOptions.Section));
+        services.AddSingleton<Releases.ReleaseFollower>();
+        services.AddHostedService(s => s.GetRequiredService<Releases.ReleaseFollower>());
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<Application.Pipelines.IPipelineYaml, Pipelines.PipelineYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

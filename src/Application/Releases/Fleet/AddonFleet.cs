@@ -64,8 +64,8 @@ public static class AddonFleetQueries
         IQuerySession session, AddonCatalog catalog, string key, string? below, CancellationToken ct)
     {
         if (catalog.Find(key.Trim()) is not { } addon) return (null, [], []);
-        var releases = await session.Query<ChartReleaseView>()
-            .Where(r => r.Addon == addon.Key && r.Status != ChartReleaseStatus.Uninstalled).Take(10_000).ToListAsync(ct);
+        List<ChartReleaseView> releases = [.. await session.Query<ChartReleaseView>()
+            .Where(r => r.Addon == addon.Key && r.Status != ChartReleaseStatus.Uninstalled).Take(10_000).ToListAsync(ct)];
         if (below is not null) releases = [.. releases.Where(r => ChartSemVer.Compare(r.DeployedVersion ?? r.Version, below) < 0)];
         var ids = releases.Select(r => r.ClusterId).Distinct().ToArray();
         var clusters = (await session.LoadManyAsync<ClusterView>(ct, ids)).ToDictionary(c => c.Id);
