@@ -88,6 +88,15 @@ public sealed record KubeSimOptions
     /// <summary>Time between two steps of a simulated Cluster API reconciliation (machine phases, node changes...).</summary>
     public TimeSpan ClusterApiStepDelay { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// Simulate Flux's source-controller and helm-controller (HelmRepository, OCIRepository, HelmChart, HelmRelease) once
+    /// their CRDs are installed (<c>SharedCrds.InstallFluxAsync</c>). Off by default: a cluster has no Flux until it is installed.
+    /// </summary>
+    public bool Flux { get; init; }
+
+    /// <summary>Time between two steps of a simulated Flux reconciliation (release action, remediation, retry).</summary>
+    public TimeSpan FluxStepDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Options of the workload clusters Cluster API provisions (name, nodes and version are set per cluster).</summary>
     public KubeSimOptions? WorkloadClusterOptions { get; init; }
 }

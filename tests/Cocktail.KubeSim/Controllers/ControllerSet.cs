@@ -19,6 +19,7 @@ internal static class ControllerSet
             new KubeletController(cluster), new EndpointsController(cluster), new ResourceQuotaController(cluster),
             new HorizontalPodAutoscalerController(cluster),
             .. cluster.Options.ClusterApi ? [new ClusterApi.ClusterApiController(cluster)] : Array.Empty<Controller>(),
+            .. cluster.Options.Flux ? [new Flux.FluxController(cluster)] : Array.Empty<Controller>(),
         ];
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Cocktail.KubeSim.Controllers.ClusterApi;
 using Cocktail.KubeSim.Json;
 
 namespace Cocktail.KubeSim.Discovery;
@@ -59,6 +60,97 @@ public static class SharedCrds
     {
         var names = ClusterApiProjects.SelectMany(p => Create(cluster.Objects, p)).ToList();
         await WaitEstablishedAsync(cluster.Objects, names, timeout);
+        return names;
+    }
+
+    /// <summary>Flux's source-controller and helm-controller projects (HelmRepository, OCIRepository, HelmChart, GitRepository; HelmRelease).</summary>
+    public static readonly IReadOnlyList<string> FluxProjects = [FluxSourceController, FluxHelmController];
+
+    /// <summary>The <c>app.kubernetes.io/version</c> label <see cref="InstallFluxAsync"/> writes (a Flux 2 release; the CRDs are those of <c>shared/kubernetes/crds/flux-*</c>).</summary>
+    public const string FluxVersion = "v2.7.0";
+
+    /// <summary>
+    /// Installs Flux as <c>flux install --components=source-controller,helm-controller</c> lays it out: the CRDs (waits until
+    /// Established), the <c>flux-system</c> namespace, the controllers' ServiceAccounts, Deployments and the
+    /// source-controller Service, and the <c>cluster-reconciler-flux-system</c> ClusterRoleBinding (cluster-admin for
+    /// helm-controller, which acts as itself when a HelmRelease names no service account). The simulated controllers
+    /// run only on clusters started with <see cref="KubeSimOptions.Flux"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> InstallFluxAsync(KubeSimCluster cluster, TimeSpan? timeout = null)
+    {
+        var names = FluxProjects.SelectMany(p => Create(cluster.Objects, p)).ToList();
+        await WaitEstablishedAsync(cluster.Objects, names, timeout);
+        var objects = cluster.Objects;
+        JsonObject Labels(string? component) => new JsonObject
+        {
+            ["app.kubernetes.io/instance"] = "flux-system", ["app.kubernetes.io/part-of"] = "flux", ["app.kubernetes.io/version"] = FluxVersion,
+        }.Also(l => { if (component is not null) l["app.kubernetes.io/component"] = component; });
+        objects.Upsert(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = "flux-system", ["labels"] = Labels(null).Also(l => l["pod-security.kubernetes.io/warn"] = "restricted") },
+        });
+        foreach (var (component, image) in new[] { ("source-controller", "ghcr.io/fluxcd/source-controller:v1.9.0"), ("helm-controller", "ghcr.io/fluxcd/helm-controller:v1.6.0") })
+        {
+            objects.Upsert(new JsonObject
+            {
+                ["apiVersion"] = "v1", ["kind"] = "ServiceAccount",
+                ["metadata"] = new JsonObject { ["name"] = component, ["namespace"] = "flux-system", ["labels"] = Labels(component) },
+            });
+            objects.Upsert(new JsonObject
+            {
+                ["apiVersion"] = "apps/v1", ["kind"] = "Deployment",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = component, ["namespace"] = "flux-system",
+                    ["labels"] = Labels(component).Also(l => l["control-plane"] = "controller"),
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["replicas"] = 1,
+                    ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = component } },
+                    ["template"] = new JsonObject
+                    {
+                        ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = component } },
+                        ["spec"] = new JsonObject
+                        {
+                            ["serviceAccountName"] = component,
+                            ["containers"] = new JsonArray(new JsonObject
+                            {
+                                ["name"] = "manager", ["image"] = image,
+                                ["args"] = new JsonArray("--events-addr=http://notification-controller.flux-system.svc.cluster.local./", "--watch-all-namespaces=true", "--log-level=info", "--log-encoding=json", "--enable-leader-election"),
+                                ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = 8080, ["name"] = "http-prom" }),
+                                ["resources"] = new JsonObject
+                                {
+                                    ["requests"] = new JsonObject { ["cpu"] = "100m", ["memory"] = "64Mi" },
+                                    ["limits"] = new JsonObject { ["cpu"] = "1000m", ["memory"] = "1Gi" },
+                                },
+                            }),
+                        },
+                    },
+                },
+            });
+        }
+        objects.Upsert(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = "source-controller", ["namespace"] = "flux-system", ["labels"] = Labels("source-controller").Also(l => l["control-plane"] = "controller") },
+            ["spec"] = new JsonObject
+            {
+                ["type"] = "ClusterIP",
+                ["selector"] = new JsonObject { ["app"] = "source-controller" },
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["port"] = 80, ["protocol"] = "TCP", ["targetPort"] = "http" }),
+            },
+        });
+        objects.Upsert(new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1", ["kind"] = "ClusterRoleBinding",
+            ["metadata"] = new JsonObject { ["name"] = "cluster-reconciler-flux-system", ["labels"] = Labels(null) },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = "cluster-admin" },
+            ["subjects"] = new JsonArray(
+                new JsonObject { ["kind"] = "ServiceAccount", ["name"] = "kustomize-controller", ["namespace"] = "flux-system" },
+                new JsonObject { ["kind"] = "ServiceAccount", ["name"] = "helm-controller", ["namespace"] = "flux-system" }),
+        });
         return names;
     }
 
