@@ -91,7 +91,11 @@ public static class CocktailInfrastructure
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
             // Events that need a cluster changed become the reconciler's messages in the same transaction (the outbox).
-            .IntegrateWithWolverine(Provisioning.ProvisioningEventForwarding.Forward);
+            .IntegrateWithWolverine(marten =>
+            {
+                Provisioning.ProvisioningEventForwarding.Forward(marten);
+                Releases.ReleaseEventForwarding.Forward(marten);
+            });
         return services;
     }
 
@@ -110,6 +114,7 @@ public static class CocktailInfrastructure
         options.AddApiTokens();
         options.AddClusters();
         Cocktail.Application.Provisioning.Configuration.AddProvisioning(options);
+        Cocktail.Application.Releases.Configuration.AddReleases(options);
         options.AddTenancy();
         options.AddQuotaRequests();
         options.AddAccess();
@@ -188,6 +193,15 @@ public static class CocktailInfrastructure
         services.Configure<Provisioning.ProvisioningOptions>(configuration.GetSection(Provisioning.ProvisioningOptions.Section));
         services.AddSingleton<Provisioning.ProvisioningFollower>();
         services.AddHostedService(s => s.GetRequiredService<Provisioning.ProvisioningFollower>());
+        // Chart releases through Flux: the addon catalog, the gateway, the manifest reader and the follower.
+        services.Configure<Cocktail.Application.Addons.AddonOptions>(configuration.GetSection(Cocktail.Application.Addons.AddonOptions.Section));
+        services.AddSingleton<Cocktail.Application.Addons.AddonCatalog>();
+        services.AddSingleton<Cocktail.Application.Releases.IVisibleChartRepositories, Cocktail.Application.Releases.AddonChartRepositories>();
+        services.AddSingleton<Cocktail.Application.Releases.IFluxGateway, Releases.FluxGateway>();
+        services.AddSingleton<Cocktail.Application.Releases.Flux.IFluxManifests, Releases.FluxManifests>();
+        services.Configure<Releases.ReleaseFollowingOptions>(configuration.GetSection(Releases.ReleaseFollowingOptions.Section));
+        services.AddSingleton<Releases.ReleaseFollower>();
+        services.AddHostedService(s => s.GetRequiredService<Releases.ReleaseFollower>());
         services.AddSingleton<IWorkloadYaml, WorkloadYaml>();
         services.AddSingleton<Application.Pipelines.IPipelineYaml, Pipelines.PipelineYaml>();
         services.AddSingleton<IWorkloadInventory, WorkloadInventory>();

@@ -126,6 +126,12 @@ public sealed partial class AuditSummaryTests
         if (underlying == typeof(Domain.Pipelines.PipelineArtifact))
             return new Domain.Pipelines.PipelineArtifact("registry.example.com/shop/web", "v1", "sha256:" + new string('c', 64));
         if (underlying == typeof(Domain.Provisioning.NodePoolSpec)) return Pool();
+        if (underlying == typeof(Domain.Charts.ChartReleaseTarget))
+            return new Domain.Charts.ChartReleaseTarget(Known, "ux-sim-1", "checkout", null, Known, Known, "checkout");
+        if (underlying == typeof(Domain.Charts.ChartSource))
+            return new Domain.Charts.ChartSource("https://charts.example.com", Domain.Charts.ChartRepositoryKind.Http, "redis");
+        if (underlying == typeof(System.Text.Json.Nodes.JsonObject))
+            return new System.Text.Json.Nodes.JsonObject { ["replicaCount"] = name == "before" ? 1 : 3 };
         if (underlying == typeof(Domain.Provisioning.ClusterBlueprint))
             return new Domain.Provisioning.ClusterBlueprint("prod-eu", "default", Domain.Provisioning.Infrastructure.OpenStack, "v1.33.2",
                 new Domain.Provisioning.ControlPlaneSpec(3, "m1.large"), [Pool(), Pool() with { Name = "gpu", MachineType = "g1.xlarge", GpusPerNode = 1 }],

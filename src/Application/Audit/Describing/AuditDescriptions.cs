@@ -50,7 +50,7 @@ public static class AuditDescriptions
         PipelineKind = "pipeline", RunKind = "pipeline run",
         AlertRuleKind = "alert rule", AlertKind = "alert", SilenceKind = "silence", ImageRepositoryKind = "image repository",
         ExternalRegistryObject = "external registry", ChartRepositoryObject = "chart repository", RobotKind = "robot account",
-        VulnerabilityExceptionKind = "vulnerability exception";
+        VulnerabilityExceptionKind = "vulnerability exception", ReleaseKind = "chart release";
 
     static AuditDescriptions()
     {
@@ -305,6 +305,29 @@ public static class AuditDescriptions
             (e.ClusterClasses ? ", ClusterClasses" : "") + ")", ClusterKind, e.Name));
         On<ClusterApiManagementDisabled>((e, _) => new($"{e.DisabledBy.Name} disabled Cluster API management on '{e.Name}'{Because(e.Reason)}", ClusterKind, e.Name));
 
+        // Chart releases: cluster addons and charts teams install into their service maps (through Flux)
+        On<ChartReleaseInstallRequested>((e, n) => new($"{e.RequestedBy.Name} installed {e.Source.Chart} {e.Version} as '{e.Name}' " +
+            (e.Target.ServiceMapId is { } map ? $"into {n.ServiceMap(map)}" : $"on cluster '{e.Target.ClusterName}' in {e.Target.Namespace}") +
+            $"{ValueCount(e.Values)}{Because(e.Reason)}", ReleaseKind, Release(e.Name, e.Target.ClusterName)));
+        On<ChartReleaseValuesChanged>((e, _) => new($"{e.ChangedBy.Name} changed the values of '{e.Name}' on cluster '{e.ClusterName}' (revision {e.Revision}){Because(e.Reason)}",
+            ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseUpgradeRequested>((e, _) => new($"{e.RequestedBy.Name} upgraded '{e.Name}' on cluster '{e.ClusterName}' from {e.From} to {e.To} (revision {e.Revision}){Because(e.Reason)}",
+            ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseRollbackRequested>((e, _) => new($"{e.RequestedBy.Name} rolled '{e.Name}' on cluster '{e.ClusterName}' back to revision {e.ToRevision} ({e.From} to {e.To}){Because(e.Reason)}",
+            ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseUninstallRequested>((e, _) => new($"{e.RequestedBy.Name} uninstalled '{e.Name}' ({e.Version}) from cluster '{e.ClusterName}'{Because(e.Reason)}",
+            ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseApplied>((e, _) => new($"Cocktail wrote the Flux objects of '{e.Name}' revision {e.Revision} on cluster '{e.ClusterName}'", ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseApplyFailed>((e, _) => new($"Cluster '{e.ClusterName}' refused the Flux objects of '{e.Name}' revision {e.Revision}: {e.Error}", ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseDeployed>((e, _) => new($"Flux deployed '{e.Name}' {e.ChartVersion}" + (e.AppVersion is { } app ? $" (app {app})" : "") +
+            $" on cluster '{e.ClusterName}' as Helm revision {e.HelmRevision}", ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseFailed>((e, _) => new($"'{e.Name}' failed on cluster '{e.ClusterName}': {e.Reason}: {e.Message}", ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<ChartReleaseRemediated>((e, _) => new($"Flux remediated '{e.Name}' on cluster '{e.ClusterName}': {e.Reason}" +
+            (string.IsNullOrWhiteSpace(e.Message) ? "" : $": {e.Message}"), ReleaseKind, Release(e.Name, e.ClusterName)));
+        On<FluxInstalled>((e, _) => new($"{e.InstalledBy.Name} installed Flux on cluster '{e.ClusterName}' from {e.Source} ({e.Objects} object(s)){Because(e.Reason)}",
+            ClusterKind, e.ClusterName));
+        On<ChartReleaseUninstalled>((e, _) => new($"'{e.Name}' is uninstalled from cluster '{e.ClusterName}'", ReleaseKind, Release(e.Name, e.ClusterName)));
+
         KnownNames = ByType.Keys.Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
     }
 
@@ -333,6 +356,10 @@ public static class AuditDescriptions
         visibility.AllWorkspaces ? "every workspace"
             : visibility.WorkspaceIds.Count == 0 ? "no workspace"
             : (visibility.WorkspaceIds.Count == 1 ? "the workspace " : "the workspaces ") + string.Join(", ", visibility.WorkspaceIds.Select(names.Workspace));
+
+    private static string Release(string name, string cluster) => $"{name} on {cluster}";
+
+    private static string ValueCount(System.Text.Json.Nodes.JsonObject? values) => values is { Count: > 0 } ? $" with {values.Count} top-level value(s) set" : "";
 
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $": {reason.Trim()}";
     private static string Possessive(string name) => name.EndsWith('s') ? name + "'" : name + "'s";
