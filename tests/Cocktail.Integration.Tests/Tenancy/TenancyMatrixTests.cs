@@ -140,6 +140,21 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         ["GET /api/v1/clusters/{id}/cluster-api"] = Read(Kind.PrivilegedRead),
         ["POST /api/v1/clusters/{id}/cluster-api"] = Write(),
         ["DELETE /api/v1/clusters/{id}/cluster-api"] = Write(query: _ => "reason=matrix"),
+        // Releases: cluster addons, Flux and the fleet are the platform's (platform admins change, auditors read); a team's
+        // releases are its workspace's (members read, developers and admins install and change; another workspace's: 404).
+        ["GET /api/v1/clusters/{id}/addons"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/clusters/{id}/addons/{addon}"] = Write(_ => new { reason = "matrix" }),
+        ["GET /api/v1/clusters/{id}/flux"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/clusters/{id}/flux"] = Write(_ => new { manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: intruder\n" }),
+        ["GET /api/v1/addons/{key}/fleet"] = Read(Kind.PrivilegedRead),
+        ["POST /api/v1/addons/{key}/fleet-upgrade"] = Write(_ => new { version = "9.9.9" }),
+        ["GET /api/v1/workspaces/{id}/releases"] = Read(),
+        ["POST /api/v1/workspaces/{id}/releases"] = Write(w => new { serviceMapId = w.AMap, repository = "jetstack", chart = "intruder", version = "1.0.0" }),
+        ["GET /api/v1/releases/{id}"] = Read(),
+        ["PUT /api/v1/releases/{id}/values"] = Write(_ => new { values = "replicaCount: 9\n" }),
+        ["POST /api/v1/releases/{id}/upgrade"] = Write(_ => new { version = "9.9.9" }),
+        ["POST /api/v1/releases/{id}/rollback"] = Write(_ => new { revision = 1 }),
+        ["DELETE /api/v1/releases/{id}"] = Write(query: _ => "reason=matrix"),
         ["GET /api/v1/provisioned-clusters"] = Read(Kind.PrivilegedRead),
         ["POST /api/v1/provisioned-clusters/preview"] = Write(w => MatrixCluster(w)),
         ["POST /api/v1/provisioned-clusters"] = Write(w => MatrixCluster(w)),
@@ -448,6 +463,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
         public required string ADigest { get; init; }
         public required string AException { get; init; }
         public required string ARun { get; init; }
+        public required string ARelease { get; init; }
         public required string[] ASecrets { get; init; }
         public required string[] BSecrets { get; init; }
 
@@ -506,6 +522,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 ARepository = Domain.Registries.ImageRepository.IdFor(repository).ToString(), ADefinition = definition, ABuild = build,
                 ARobot = (string)robot["robotId"]!, ADigest = Registries.RegistryNotifications.Digest(repository), AException = exception,
                 ARun = run,
+                ARelease = await ReleaseAsync(app, a, aMap),
                 ASecrets = [a.WorkspaceId, a.WorkspaceName, aMapId, ns, (string)workload["id"]!, (string)grant["grant"]!["id"]!, accessRequest, quotaRequest,
                     a.WorkspaceAdmin.UserName, a.Developer.UserName, run],
                 BSecrets = [b.WorkspaceId, b.WorkspaceName, (string)bMap["id"]!, (string)bMap["namespace"]!, b.WorkspaceAdmin.UserName],
@@ -531,6 +548,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             "digest" => ADigest,
             "exceptionId" => AException,
             "provider" => "github",
+            "addon" or "key" => "cert-manager",
             "stage" => "build",
             "pool" => "workers",
             "secret" => "cka_not-this-clusters-secret",
@@ -562,6 +580,7 @@ public sealed class TenancyMatrixTests(TenancyApp app)
                 "alert-rules" => Domain.Monitoring.AlertRule.BuiltInId(Domain.Monitoring.BuiltInRule.PodRestarting, Guid.Parse(A.WorkspaceId)).ToString(),
                 "alerts" => Guid.NewGuid().ToString(),
                 "provisioned-clusters" => Guid.NewGuid().ToString(),
+                "releases" => ARelease,
                 var other => throw new InvalidOperationException($"The matrix does not know which of A's ids {{{parameter}}} in {template} ({other}) takes."),
             },
         };
@@ -584,6 +603,23 @@ public sealed class TenancyMatrixTests(TenancyApp app)
             session.Events.StartStream<Domain.Pipelines.Pipeline>(id, created.Events.ToArray());
             await session.SaveChangesAsync();
             return id.ToString();
+        }
+
+        /// <summary>A chart release of A in its service map (appended through Marten: the matrix has no chart repository behind it).</summary>
+        private static async Task<string> ReleaseAsync(CocktailApp app, Tenancy a, System.Text.Json.Nodes.JsonNode map)
+        {
+            var target = new Domain.Charts.ChartReleaseTarget(Guid.Parse(a.ClusterId), a.Sim.Name, (string)map["namespace"]!, null,
+                Guid.Parse(a.WorkspaceId), Guid.Parse((string)map["id"]!), (string)map["name"]!);
+            var decision = Domain.Charts.ChartRelease.Request("matrix", target,
+                new Domain.Charts.ChartSource("http://127.0.0.1:9/charts", Domain.Charts.ChartRepositoryKind.Http, "matrix"), "1.0.0",
+                new System.Text.Json.Nodes.JsonObject { ["replicaCount"] = 1 }, new Domain.Common.ActorRef(a.Developer.Id, a.Developer.UserName),
+                DateTimeOffset.UtcNow, "matrix");
+            var started = (Domain.Charts.ChartReleaseInstallRequested)decision.Events[0];
+            await using var session = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Marten.IDocumentStore>(app.Services).LightweightSession();
+            session.Events.StartStream<Domain.Charts.ChartRelease>(started.ReleaseId, decision.Events.ToArray());
+            await session.SaveChangesAsync();
+            return started.ReleaseId.ToString();
         }
 
         private static async Task<string> CreatedAsync(HttpResponseMessage response)

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Cocktail.Integration.Tests.Clusters;
+using Cocktail.Integration.Tests.Platform;
+using Cocktail.Integration.Tests.Tenancy;
+using Cocktail.KubeSim;
+using Cocktail.KubeSim.Discovery;
+using Cocktail.Testing;
+using Cocktail.Testing.Charts;
+
+namespace Cocktail.Integration.Tests.Releases;
+
+/// <summary>
+/// One host, a chart repository serving the addons' charts (the addon repositories point at it, as a mirror would),
+/// and two simulated clusters running Flux's source- and helm-controller.
+/// </summary>
+public sealed class ReleasesApp : CocktailApp, IAsyncLifetime
+{
+    public const string ReplicaSchema = """{"type":"object","properties":{"replicaCount":{"type":"integer","minimum":1},"crds":{"type":"object"}}}""";
+
+    public ChartRepositoryServer Charts { get; private set; } = default!;
+    public HttpClient Admin { get; private set; } = default!;
+    public KubeSimCluster Main { get; private set; } = default!;
+    public KubeSimCluster Second { get; private set; } = default!;
+    public string MainId { get; private set; } = "";
+    public string SecondId { get; private set; } = "";
+
+    public static TestChart CertManager(string version) =>
+        TestChart.WithConfigMap("cert-manager", version) with { Values = "replicaCount: 1\ncrds:\n  enabled: false\n", Schema = ReplicaSchema, AppVersion = version };
+
+    public override async Task InitializeAsync()
+    {
+        Charts = await ChartRepositoryServer.StartAsync(
+            CertManager("v1.14.5"), CertManager("v1.15.0"),
+            new TestChart("kube-prometheus-stack", "66.3.1").WithTemplate("service.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: kube-prometheus-stack-prometheus\nspec:\n  ports:\n  - name: http-web\n    port: 9090\n    protocol: TCP\n  selector:\n    app.kubernetes.io/name: prometheus\n"),
+            TestChart.WithConfigMap("podinfo", "6.5.0") with { Schema = ReplicaSchema, Values = "replicaCount: 1\n" });
+        WithSetting("Cocktail:ImageScanning:Enabled", "false");
+        WithSetting("Cocktail:Addons:Repositories:jetstack", Charts.Url);
+        WithSetting("Cocktail:Addons:Repositories:prometheus-community", Charts.Url);
+        WithSetting("Cocktail:Releases:Interval", "00:00:00.200");
+        WithSetting("Cocktail:Inventory:ResyncInterval", "00:00:02");
+        await base.InitializeAsync();
+        Admin = await AsAdminAsync();
+        Main = await StartFluxClusterAsync();
+        Second = await StartFluxClusterAsync();
+        MainId = (string)(await ClusterApp.RegisterAsync(Admin, Main))["cluster"]!["id"]!;
+        SecondId = (string)(await ClusterApp.RegisterAsync(Admin, Second))["cluster"]!["id"]!;
+    }
+
+    private static async Task<KubeSimCluster> StartFluxClusterAsync()
+    {
+        var sim = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = $"flux-{Guid.NewGuid():N}"[..13], Nodes = 1, Flux = true });
+        await SharedCrds.InstallFluxAsync(sim);
+        return sim;
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Main.DisposeAsync();
+        await Second.DisposeAsync();
+        await Charts.DisposeAsync();
+    }
+}
+
+public sealed class ReleasesApiTests(ReleasesApp app) : IClassFixture<ReleasesApp>
+{
+    private HttpClient Admin => app.Admin;
+
+    private async Task<JsonNode> ReleaseAsync(string id) => await (await Admin.GetAsync($"/api/v1/releases/{id}")).BodyAsync();
+
+    private Task<JsonNode> WaitForAsync(string id, Func<JsonNode, bool> until, string because) =>
+        Eventually.GetAsync(() => ReleaseAsync(id), until, TimeSpan.FromSeconds(30), because);
+
+    private static string Status(JsonNode release) => (string?)release["release"]?["status"] ?? "";
+
+    [Fact]
+    public async Task an_addon_is_installed_changed_upgraded_rolled_back_and_uninstalled_through_flux()
+    {
+        var installed = await Admin.PostAsJsonAsync($"/api/v1/clusters/{app.MainId}/addons/cert-manager",
+            new { version = "v1.14.5", values = "replicaCount: 2\ncrds:\n  enabled: true\n", reason = "tls for ingress" });
+        Assert.Equal(HttpStatusCode.Accepted, installed.StatusCode);
+        var id = (string)(await installed.BodyAsync())["id"]!;
+
+        var deployed = await WaitForAsync(id, r => Status(r) == "Deployed", "cert-manager deployed");
+        Assert.Equal("v1.14.5", (string?)deployed["release"]!["deployedVersion"]);
+        var helmRelease = app.Main.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager")!;
+        Assert.Equal(2, (int)helmRelease["spec"]!["values"]!["replicaCount"]!);
+        Assert.Null(helmRelease["spec"]!["serviceAccountName"]);
+        Assert.NotNull(app.Main.Objects.Get("v1", "ConfigMap", "cert-manager-config", "cert-manager"));
+        var addons = await (await Admin.GetAsync($"/api/v1/clusters/{app.MainId}/addons")).BodyAsync();
+        Assert.Equal(id, (string?)addons["addons"]!.AsArray().Single(a => (string?)a!["key"] == "cert-manager")!["release"]!["id"]);
+
+        var changed = await Admin.PutAsJsonAsync($"/api/v1/releases/{id}/values", new { values = "replicaCount: 3\n", reason = "ha" });
+        Assert.Equal(HttpStatusCode.Accepted, changed.StatusCode);
+        await Eventually.TrueAsync(() => Task.FromResult(
+            (int?)app.Main.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager")?["spec"]?["values"]?["replicaCount"] == 3),
+            TimeSpan.FromSeconds(30), "the new values on the HelmRelease");
+        var history = (await ReleaseAsync(id))["history"]!.AsArray();
+        var valuesChange = history.First(h => (string?)h!["event"] == "values")!;
+        Assert.Contains("replicaCount: 2", (string?)valuesChange["valuesBefore"], StringComparison.Ordinal);
+        Assert.Equal("replicaCount: 3\n", (string?)valuesChange["valuesAfter"]);
+
+        var upgraded = await Admin.PostAsJsonAsync($"/api/v1/releases/{id}/upgrade", new { version = "v1.15.0", reason = "new features" });
+        Assert.Equal(HttpStatusCode.Accepted, upgraded.StatusCode);
+        await WaitForAsync(id, r => (string?)r["release"]!["deployedVersion"] == "v1.15.0", "v1.15.0 deployed");
+
+        var rolledBack = await Admin.PostAsJsonAsync($"/api/v1/releases/{id}/rollback", new { revision = 1, reason = "1.15 breaks webhooks" });
+        Assert.Equal(HttpStatusCode.Accepted, rolledBack.StatusCode);
+        var back = await WaitForAsync(id, r => (string?)r["release"]!["deployedVersion"] == "v1.14.5" && Status(r) == "Deployed", "v1.14.5 deployed again");
+        Assert.Equal(4, (int)back["release"]!["revision"]!);
+        Assert.Equal(2, (int)app.Main.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager")!["spec"]!["values"]!["replicaCount"]!);
+
+        var fleet = await (await Admin.GetAsync("/api/v1/addons/cert-manager/fleet?below=1.15")).BodyAsync();
+        Assert.Contains(fleet["clusters"]!.AsArray(), c => (string?)c!["releaseId"] == id);
+
+        var uninstalled = await Admin.DeleteAsync($"/api/v1/releases/{id}?reason=moving+to+istio");
+        Assert.Equal(HttpStatusCode.Accepted, uninstalled.StatusCode);
+        await WaitForAsync(id, r => Status(r) == "Uninstalled", "uninstalled");
+        Assert.Null(app.Main.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager"));
+        Assert.Null(app.Main.Objects.Get("v1", "ConfigMap", "cert-manager-config", "cert-manager"));
+    }
+
+    [Fact]
+    public async Task values_that_break_the_charts_schema_are_refused_with_their_path_and_nothing_is_applied()
+    {
+        var refused = await Admin.PostAsJsonAsync($"/api/v1/clusters/{app.SecondId}/addons/cert-manager",
+            new { version = "v1.15.0", values = "replicaCount: zero\n" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        var problem = await refused.BodyAsync();
+        Assert.NotNull(problem["errors"]!["values.replicaCount"]);
+        var addons = await (await Admin.GetAsync($"/api/v1/clusters/{app.SecondId}/addons")).BodyAsync();
+        Assert.Null(addons["addons"]!.AsArray().Single(a => (string?)a!["key"] == "cert-manager")!["release"]);
+        Assert.Empty(app.Second.Objects.List("helm.toolkit.fluxcd.io/v2", "HelmRelease"));
+    }
+
+    [Fact]
+    public async Task an_unknown_chart_version_is_a_field_error_on_the_version()
+    {
+        var refused = await Admin.PostAsJsonAsync($"/api/v1/clusters/{app.SecondId}/addons/cert-manager", new { version = "v9.9.9" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.BodyAsync())["errors"]!["version"]!.AsArray();
+        Assert.Contains("has no version v9.9.9", (string?)errors[0], StringComparison.Ordinal);
+        Assert.Empty(app.Second.Objects.List("helm.toolkit.fluxcd.io/v2", "HelmRelease"));
+    }
+
+    [Fact]
+    public async Task kube_prometheus_stack_makes_the_clusters_prometheus_found_by_monitoring()
+    {
+        var installed = await Admin.PostAsJsonAsync($"/api/v1/clusters/{app.MainId}/addons/kube-prometheus-stack", new { reason = "monitoring" });
+        Assert.Equal(HttpStatusCode.Accepted, installed.StatusCode);
+
+        var monitoring = await Eventually.GetAsync(async () => await (await Admin.GetAsync($"/api/v1/clusters/{app.MainId}/monitoring")).BodyAsync(),
+            m => m["detected"] is JsonObject, TimeSpan.FromSeconds(40), "Prometheus detected");
+
+        Assert.Equal(("monitoring", "kube-prometheus-stack-prometheus", 9090),
+            ((string?)monitoring["detected"]!["serviceNamespace"], (string?)monitoring["detected"]!["serviceName"], (int)monitoring["detected"]!["servicePort"]!));
+    }
+
+    [Fact]
+    public async Task a_team_installs_a_chart_into_its_service_map_as_its_namespaces_account_and_not_into_another_workspaces()
+    {
+        var a = await Tenancy.Tenancy.CreateAsync(app, sim: app.Main, clusterId: app.MainId);
+        var b = await Tenancy.Tenancy.CreateAsync(app, sim: app.Main, clusterId: app.MainId);
+        var aMap = await a.CreateServiceMapAsync(a.WorkspaceAdmin.Client, "team-a-" + Guid.NewGuid().ToString("N")[..6]);
+        var bMap = await b.CreateServiceMapAsync(b.WorkspaceAdmin.Client, "team-b-" + Guid.NewGuid().ToString("N")[..6]);
+        var ns = (string)aMap["namespace"]!;
+
+        var foreign = await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/releases",
+            new { serviceMapId = (string)bMap["id"]!, repository = "jetstack", chart = "podinfo", version = "6.5.0" });
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+
+        var installed = await a.Developer.Client.PostAsJsonAsync($"/api/v1/workspaces/{a.WorkspaceId}/releases",
+            new { serviceMapId = (string)aMap["id"]!, repository = "jetstack", chart = "podinfo", version = "6.5.0", values = "replicaCount: 2\n" });
+        Assert.Equal(HttpStatusCode.Accepted, installed.StatusCode);
+        var id = (string)(await installed.BodyAsync())["id"]!;
+
+        var release = await Eventually.GetAsync(async () => await (await a.Viewer.Client.GetAsync($"/api/v1/releases/{id}")).BodyAsync(),
+            r => Status(r) == "Deployed", TimeSpan.FromSeconds(30), "podinfo deployed");
+        Assert.Equal(ns, (string?)release["release"]!["namespace"]);
+        var helmRelease = app.Main.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "podinfo", ns)!;
+        Assert.Equal("cocktail-helm", (string?)helmRelease["spec"]!["serviceAccountName"]);
+        var binding = app.Main.Objects.Get("rbac.authorization.k8s.io/v1", "RoleBinding", "cocktail-helm", ns)!;
+        Assert.Equal("admin", (string?)binding["roleRef"]!["name"]);
+        Assert.NotNull(app.Main.Objects.Get("v1", "ConfigMap", "podinfo-config", ns));
+        Assert.Empty(app.Main.Objects.List("helm.toolkit.fluxcd.io/v2", "HelmRelease", (string)bMap["namespace"]!));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await b.WorkspaceAdmin.Client.GetAsync($"/api/v1/releases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await b.WorkspaceAdmin.Client.DeleteAsync($"/api/v1/releases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await a.Viewer.Client.DeleteAsync($"/api/v1/releases/{id}")).StatusCode);
+        var listed = await (await a.Viewer.Client.GetAsync($"/api/v1/workspaces/{a.WorkspaceId}/releases")).BodyAsync();
+        Assert.Equal(id, (string?)listed.AsArray().Single()!["id"]);
+    }
+}
