@@ -1,4 +1,5 @@
 using Cocktail.Testing;
+using Cocktail.Testing.Charts;
 using Cocktail.Testing.Registry;
 using Microsoft.Playwright;
 
@@ -44,11 +45,24 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static readonly string RegistryNotificationSecret = TestSecrets.Remember("regnotify_" + Guid.NewGuid().ToString("N"));
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>
+    /// A chart repository the addon repositories point at (as a mirror would), started before the host so the addon
+    /// catalog reads its URL; tests add the charts they need.
+    /// </summary>
+    public ChartRepositoryServer Charts { get; private set; } = default!;
+
+    /// <summary>The addon repository keys that resolve to <see cref="Charts"/>.</summary>
+    public static readonly IReadOnlyList<string> MirroredAddonRepositories = ["jetstack", "metrics-server"];
+
     public async Task InitializeAsync()
     {
         var chromium = Environment.GetEnvironmentVariable("COCKTAIL_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(chromium))
             throw new InvalidOperationException($"Browser tests need Chromium at {chromium}: apt-get install -y chromium (or set COCKTAIL_CHROMIUM).");
+        Charts = await ChartRepositoryServer.StartAsync();
+        foreach (var key in MirroredAddonRepositories) App.WithSetting($"Cocktail:Addons:Repositories:{key}", Charts.Url);
+        // Flux's reports are followed quickly, as the releases integration tests do.
+        App.WithSetting("Cocktail:Releases:Interval", "00:00:00.200");
         await App.InitializeAsync();
         if (Registry is not null) await Registry.StartAsync(new RegistrySettings());
         // A page waits on the server (a circuit, a query, a cluster): on a busy 2-core machine 5 s is not always
@@ -106,6 +120,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         _playwright?.Dispose();
         await App.DisposeAsync();
         if (Registry is not null) await Registry.DisposeAsync();
+        if (Charts is not null) await Charts.DisposeAsync();
     }
 }
 
