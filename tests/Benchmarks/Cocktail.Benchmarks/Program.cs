@@ -1,6 +1,7 @@
 using Cocktail.Benchmarks;
 using Cocktail.Benchmarks.Access;
 using Cocktail.Benchmarks.Builds;
+using Cocktail.Benchmarks.Charts;
 using Cocktail.Benchmarks.Chaos;
 using Cocktail.Benchmarks.ImageScanning;
 using Cocktail.Benchmarks.ImageGate;
@@ -36,6 +37,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["builds"] = ("N builds on KubeSim pushing to the real registry: Job completion to BuildSucceeded p50/p99, vs watch delivery + Marten append (issue 16)", BuildsBenchmark.RunAsync),
     ["pipelines"] = ("N pipelines at once, dev → staging: a step's rollout Available to the next step's revision committed p50/p99, vs 2 bare commits (issue 18)", PipelinesBenchmark.RunAsync),
     ["provisioning"] = ("N clusters provisioning at once through Cluster API: a condition heard on a watch to ClusterConditionChanged committed p50/p99, vs watch delivery + Marten append (issue 19)", ProvisioningBenchmark.RunAsync),
+    ["catalog"] = ("catalog search p95 over N chart versions through the API, vs the same SQL run bare on the same rows (issue 20)", CatalogBenchmark.RunAsync),
     ["scan-ingest"] = ("Trivy reports/s and findings/s stored by digest with history, vs plain System.Text.Json + a bare Marten store (issue 17)", ScanIngestBenchmark.RunAsync),
 };
 
@@ -59,6 +61,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(AdmissionBenchmark.Usage);
     Console.WriteLine(PipelinesBenchmark.Usage);
     Console.WriteLine(ProvisioningBenchmark.Usage);
+    Console.WriteLine(CatalogBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));
