@@ -10,7 +10,7 @@ namespace Cocktail.Testing.Charts;
 public sealed record OciChartPushed(string Registry, string Repository, string Tag, string Digest)
 {
     /// <summary><c>oci://host:port/repository</c>: what a HelmRepository of <c>type: oci</c> names (<c>helm push ... oci://host/repository</c>).</summary>
-    public string RepositoryUrl => $"oci://{Registry}/{Repository[..Repository.LastIndexOf('/')]}";
+    public string RepositoryUrl => Repository.LastIndexOf('/') is var slash and > 0 ? $"oci://{Registry}/{Repository[..slash]}" : $"oci://{Registry}";
 
     /// <summary><c>oci://host:port/repository/chart</c>: what an OCIRepository's <c>spec.url</c> names.</summary>
     public string ChartUrl => $"oci://{Registry}/{Repository}";
@@ -39,7 +39,7 @@ public static class OciCharts
     public static async Task<OciChartPushed> PushAsync(string registry, string repository, TestChart chart, CancellationToken ct = default)
     {
         var authority = registry.Contains("://", StringComparison.Ordinal) ? new Uri(registry).Authority : registry.TrimEnd('/');
-        var name = $"{repository.Trim('/')}/{chart.Name}";
+        var name = repository.Trim('/').Length == 0 ? chart.Name : $"{repository.Trim('/')}/{chart.Name}";
         var tag = chart.Version.Replace('+', '_');
         var baseUri = new Uri($"http://{authority}");
 

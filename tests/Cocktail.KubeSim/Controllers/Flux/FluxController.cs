@@ -178,12 +178,25 @@ internal sealed partial class FluxController(ClusterRuntime cluster) : Controlle
     {
         var type = SourceType("helmrepositories");
         var repo = Cluster.Registry.TryGet(type, ns, name);
-        if (repo is null || Lifecycle(type, repo, SourceManager) is not { } live) return;
+        if (repo is null) return;
+        if (repo.Str("spec", "type") == "oci")
+        {
+            // helmrepository_controller.go Reconcile: "If it's of type OCI, migrate the object to static"
+            // (migrationToStatic): no finalizer, no artifact, no conditions, only observedGeneration (which the flux CLI's
+            // isStaticObjectReadyConditionFunc waits for); the HelmChart pulls from the registry itself.
+            if (repo.Finalizers().Contains(Finalizer)) repo = WriteObject(type, repo, SourceManager, o => o.SetFinalizers(o.Finalizers().Where(f => f != Finalizer)));
+            if (repo.IsDeleting()) return;
+            WriteStatus(type, repo, SourceManager, o =>
+            {
+                var status = o.Obj("status");
+                status.Remove("artifact"); status.Remove("conditions"); status.Remove("url");
+                status["observedGeneration"] = o.Long("metadata", "generation");
+            });
+            return;
+        }
+        if (Lifecycle(type, repo, SourceManager) is not { } live) return;
         repo = live;
         if (repo.Bool("spec", "suspend") == true) return;
-        // source-controller v1.3+: a HelmRepository of type oci is a static object (HelmRepositoryOCI reconciler
-        // removed, fluxcd/source-controller#1243): no artifact, no fetch; the HelmChart pulls from the registry.
-        if (repo.Str("spec", "type") == "oci") return;
         if (!FetchDue(key, repo)) return;
         var url = (repo.Str("spec", "url") ?? "").TrimEnd('/');
         var fetched = Fetch(key, () => FetchIndexAsync(url));

@@ -108,7 +108,7 @@ internal sealed partial class FluxController
                 RemoveCondition(o, "Stalled");
             });
         }
-        if (inSync && (attemptedSame || hr.At("status", "lastAttemptedGeneration") is null || latest!.Str("status") == "deployed"))
+        if (inSync)
         {
             MarkInSync(hr, desired, latest!, now);
             return;
@@ -188,8 +188,8 @@ internal sealed partial class FluxController
             WriteObject(chartType, existing, HelmManager, o => { foreach (var (k, v) in wanted) o.Obj("spec")[k] = v?.DeepClone(); });
             return (null, null, null, null);
         }
-        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation") && Condition(existing, "Ready")?.Str("status") != "False")
-            return (null, null, null, null);
+        // Wait until source-controller has observed the HelmChart's latest spec (helm-controller checks the observed generation).
+        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation")) return (null, null, null, null);
         return Artifact("HelmChart", existing);
     }
 
@@ -318,8 +318,10 @@ internal sealed partial class FluxController
         }
 
         var previous = history.FirstOrDefault(h => h.Str("status") == "deployed");
-        var version = (int)(history.Select(h => h.Long("version") ?? 0).DefaultIfEmpty(0).Max() + 1);
-        if (install) version = (int)(history.Select(h => h.Long("version") ?? 0).DefaultIfEmpty(0).Max() + 1);
+        // Helm numbers a release after the newest one in storage (which a crash between storage and status may have left ahead of status.history).
+        // An install starts a new history (Install clears status.history; an uninstalled release left no storage).
+        var version = Math.Max(install ? 0 : (int)history.Select(h => h.Long("version") ?? 0).DefaultIfEmpty(0).Max(),
+            StorageSecrets(d.StorageNamespace, d.ReleaseName).Select(Version).DefaultIfEmpty(0).Max()) + 1;
         var firstDeployed = install || previous is null ? now : previous.Str("firstDeployed") ?? now;
         string? error = null;
         if (hr.At("metadata", "annotations", FailureAnnotation)?.ToString() is { Length: > 0 } injected) error = injected;
@@ -347,7 +349,7 @@ internal sealed partial class FluxController
             var s = o.Obj("status");
             var entries = install ? new List<JsonNode>() : s.Arr("history").Select(h => h!.DeepClone()).ToList();
             foreach (var h in entries.OfType<JsonObject>().Where(h => error is null && h.Str("status") == "deployed")) h["status"] = "superseded";
-            entries.Insert(0, snapshot);
+            entries.Insert(0, snapshot.DeepClone());
             s["history"] = new JsonArray(entries.Take(MaxHistory(o)).ToArray());
             s["lastAttemptedReleaseActionDuration"] = "0.1s";
             if (error is null)
@@ -393,7 +395,7 @@ internal sealed partial class FluxController
         if (strategy == "rollback" && previous is not null)
         {
             var prevVersion = (int)(previous.Long("version") ?? 0);
-            var version = (int)(failed.Long("version") ?? 0) + 1;
+            var version = Math.Max((int)(failed.Long("version") ?? 0), StorageSecrets(d.StorageNamespace, d.ReleaseName).Select(Version).DefaultIfEmpty(0).Max()) + 1;
             var stored = ReadStored(d.StorageNamespace, d.ReleaseName, prevVersion);
             string? error = null;
             try
@@ -407,7 +409,7 @@ internal sealed partial class FluxController
             if (error is null)
             {
                 // Helm rollback: a new release (description "Rollback to N") deployed; the failed and previous ones superseded.
-                StoreRelease(d with { }, version, "deployed", previous.Str("firstDeployed") ?? now, now, $"Rollback to {prevVersion}",
+                StoreRelease(d, version, "deployed", previous.Str("firstDeployed") ?? now, now, $"Rollback to {prevVersion}",
                     stored?.Str("manifest") ?? "", chartVersion, previous.Str("appVersion"), stored?["config"] as JsonObject ?? []);
                 SetStoredStatus(d.StorageNamespace, d.ReleaseName, (int)(failed.Long("version") ?? 0), "superseded", d.User);
                 SetStoredStatus(d.StorageNamespace, d.ReleaseName, prevVersion, "superseded", d.User);
