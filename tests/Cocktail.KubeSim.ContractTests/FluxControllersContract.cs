@@ -289,6 +289,31 @@ public sealed class FluxControllersContract(FluxCluster fixture) : IClassFixture
     }
 
     [SkippableFact]
+    public async Task a_failing_install_is_remediated_by_uninstalling_retried_and_stalls_once_retries_are_spent()
+    {
+        Skip.If(SimulatorOnly.AgainstRealCluster, "simulator-only");
+        var ns = NewNamespace("reinstall");
+        CreateRepository(ns, fixture.Repository.Url);
+        var release = Release(ns, "web", "1.0.0", extraSpec: new JsonObject
+        {
+            ["install"] = new JsonObject { ["remediation"] = new JsonObject { ["retries"] = 1 } },
+        });
+        release["metadata"]!["annotations"] = new JsonObject { ["kubesim.cocktail.io/helm-failure"] = "timed out waiting for the condition" };
+        Objects.Create(release);
+
+        var stalled = await WaitRelease(ns, "web", o => Condition(o, "Stalled")?.Str("status") == "True");
+        Assert.Equal(("RetriesExceeded", "Failed to install after 2 attempt(s)"), (Condition(stalled, "Stalled")!.Str("reason"), Condition(stalled, "Stalled")!.Str("message")));
+        Assert.Equal(2, stalled.Long("status", "installFailures"));
+        Assert.Equal(("UninstallSucceeded", $"Helm uninstall succeeded for release {ns}/web.v1 with chart podinfo@1.0.0"),
+            (Condition(stalled, "Remediated")!.Str("reason"), Condition(stalled, "Remediated")!.Str("message")));
+        Assert.Equal($"Helm install failed for release {ns}/web with chart podinfo@1.0.0: timed out waiting for the condition", Condition(stalled, "Released")!.Str("message"));
+        Assert.Equal("uninstalled", stalled.At("status", "history").Objects().Single().Str("status"));
+        Assert.Empty(StorageSecrets(ns, "web"));
+        Assert.Null(Objects.Get("v1", "ConfigMap", "podinfo-config", ns));
+        Assert.Equal(2, Objects.List("v1", "Event", ns).Count(e => e.Str("reason") == "InstallFailed"));
+    }
+
+    [SkippableFact]
     public async Task deleting_a_helm_release_uninstalls_its_objects_and_storage()
     {
         Skip.If(SimulatorOnly.AgainstRealCluster, "simulator-only");

@@ -71,8 +71,17 @@ public sealed class ReleasesApiTests(ReleasesApp app) : IClassFixture<ReleasesAp
 
     private async Task<JsonNode> ReleaseAsync(string id) => await (await Admin.GetAsync($"/api/v1/releases/{id}")).BodyAsync();
 
-    private Task<JsonNode> WaitForAsync(string id, Func<JsonNode, bool> until, string because) =>
-        Eventually.GetAsync(() => ReleaseAsync(id), until, TimeSpan.FromSeconds(30), because);
+    private async Task<JsonNode> WaitForAsync(string id, Func<JsonNode, bool> until, string because)
+    {
+        try { return await Eventually.GetAsync(() => ReleaseAsync(id), until, TimeSpan.FromSeconds(30), because); }
+        catch (TimeoutException e)
+        {
+            // What Flux shows, to tell a release Cocktail did not write from one Flux did not act on.
+            var flux = string.Join("\n", new[] { ("source.toolkit.fluxcd.io/v1", "HelmRepository"), ("source.toolkit.fluxcd.io/v1", "HelmChart"), ("helm.toolkit.fluxcd.io/v2", "HelmRelease") }
+                .SelectMany(k => app.Main.Objects.List(k.Item1, k.Item2)).Select(o => $"{o["kind"]} {o["metadata"]!["namespace"]}/{o["metadata"]!["name"]}: {o["status"]?.ToJsonString()}"));
+            throw new TimeoutException(e.Message[..Math.Min(600, e.Message.Length)] + "\n" + flux, e);
+        }
+    }
 
     private static string Status(JsonNode release) => (string?)release["release"]?["status"] ?? "";
 

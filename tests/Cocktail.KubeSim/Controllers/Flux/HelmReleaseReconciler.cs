@@ -319,7 +319,8 @@ internal sealed partial class FluxController
 
         var previous = history.FirstOrDefault(h => h.Str("status") == "deployed");
         // Helm numbers a release after the newest one in storage (which a crash between storage and status may have left ahead of status.history).
-        var version = Math.Max((int)history.Select(h => h.Long("version") ?? 0).DefaultIfEmpty(0).Max(),
+        // An install starts a new history (Install clears status.history; an uninstalled release left no storage).
+        var version = Math.Max(install ? 0 : (int)history.Select(h => h.Long("version") ?? 0).DefaultIfEmpty(0).Max(),
             StorageSecrets(d.StorageNamespace, d.ReleaseName).Select(Version).DefaultIfEmpty(0).Max()) + 1;
         var firstDeployed = install || previous is null ? now : previous.Str("firstDeployed") ?? now;
         string? error = null;
