@@ -50,6 +50,25 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         return (sim, await Sims.RegisterAsync(admin, sim));
     }
 
+    /// <summary>What Flux says on the cluster (sources, charts, releases), for a failing expectation's message.</summary>
+    private static string FluxState(KubeSimCluster sim) => string.Join("\n",
+        new[] { ("source.toolkit.fluxcd.io/v1", "HelmRepository"), ("source.toolkit.fluxcd.io/v1", "HelmChart"), ("helm.toolkit.fluxcd.io/v2", "HelmRelease") }
+            .SelectMany(t => sim.Objects.List(t.Item1, t.Item2))
+            .Select(o => $"{o["kind"]} {o["metadata"]?["namespace"]}/{o["metadata"]?["name"]}: spec={o["spec"]?.ToJsonString()} status={o["status"]?.ToJsonString()}"));
+
+    /// <summary>Waits for the release to be Ready on the page; says what Flux reported when it does not get there.</summary>
+    private static async Task ExpectReadyAsync(ILocator status, KubeSimCluster sim)
+    {
+        try
+        {
+            await Expect(status).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            throw new InvalidOperationException($"{e.Message}\nFlux on the cluster:\n{FluxState(sim)}", e);
+        }
+    }
+
     private static JsonNode? HelmRelease(KubeSimCluster sim, string ns, string name) => sim.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", name, ns);
 
     [Fact]
@@ -68,7 +87,8 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
 
         await SharedCrds.InstallFluxAsync(sim);
         await page.GetByTestId("flux-check").ClickAsync();
-        await Expect(page.GetByTestId("flux-ready")).ToContainTextAsync("Flux is installed");
+        // Its controllers start (their Deployments become available), and the tab follows until they are ready.
+        await Expect(page.GetByTestId("flux-ready")).ToContainTextAsync("Flux is installed", new() { Timeout = 30_000 });
 
         await row.GetByTestId("addon-install").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog);
@@ -87,7 +107,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await dialog.GetByTestId("install-submit").ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
 
-        await Expect(row.GetByTestId("addon-status")).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        await ExpectReadyAsync(row.GetByTestId("addon-status"), sim);
         await Expect(row.GetByTestId("addon-version")).ToHaveTextAsync("v1.16.2");
         Assert.Equal(2, (int?)HelmRelease(sim, "cert-manager", "cert-manager")?["spec"]?["values"]?["replicaCount"]);
         Assert.NotNull(sim.Objects.Get("v1", "ConfigMap", "cert-manager-config", "cert-manager"));
@@ -109,7 +129,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
 
         var page = await browser.SignedInAsync(CocktailApp.AdminUserName, CocktailApp.AdminPassword);
         await page.GotoAsync($"/releases/{id}");
-        await Expect(page.GetByTestId("release-status")).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        await ExpectReadyAsync(page.GetByTestId("release-status"), sim);
         await Expect(page.GetByTestId("release-deployed")).ToContainTextAsync("3.12.2");
 
         // Upgrade with new values: the difference against the current values is shown before anything is applied.
@@ -126,7 +146,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await Expect(dialog).ToBeHiddenAsync();
 
         await Expect(page.GetByTestId("release-deployed")).ToContainTextAsync("3.13.0", Released);
-        await Expect(page.GetByTestId("release-status")).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        await ExpectReadyAsync(page.GetByTestId("release-status"), sim);
         Assert.Equal("3.13.0", (string?)sim.Objects.Get("v1", "ConfigMap", "metrics-server-config", "kube-system")?["data"]?["version"]);
 
         // Roll back to the first revision: its version and values come back, and the dialog shows how the values change.
@@ -140,7 +160,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await Expect(dialog).ToBeHiddenAsync();
 
         await Expect(page.GetByTestId("release-deployed")).ToContainTextAsync("3.12.2", Released);
-        await Expect(page.GetByTestId("release-status")).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        await ExpectReadyAsync(page.GetByTestId("release-status"), sim);
         await Expect(page.GetByTestId("release-version")).ToContainTextAsync("revision 3");
         Assert.Equal(1, (int?)HelmRelease(sim, "kube-system", "metrics-server")?["spec"]?["values"]?["replicaCount"]);
 
@@ -180,7 +200,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         await Expect(dialog).ToBeHiddenAsync();
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "podinfo", Exact = true })).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("release-status")).ToHaveTextAsync("Ready", new() { Timeout = 45_000 });
+        await ExpectReadyAsync(page.GetByTestId("release-status"), sim);
         await Expect(page.GetByTestId("release-deployed")).ToContainTextAsync("6.5.0");
 
         // On the cluster: the HelmRelease runs as the service map's own account, and the chart's objects are in its namespace.
