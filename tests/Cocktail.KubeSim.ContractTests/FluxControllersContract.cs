@@ -245,7 +245,7 @@ public sealed class FluxControllersContract(FluxCluster fixture) : IClassFixture
             o => Condition(o, "Ready") is { } c && c.Str("status") == "False" && c.Str("reason") != "NoSourceArtifact", Timeout);
         const string message = "invalid chart reference: failed to get chart version for remote reference: no 'podinfo' chart with version matching '9.9.9' found";
         Assert.Equal(("InvalidChartReference", message), (Condition(chart, "Ready")!.Str("reason"), Condition(chart, "Ready")!.Str("message")));
-        var release = await WaitRelease(ns, "web", o => Condition(o, "Ready") is { } c && c.Str("reason") == "ArtifactFailed" && c.Str("message")!.Contains("invalid chart reference"));
+        var release = await WaitRelease(ns, "web", o => Condition(o, "Ready") is { } c && c.Str("reason") == "SourceNotReady" && c.Str("message")!.Contains("invalid chart reference"));
         Assert.Equal(("False", $"HelmChart '{ns}/{ns}-web' is not ready: {message}"), (Condition(release, "Ready")!.Str("status"), Condition(release, "Ready")!.Str("message")));
 
         // A broken index fails the HelmRepository with source-controller's reason.

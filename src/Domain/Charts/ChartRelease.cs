@@ -140,6 +140,15 @@ public sealed record ChartRelease(
         "GetLastReleaseFailed", "DependencyNotReady", "ValuesGenerationFailed", "PostRendererFailed", "DriftDetectionFailed",
     };
 
+    /// <summary>
+    /// helm-controller's reason while the chart source is not ready. Right after a change it is a wait (the HelmRepository
+    /// index not fetched yet), not a failure; still there <see cref="SourceWait"/> after the change, the source is not
+    /// coming (a version gone from the repository, a repository the cluster cannot reach), and its message says why.
+    /// </summary>
+    public const string SourceNotReady = "SourceNotReady";
+
+    public static readonly TimeSpan SourceWait = TimeSpan.FromMinutes(2);
+
     /// <summary>What Flux reported on the HelmRelease: transitions become events, nothing else does.</summary>
     public Decision Observe(HelmReleaseObservation seen, DateTimeOffset at)
     {
@@ -149,16 +158,22 @@ public sealed record ChartRelease(
         if (Status == ChartReleaseStatus.Uninstalling) return Decision.Nothing;
         var events = new List<object>();
         var current = seen.ObservedGeneration >= seen.Generation;
-        if (seen.History is [var newest, ..] && newest.Status == "deployed" && Deployed?.Version != newest.Version)
-            events.Add(new ChartReleaseDeployed(Id, Name, Target.ClusterName, newest.Version, newest.ChartVersion, newest.AppVersion, at));
+        var ready = seen.Condition("Ready");
+        if (seen.History is [var newest, ..] && newest.Status == "deployed")
+        {
+            // A new Helm revision deployed; or the same one Ready again after a passing failure (a chart source not fetched
+            // yet, a dependency not ready): Flux recovers without a new revision, and so must the release's status.
+            var recovered = Failure is not null && current && ready is { Status: "True" };
+            if (Deployed?.Version != newest.Version || recovered)
+                events.Add(new ChartReleaseDeployed(Id, Name, Target.ClusterName, newest.Version, newest.ChartVersion, newest.AppVersion, at));
+        }
         if (seen.Condition("Remediated") is { Status: "True" } remediated)
         {
             var remediation = new ObservedFailure(remediated.Reason ?? "", Clip(remediated.Message) ?? "");
             if (remediation != Remediation)
                 events.Add(new ChartReleaseRemediated(Id, Name, Target.ClusterName, remediation.Reason, remediation.Message, at));
         }
-        var ready = seen.Condition("Ready");
-        if (current && ready is { Status: "False", Reason: { } reason } && FailureReasons.Contains(reason))
+        if (current && ready is { Status: "False", Reason: { } reason } && (FailureReasons.Contains(reason) || reason == SourceNotReady && at - ChangedAt >= SourceWait))
         {
             var failure = new ObservedFailure(reason, Clip(ready.Message) ?? "");
             if (failure != Failure) events.Add(new ChartReleaseFailed(Id, Name, Target.ClusterName, failure.Reason, failure.Message, at));

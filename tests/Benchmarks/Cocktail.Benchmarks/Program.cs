@@ -12,6 +12,7 @@ using Cocktail.Benchmarks.Pipelines;
 using Cocktail.Benchmarks.Provisioning;
 using Cocktail.Benchmarks.Reconcile;
 using Cocktail.Benchmarks.Registry;
+using Cocktail.Benchmarks.Releases;
 using Cocktail.Benchmarks.Workloads;
 
 // WebApplicationFactory finds the web app's content root through MvcTestingAppManifest.json in the current
@@ -38,6 +39,7 @@ var benchmarks = new Dictionary<string, (string About, Func<Arguments, Task<int>
     ["pipelines"] = ("N pipelines at once, dev → staging: a step's rollout Available to the next step's revision committed p50/p99, vs 2 bare commits (issue 18)", PipelinesBenchmark.RunAsync),
     ["provisioning"] = ("N clusters provisioning at once through Cluster API: a condition heard on a watch to ClusterConditionChanged committed p50/p99, vs watch delivery + Marten append (issue 19)", ProvisioningBenchmark.RunAsync),
     ["catalog"] = ("catalog search p95 over N chart versions through the API, vs the same SQL run bare on the same rows (issue 20)", CatalogBenchmark.RunAsync),
+    ["addons"] = ("a fleet upgrade of an addon on N clusters with Flux: request to HelmRelease applied on each, all N (target ≤ 30 s), vs bare server-side apply (issue 20)", AddonsBenchmark.RunAsync),
     ["scan-ingest"] = ("Trivy reports/s and findings/s stored by digest with history, vs plain System.Text.Json + a bare Marten store (issue 17)", ScanIngestBenchmark.RunAsync),
 };
 
@@ -62,6 +64,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
     Console.WriteLine(PipelinesBenchmark.Usage);
     Console.WriteLine(ProvisioningBenchmark.Usage);
     Console.WriteLine(CatalogBenchmark.Usage);
+    Console.WriteLine(AddonsBenchmark.Usage);
     return args.Length == 0 ? 0 : 2;
 }
 return await benchmark.Run(new Arguments(args[1..]));

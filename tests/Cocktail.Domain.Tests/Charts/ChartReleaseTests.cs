@@ -169,6 +169,31 @@ public sealed class ChartReleaseTests
     }
 
     [Fact]
+    public void Given_a_passing_failure_after_a_deploy_When_flux_reports_ready_again_Then_the_release_is_deployed_again()
+    {
+        var history = new[] { new HelmHistoryEntry(1, "1.14.5", "v1.14.5", "deployed") };
+        var deployed = Assert.IsType<ChartReleaseDeployed>(Installed().Observe(Seen("True", "InstallSucceeded", history: history), Now).Single());
+        var failed = Assert.IsType<ChartReleaseFailed>(Installed(deployed).Observe(
+            Seen("False", "ArtifactFailed", "HelmChart 'cert-manager/cert-manager-cert-manager' is not ready: no artifact available", history: history), Now).Single());
+
+        var recovered = Installed(deployed, failed).Observe(Seen("True", "UpgradeSucceeded", history: history), Now);
+
+        Assert.Equal(1, Assert.IsType<ChartReleaseDeployed>(recovered.Single()).HelmRevision);
+        Assert.Equal(ChartReleaseStatus.Deployed, Installed(deployed, failed, recovered.Single()).Status);
+        Assert.Empty(Installed(deployed, failed, recovered.Single()).Observe(Seen("True", "UpgradeSucceeded", history: history), Now).Events);
+    }
+
+    [Fact]
+    public void Given_a_chart_source_not_ready_When_observed_soon_after_the_change_Then_it_is_a_wait_and_later_a_failure()
+    {
+        var seen = Seen("False", ChartRelease.SourceNotReady, "HelmChart 'cert-manager/cert-manager-cert-manager' is not ready: invalid chart reference");
+
+        Assert.Empty(Installed().Observe(seen, Now.AddSeconds(30)).Events);
+        var failed = Assert.IsType<ChartReleaseFailed>(Installed().Observe(seen, Now + ChartRelease.SourceWait).Single());
+        Assert.Contains("invalid chart reference", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Given_a_status_of_an_older_generation_When_observed_Then_its_failure_is_not_taken_for_the_new_one()
     {
         var seen = Seen("False", "UpgradeFailed", "old failure", generation: 2, observed: 1);

@@ -49,7 +49,7 @@ public sealed class ReleasesApp : CocktailApp, IAsyncLifetime
         SecondId = (string)(await ClusterApp.RegisterAsync(Admin, Second))["cluster"]!["id"]!;
     }
 
-    private static async Task<KubeSimCluster> StartFluxClusterAsync()
+    public static async Task<KubeSimCluster> StartFluxClusterAsync()
     {
         var sim = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = $"flux-{Guid.NewGuid():N}"[..13], Nodes = 1, Flux = true });
         await SharedCrds.InstallFluxAsync(sim);
@@ -144,6 +144,61 @@ public sealed class ReleasesApiTests(ReleasesApp app) : IClassFixture<ReleasesAp
         var addons = await (await Admin.GetAsync($"/api/v1/clusters/{app.SecondId}/addons")).BodyAsync();
         Assert.Null(addons["addons"]!.AsArray().Single(a => (string?)a!["key"] == "cert-manager")!["release"]);
         Assert.Empty(app.Second.Objects.List("helm.toolkit.fluxcd.io/v2", "HelmRelease"));
+    }
+
+    [Fact]
+    public async Task a_fleet_upgrade_moves_every_cluster_below_a_version_to_the_new_one_each_with_its_own_values()
+    {
+        await using var east = await ReleasesApp.StartFluxClusterAsync();
+        await using var west = await ReleasesApp.StartFluxClusterAsync();
+        var eastId = (string)(await ClusterApp.RegisterAsync(Admin, east))["cluster"]!["id"]!;
+        var westId = (string)(await ClusterApp.RegisterAsync(Admin, west))["cluster"]!["id"]!;
+        var ids = new List<string>();
+        foreach (var (id, replicas) in new[] { (eastId, 2), (westId, 3) })
+        {
+            var installed = await Admin.PostAsJsonAsync($"/api/v1/clusters/{id}/addons/cert-manager", new { version = "v1.14.5", values = $"replicaCount: {replicas}\n" });
+            Assert.Equal(HttpStatusCode.Accepted, installed.StatusCode);
+            ids.Add((string)(await installed.BodyAsync())["id"]!);
+        }
+        foreach (var id in ids) await WaitForAsync(id, r => Status(r) == "Deployed", "v1.14.5 deployed");
+        var only = new[] { Guid.Parse(eastId), Guid.Parse(westId) };
+
+        // An unknown version is refused for the whole fleet, on its field, and nothing changes.
+        var unknown = await Admin.PostAsJsonAsync("/api/v1/addons/cert-manager/fleet-upgrade", new { version = "v9.9.9", clusterIds = only });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.NotNull((await unknown.BodyAsync())["errors"]!["version"]);
+        Assert.Equal("v1.14.5", (string?)east.Objects.Get("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager")!["spec"]!["chart"]!["spec"]!["version"]);
+
+        var fleet = await (await Admin.GetAsync("/api/v1/addons/cert-manager/fleet?below=1.15")).BodyAsync();
+        Assert.Equal(2, fleet["clusters"]!.AsArray().Count(c => ids.Contains((string)c!["releaseId"]!)));
+
+        var upgraded = await Admin.PostAsJsonAsync("/api/v1/addons/cert-manager/fleet-upgrade", new { version = "v1.15.0", below = "1.15", clusterIds = only, reason = "CVE in 1.14" });
+        Assert.Equal(HttpStatusCode.OK, upgraded.StatusCode);
+        var result = await upgraded.BodyAsync();
+        Assert.Equal(2, result["upgrades"]!.AsArray().Count);
+        Assert.Empty(result["skipped"]!.AsArray());
+
+        foreach (var (sim, replicas) in new[] { (east, 2), (west, 3) })
+        {
+            var release = await sim.Objects.WaitForAsync("helm.toolkit.fluxcd.io/v2", "HelmRelease", "cert-manager", "cert-manager",
+                o => (string?)o["spec"]?["chart"]?["spec"]?["version"] == "v1.15.0", TimeSpan.FromSeconds(30));
+            Assert.Equal(replicas, (int)release["spec"]!["values"]!["replicaCount"]!);
+        }
+        foreach (var id in ids)
+        {
+            var deployed = await WaitForAsync(id, r => (string?)r["release"]!["deployedVersion"] == "v1.15.0" && Status(r) == "Deployed", "v1.15.0 deployed");
+            Assert.Contains(deployed["history"]!.AsArray(), h => (string?)h!["event"] == "upgrade" && (string?)h["chartVersion"] == "v1.15.0");
+        }
+        Assert.DoesNotContain((await (await Admin.GetAsync("/api/v1/addons/cert-manager/fleet?below=1.15")).BodyAsync())["clusters"]!.AsArray(),
+            c => ids.Contains((string)c!["releaseId"]!));
+
+        // Asked again: nothing to do, and the answer says why for each cluster.
+        var again = await (await Admin.PostAsJsonAsync("/api/v1/addons/cert-manager/fleet-upgrade", new { version = "v1.15.0", clusterIds = only })).BodyAsync();
+        Assert.Empty(again["upgrades"]!.AsArray());
+        Assert.All(again["skipped"]!.AsArray(), s => Assert.Equal("It runs v1.15.0 already.", (string?)s!["reason"]));
+
+        foreach (var id in ids) Assert.Equal(HttpStatusCode.Accepted, (await Admin.DeleteAsync($"/api/v1/releases/{id}")).StatusCode);
+        foreach (var id in ids) await WaitForAsync(id, r => Status(r) == "Uninstalled", "uninstalled");
     }
 
     [Fact]

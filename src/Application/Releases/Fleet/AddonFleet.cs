@@ -91,7 +91,7 @@ public static class UpgradeAddonFleetHandler
     public static async Task<Result<FleetUpgradeResult>> Handle(UpgradeAddonFleet command, Actor actor, IDocumentSession session, AddonCatalog catalog,
         IChartPackages packages, IChartValues values, TimeProvider clock, CancellationToken ct)
     {
-        var (addon, releases, clusters) = await AddonFleetQueries.LoadAsync(session, catalog, command.Addon, command.Below, ct);
+        var (addon, releases, _) = await AddonFleetQueries.LoadAsync(session, catalog, command.Addon, command.Below, ct);
         if (addon is null) return Failure.NotFound($"There is no addon '{command.Addon}' in the catalog.");
         var version = command.Version.Trim();
         if (command.ClusterIds is { } only) releases = [.. releases.Where(r => only.Contains(r.ClusterId))];
@@ -102,11 +102,8 @@ public static class UpgradeAddonFleetHandler
         {
             if (release.Status == ChartReleaseStatus.Uninstalling) { skipped.Add(new(release.ClusterId, release.ClusterName, "It is being uninstalled.")); continue; }
             if (ChartSemVer.Compare(version, release.Version) <= 0) { skipped.Add(new(release.ClusterId, release.ClusterName, $"It runs {release.Version} already.")); continue; }
-            if (clusters.GetValueOrDefault(release.ClusterId) is { } cluster && !addon.Supports(cluster.KubernetesVersion))
-            {
-                skipped.Add(new(release.ClusterId, release.ClusterName, $"{addon.Definition.DisplayName} does not support Kubernetes {cluster.KubernetesVersion}."));
-                continue;
-            }
+            // The catalog's Kubernetes range describes the recommended version: a cluster outside it is not skipped, since a
+            // newer chart is often what a newer Kubernetes needs (the Addons tab and fleet view show the range).
             // The package is read once (IChartPackages caches by digest); each release's own values are checked against it.
             var prepared = await ChartReleases.PrepareAsync(addon.Source with { RepositoryUrl = release.RepositoryUrl, Kind = release.RepositoryKind },
                 version, null, release.Values, packages, values, ct);

@@ -67,13 +67,13 @@ internal sealed partial class FluxController
         if (!hr.Finalizers().Contains(Finalizer)) hr = WriteObject(type, hr, HelmManager, o => o.SetFinalizers([.. o.Finalizers(), Finalizer]));
         if (hr.Bool("spec", "suspend") == true) return;
 
-        var (chartBytes, revision, ociDigest, artifactError) = ChartArtifact(hr);
+        var (chartBytes, revision, ociDigest, artifactError, artifactReason) = ChartArtifact(hr);
         if (artifactError is not null)
         {
             WriteStatus(type, hr, HelmManager, o =>
             {
                 o.Obj("status")["observedGeneration"] = o.Long("metadata", "generation");
-                SetCondition(o, "Ready", "False", "ArtifactFailed", artifactError, now);
+                SetCondition(o, "Ready", "False", artifactReason!, artifactError, now);
             });
             return;
         }
@@ -140,7 +140,7 @@ internal sealed partial class FluxController
     }
 
     /// <summary>The chart bytes from the HelmChart (spec.chart, created here as helm-controller does) or the OCIRepository (spec.chartRef).</summary>
-    (byte[]? Bytes, string? Revision, string? OciDigest, string? Error) ChartArtifact(JsonObject hr)
+    (byte[]? Bytes, string? Revision, string? OciDigest, string? Error, string? Reason) ChartArtifact(JsonObject hr)
     {
         if (hr.At("spec", "chartRef") is JsonObject chartRef)
         {
@@ -148,11 +148,11 @@ internal sealed partial class FluxController
             var kind = chartRef.Str("kind") ?? "OCIRepository";
             var source = kind == "OCIRepository" ? Cluster.Registry.TryGet(SourceType("ocirepositories"), refNs, chartRef.Str("name") ?? "")
                 : Cluster.Registry.TryGet(SourceType("helmcharts"), refNs, chartRef.Str("name") ?? "");
-            if (source is null) return (null, null, null, $"could not get Source object: {kind}.{SourceGroup} \"{chartRef.Str("name")}\" not found");
+            if (source is null) return (null, null, null, $"could not get Source object: {kind}.{SourceGroup} \"{chartRef.Str("name")}\" not found", "ArtifactFailed");
             return Artifact(kind, source);
         }
         var template = hr.At("spec", "chart", "spec") as JsonObject;
-        if (template is null) return (null, null, null, "one of chart or chartRef must be set");
+        if (template is null) return (null, null, null, "one of chart or chartRef must be set", "ArtifactFailed");
         var sourceNs = template.Str("sourceRef", "namespace") ?? hr.Namespace();
         var chartName = $"{hr.Namespace()}-{hr.Name()}";
         var chartType = SourceType("helmcharts");
@@ -180,35 +180,36 @@ internal sealed partial class FluxController
             }, WriteOptions.Internal(HelmManager));
             _events.Normal(hr, "HelmRelease", "HelmChartCreated", $"Created HelmChart/{sourceNs}/{chartName} with SourceRef '{template.Str("sourceRef", "kind")}/{sourceNs}/{template.Str("sourceRef", "name")}'", HelmManager);
             WriteStatus(ReleaseType, hr, HelmManager, o => o.Obj("status")["helmChart"] = $"{sourceNs}/{chartName}");
-            return (null, null, null, null);
+            return (null, null, null, null, null);
         }
         if (!JsonNode.DeepEquals(existing["spec"]?["chart"], wanted["chart"]) || !JsonNode.DeepEquals(existing["spec"]?["version"], wanted["version"])
             || !JsonNode.DeepEquals(existing["spec"]?["sourceRef"], wanted["sourceRef"]) || !JsonNode.DeepEquals(existing["spec"]?["interval"], wanted["interval"]))
         {
             WriteObject(chartType, existing, HelmManager, o => { foreach (var (k, v) in wanted) o.Obj("spec")[k] = v?.DeepClone(); });
-            return (null, null, null, null);
+            return (null, null, null, null, null);
         }
         // Wait until source-controller has observed the HelmChart's latest spec (helm-controller checks the observed generation).
-        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation")) return (null, null, null, null);
+        if (existing.Long("status", "observedGeneration") != existing.Long("metadata", "generation")) return (null, null, null, null, null);
         return Artifact("HelmChart", existing);
     }
 
-    (byte[]? Bytes, string? Revision, string? OciDigest, string? Error) Artifact(string kind, JsonObject source)
+    (byte[]? Bytes, string? Revision, string? OciDigest, string? Error, string? Reason) Artifact(string kind, JsonObject source)
     {
         var ready = Condition(source, "Ready");
         if (ready?.Str("status") != "True")
         {
-            if (ready is null) return (null, null, null, null);
-            // helm-controller: "HelmChart 'ns/name' is not ready: <its Ready message>" (ArtifactFailed).
-            return (null, null, null, $"{kind} '{source.Namespace()}/{source.Name()}' is not ready: {ready.Str("message")}");
+            if (ready is null) return (null, null, null, null, null);
+            // helm-controller reconcileRelease (isSourceReady): Ready=False, reason SourceNotReady, "HelmChart 'ns/name' is not
+            // ready: <its Ready message>"; it waits for the source's watch to requeue it, nothing has failed yet.
+            return (null, null, null, $"{kind} '{source.Namespace()}/{source.Name()}' is not ready: {ready.Str("message")}", "SourceNotReady");
         }
         var url = source.Str("status", "artifact", "url");
         if (url is null || !_artifacts.TryGetValue(url, out var bytes))
-            return (null, null, null, $"Source is not ready, artifact not found");
+            return (null, null, null, "Source not ready: artifact not found. Retrying in 5s", "ArtifactFailed"); // loader.ErrFileNotFound, --requeue-dependency=5s
         var revision = source.Str("status", "artifact", "revision")!;
         string? ociDigest = null;
         if (kind == "OCIRepository" && revision.IndexOf('@') is var at and > 0) { ociDigest = revision[(at + 1)..]; revision = revision[..at]; }
-        return (bytes, revision, ociDigest, null);
+        return (bytes, revision, ociDigest, null, null);
     }
 
     /// <summary>chartutil.DigestValues: sha256 over the values as canonical JSON (keys sorted).</summary>
