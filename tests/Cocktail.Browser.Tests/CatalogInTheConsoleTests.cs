@@ -43,6 +43,8 @@ public sealed class CatalogInTheConsoleTests(BrowserFixture browser)
         await admin.GetByTestId("chart-repo-workspaces").ClickAsync();
         await admin.GetByRole(AriaRole.Option, new() { Name = name }).ClickAsync();
         await admin.Keyboard.PressAsync("Escape");
+        // The list closes (its overlay would take the next click) and keeps the choice.
+        await Expect(admin.GetByRole(AriaRole.Option)).ToHaveCountAsync(0);
         await admin.GetByTestId("chart-repo-add").ClickAsync();
         var row = admin.GetByTestId("chart-repositories").GetByRole(AriaRole.Row).Filter(new() { HasText = repository });
         await Expect(row).ToContainTextAsync(repo.Url);

@@ -186,6 +186,7 @@ public sealed class ReleasesInTheConsoleTests(BrowserFixture browser) : IAsyncLi
         var page = await browser.SignedInAsync(member.UserName, member.Password);
         await page.GotoAsync($"/workspaces/{team.WorkspaceId}");
         await page.GetByTestId("workspace-releases").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/workspaces/{team.WorkspaceId}/releases$"));
         await Expect(page.GetByTestId("empty-state")).ToContainTextAsync("Install a chart");
 
         await page.GetByTestId("release-install").ClickAsync();
