@@ -16,7 +16,7 @@ namespace Cocktail.Benchmarks.Releases;
 /// asks for a newer version. The figure is, per cluster, the time from that request to the HelmRelease on the cluster
 /// carrying the new version (target: all N within 30 s), and then to Cocktail showing every release deployed at it
 /// (what Flux reported, read back by the follower). The ceiling, same run: the same objects (HelmRepository and
-/// HelmRelease) server-side applied to the same N clusters at once by a bare KubernetesClient, nothing of Cocktail in
+/// HelmRelease) server-side applied to the same N clusters by a bare KubernetesClient, 4, 16 or N at a time (the fastest kept), nothing of Cocktail in
 /// between.
 /// </summary>
 public static class AddonsBenchmark
@@ -100,17 +100,29 @@ public static class AddonsBenchmark
             while (await reader.ReadAsync())
                 Console.WriteLine($"  (Flux reported a failure {reader.GetInt64(2)} times, then recovered: {reader.GetString(0)}: {reader.GetString(1)})");
 
-        // Ceiling: the same two objects per cluster, server-side applied to every cluster at once, straight from a client.
+        // Ceiling: the same two objects per cluster, server-side applied straight from a client, nothing of Cocktail in
+        // between; at a few degrees of parallelism (each run a real version change Flux acts on), the fastest kept.
         var clients = fleet.Clusters.Select(c => BenchApi.KubernetesClient(c.AdminKubeconfigYaml)).ToList();
         try
         {
             await Task.WhenAll(clients.Select(c => c.CoreV1.ListNamespaceAsync(limit: 1))); // connections open, as Cocktail's are
-            var bare = Stopwatch.StartNew();
-            var ceiling = await Task.WhenAll(fleet.Clusters.Select((sim, i) => ApplyBareAsync(clients[i], sim, Back, bare)));
-            var all = TimeSpan.FromMilliseconds(ceiling.Max());
             Console.WriteLine("Ceiling, same run, same simulated clusters, without Cocktail:");
-            Console.WriteLine($"  bare server-side apply of HelmRepository + HelmRelease on {count} clusters at once: {Percentiles.Summary(ceiling)}; all {count}: {all.TotalSeconds:0.00} s");
-            Console.WriteLine($"  per cluster: {Ceilings.Latency(applied, ceiling)}");
+            List<double>? ceiling = null;
+            var version = Back;
+            foreach (var parallelism in new[] { 4, 16, count })
+            {
+                var bare = Stopwatch.StartNew();
+                var times = new double[count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+                    async (i, _) => times[i] = await ApplyBareAsync(clients[i], fleet.Clusters[i], version, bare));
+                Console.WriteLine($"  bare server-side apply of HelmRepository + HelmRelease on {count} clusters, {parallelism} at a time: " +
+                                  $"{Percentiles.Summary(times)}; all {count}: {times.Max() / 1000:0.00} s");
+                if (ceiling is null || times.Max() < ceiling.Max()) ceiling = [.. times];
+                version = version == Back ? To : Back;
+                await Task.Delay(TimeSpan.FromSeconds(3)); // Flux settles before the next run
+            }
+            var all = TimeSpan.FromMilliseconds(ceiling!.Max());
+            Console.WriteLine($"  per cluster vs the fastest: {Ceilings.Latency(applied, ceiling!)}");
             Console.WriteLine($"  all {count}: {Ceilings.Duration(allApplied, all)}");
             Console.WriteLine($"  target all {count} applied ≤ 30 s: {(allApplied.TotalSeconds <= 30 ? "met" : "NOT met")} ({allApplied.TotalSeconds:0.00} s)");
         }
@@ -169,11 +181,21 @@ public static class AddonsBenchmark
             ?? throw new InvalidOperationException($"{sim.Name}: no HelmRepository cert-manager"));
         var release = Applied(HelmRelease(sim) ?? throw new InvalidOperationException($"{sim.Name}: no HelmRelease cert-manager"));
         release["spec"]!["chart"]!["spec"]!["version"] = version;
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(repository.ToJsonString(), V1Patch.PatchType.ApplyPatch),
-            SourceGroup, "v1", "cert-manager", "helmrepositories", "cert-manager", fieldManager: "bench-ceiling", force: true);
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(release.ToJsonString(), V1Patch.PatchType.ApplyPatch),
-            HelmGroup, "v2", "cert-manager", "helmreleases", "cert-manager", fieldManager: "bench-ceiling", force: true);
+        await Retried(() => client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(repository.ToJsonString(), V1Patch.PatchType.ApplyPatch),
+            SourceGroup, "v1", "cert-manager", "helmrepositories", "cert-manager", fieldManager: "bench-ceiling", force: true));
+        await Retried(() => client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(release.ToJsonString(), V1Patch.PatchType.ApplyPatch),
+            HelmGroup, "v2", "cert-manager", "helmreleases", "cert-manager", fieldManager: "bench-ceiling", force: true));
         return clock.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>A connection reset (an idle kept-alive connection closed by the server) is retried, as Cocktail's client does.</summary>
+    private static async Task Retried(Func<Task<object>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { await call(); return; }
+            catch (HttpRequestException) when (attempt < 3) { }
+        }
     }
 
     /// <summary>The object as an apply configuration: kind, name, namespace, labels and spec; nothing the server owns.</summary>
