@@ -1,5 +1,6 @@
 using Cocktail.Application.Alerts;
 using Cocktail.Application.Alerts.Evaluating;
+using Cocktail.Infrastructure.Common;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,9 +17,12 @@ namespace Cocktail.Infrastructure.Alerts;
 /// </summary>
 public sealed class AlertEvaluationScheduler(
     NpgsqlDataSource dataSource, IMessageBus bus, IOptions<AlertingOptions> options, IHostApplicationLifetime lifetime,
-    ILogger<AlertEvaluationScheduler> logger) : BackgroundService
+    ILogger<AlertEvaluationScheduler> logger) : LeaderScheduledService(dataSource, lifetime, logger)
 {
-    private const long LeaderLockKey = 0x636b616c65727473; // "ckalerts"
+    protected override long LockKey => 0x636b616c65727473; // "ckalerts"
+    protected override bool Enabled => options.Value.Enabled;
+    protected override TimeSpan Interval => options.Value.EvaluationInterval;
+    protected override string Job => "Alert evaluation";
 
     /// <summary>The last evaluation's result on this replica, for tests and the benchmark.</summary>
     public AlertEvaluationResult? Last { get; private set; }
@@ -26,40 +30,7 @@ public sealed class AlertEvaluationScheduler(
     public long Evaluations => Interlocked.Read(ref _evaluations);
     private long _evaluations;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Enabled) return;
-        var started = new TaskCompletionSource();
-        lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
-        var interval = options.Value.EvaluationInterval;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var leadership = await dataSource.OpenConnectionAsync(stoppingToken);
-                if (!await TryLockAsync(leadership, stoppingToken))
-                {
-                    await Task.Delay(interval, stoppingToken);
-                    continue;
-                }
-                using var timer = new PeriodicTimer(interval);
-                do
-                {
-                    await EvaluateAsync(stoppingToken);
-                    await using var alive = new NpgsqlCommand("select 1", leadership);
-                    await alive.ExecuteScalarAsync(stoppingToken); // a lost session (and its lock) ends the lead here
-                } while (await timer.WaitForNextTickAsync(stoppingToken));
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                logger.LogWarning(e, "Alert evaluation lost its database session; taking it up again");
-                await Task.Delay(interval, stoppingToken);
-            }
-        }
-    }
-
-    private async Task EvaluateAsync(CancellationToken ct)
+    protected override async Task RunOnceAsync(CancellationToken ct)
     {
         try
         {
@@ -68,14 +39,7 @@ public sealed class AlertEvaluationScheduler(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            logger.LogWarning(e, "An alert evaluation failed; the next one tries again");
+            Log.LogWarning(e, "An alert evaluation failed; the next one tries again");
         }
-    }
-
-    private static async Task<bool> TryLockAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand("select pg_try_advisory_lock($1)", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = LeaderLockKey });
-        return await command.ExecuteScalarAsync(ct) is true;
     }
 }

@@ -201,6 +201,62 @@ public sealed class ReleasesApiTests(ReleasesApp app) : IClassFixture<ReleasesAp
         foreach (var id in ids) await WaitForAsync(id, r => Status(r) == "Uninstalled", "uninstalled");
     }
 
+    /// <summary>An install manifest as <c>flux install --export</c> lays it out: the CRDs of ../shared, the namespace, the controllers.</summary>
+    private static string FluxInstallManifest()
+    {
+        var objects = SharedCrds.FluxProjects.SelectMany(SharedCrds.Load).Select(c => (JsonNode)c).ToList();
+        objects.Add(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "flux-system" } });
+        foreach (var component in new[] { "source-controller", "helm-controller" })
+        {
+            objects.Add(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ServiceAccount", ["metadata"] = new JsonObject { ["name"] = component, ["namespace"] = "flux-system" } });
+            objects.Add(JsonNode.Parse("""
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%c%","namespace":"flux-system"},
+                 "spec":{"replicas":1,"selector":{"matchLabels":{"app":"%c%"}},"template":{"metadata":{"labels":{"app":"%c%"}},
+                 "spec":{"serviceAccountName":"%c%","containers":[{"name":"manager","image":"ghcr.io/fluxcd/%c%:v1"}]}}}}
+                """.Replace("%c%", component))!);
+        }
+        // helm-controller acts as itself (cluster-admin) for a HelmRelease that names no service account, as flux install binds it.
+        objects.Add(JsonNode.Parse("""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"cluster-reconciler-flux-system"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"},
+             "subjects":[{"kind":"ServiceAccount","name":"helm-controller","namespace":"flux-system"}]}
+            """)!);
+        return string.Join("\n---\n", objects.Select(o => o.ToJsonString()));
+    }
+
+    [Fact]
+    public async Task flux_missing_on_a_cluster_is_said_and_installed_from_the_admins_manifest_and_then_runs_addons()
+    {
+        await using var bare = await KubeSimCluster.StartAsync(new KubeSimOptions { Name = $"noflux-{Guid.NewGuid():N}"[..13], Nodes = 1, Flux = true });
+        var id = (string)(await ClusterApp.RegisterAsync(Admin, bare))["cluster"]!["id"]!;
+        var before = await (await Admin.GetAsync($"/api/v1/clusters/{id}/flux")).BodyAsync();
+        Assert.False((bool)before["installed"]!);
+        Assert.Contains(before["missingCrds"]!.AsArray(), c => ((string?)c)!.StartsWith("HelmRelease", StringComparison.Ordinal));
+
+        // A manifest that does not parse, or a URL that is not http(s): a field error, and nothing reaches the cluster.
+        var broken = await Admin.PostAsJsonAsync($"/api/v1/clusters/{id}/flux", new { manifest = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n---\nkind: [unclosed\n" });
+        Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
+        Assert.NotNull((await broken.BodyAsync())["errors"]!["manifest"]);
+        var ftp = await Admin.PostAsJsonAsync($"/api/v1/clusters/{id}/flux", new { url = "ftp://example.com/install.yaml" });
+        Assert.Equal(HttpStatusCode.BadRequest, ftp.StatusCode);
+        Assert.NotNull((await ftp.BodyAsync())["errors"]!["url"]);
+        Assert.Null(bare.Objects.Get("v1", "Namespace", "flux-system"));
+
+        var installed = await Admin.PostAsJsonAsync($"/api/v1/clusters/{id}/flux", new { manifest = FluxInstallManifest(), reason = "addons" });
+        Assert.Equal(HttpStatusCode.OK, installed.StatusCode);
+        var deployment = bare.Objects.Get("apps/v1", "Deployment", "helm-controller", "flux-system")!;
+        Assert.Contains(deployment["metadata"]!["managedFields"]!.AsArray(), f => (string?)f!["manager"] == "cocktail" && (string?)f["operation"] == "Apply");
+        await Eventually.GetAsync(async () => await (await Admin.GetAsync($"/api/v1/clusters/{id}/flux")).BodyAsync(),
+            f => (bool)f["installed"]! && (bool)f["ready"]!, TimeSpan.FromSeconds(30), "Flux installed and its controllers ready");
+
+        var addon = await Admin.PostAsJsonAsync($"/api/v1/clusters/{id}/addons/cert-manager", new { version = "v1.14.5" });
+        Assert.Equal(HttpStatusCode.Accepted, addon.StatusCode);
+        var releaseId = (string)(await addon.BodyAsync())["id"]!;
+        await Eventually.GetAsync(() => ReleaseAsync(releaseId), r => Status(r) == "Deployed", TimeSpan.FromSeconds(30), "cert-manager deployed by the Flux Cocktail installed");
+        Assert.Equal(HttpStatusCode.Accepted, (await Admin.DeleteAsync($"/api/v1/releases/{releaseId}")).StatusCode);
+        await Eventually.GetAsync(() => ReleaseAsync(releaseId), r => Status(r) == "Uninstalled", TimeSpan.FromSeconds(30), "uninstalled");
+    }
+
     [Fact]
     public async Task an_unknown_chart_version_is_a_field_error_on_the_version()
     {
