@@ -177,12 +177,12 @@ public sealed partial class ChartValues : IChartValues
         if (results.IsValid) return new Dictionary<string, string[]>();
 
         var errors = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var detail in Flatten(results))
+        foreach (var detail in JsonSchemaResults.Flatten(results))
         {
             if (detail.IsValid || detail.Errors is not { Count: > 0 } found) continue;
-            var evaluation = Segments(detail.EvaluationPath.ToString());
-            if (InsideJunction(evaluation)) continue; // anyOf/oneOf/not report once, not per branch
-            var location = Segments(detail.InstanceLocation.ToString());
+            var evaluation = JsonSchemaResults.Segments(detail.EvaluationPath.ToString());
+            if (JsonSchemaResults.InsideJunction(evaluation)) continue; // anyOf/oneOf/not report once, not per branch
+            var location = JsonSchemaResults.Segments(detail.InstanceLocation.ToString());
             foreach (var (keyword, message) in found)
             {
                 if (keyword == "required" && Target(values, location) is JsonObject present && Required(detail) is { } required)
@@ -216,24 +216,6 @@ public sealed partial class ChartValues : IChartValues
 
     [GeneratedRegex("\"([^\"]+)\"")]
     private static partial Regex QuotedName();
-
-    private static IEnumerable<EvaluationResults> Flatten(EvaluationResults results)
-    {
-        yield return results;
-        foreach (var child in results.Details ?? [])
-            foreach (var r in Flatten(child))
-                yield return r;
-    }
-
-    private static bool InsideJunction(IReadOnlyList<string> evaluation)
-    {
-        for (var i = 0; i < evaluation.Count - 1; i++)
-            if (evaluation[i] is "anyOf" or "oneOf" or "not") return true;
-        return false;
-    }
-
-    private static List<string> Segments(string pointer) =>
-        pointer.Length == 0 || pointer == "#" ? [] : [.. pointer.TrimStart('#').TrimStart('/').Split('/').Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
 
     private static JsonNode? Target(JsonObject values, IReadOnlyList<string> location)
     {

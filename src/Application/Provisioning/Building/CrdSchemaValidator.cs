@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Cocktail.Application.Common;
 using Json.Schema;
 
 namespace Cocktail.Application.Provisioning.Building;
@@ -178,13 +179,13 @@ public static class CrdSchemaValidator
 
     private static IEnumerable<SchemaProblem> Problems(EvaluationResults results, JsonObject schema, JsonObject instance, string name)
     {
-        foreach (var detail in Flatten(results))
+        foreach (var detail in JsonSchemaResults.Flatten(results))
         {
             if (detail.IsValid || detail.Errors is not { Count: > 0 } errors) continue;
-            var evaluation = Segments(detail.EvaluationPath.ToString());
+            var evaluation = JsonSchemaResults.Segments(detail.EvaluationPath.ToString());
             // A failed branch of anyOf/oneOf/not is reported by the junction itself, not branch by branch.
-            if (InsideJunction(evaluation)) continue;
-            var location = Segments(detail.InstanceLocation.ToString());
+            if (JsonSchemaResults.InsideJunction(evaluation)) continue;
+            var location = JsonSchemaResults.Segments(detail.InstanceLocation.ToString());
             var path = Path(instance, location);
             foreach (var (keyword, message) in errors)
             {
@@ -203,21 +204,6 @@ public static class CrdSchemaValidator
         }
     }
 
-    private static IEnumerable<EvaluationResults> Flatten(EvaluationResults results)
-    {
-        yield return results;
-        foreach (var child in results.Details ?? [])
-            foreach (var r in Flatten(child))
-                yield return r;
-    }
-
-    private static bool InsideJunction(IReadOnlyList<string> evaluation)
-    {
-        for (var i = 0; i < evaluation.Count - 1; i++)
-            if (evaluation[i] is "anyOf" or "oneOf" or "not") return true;
-        return false;
-    }
-
     /// <summary>The required properties the instance lacks, read from the translated schema at the failing node.</summary>
     private static IEnumerable<string> Missing(JsonObject schema, IReadOnlyList<string> evaluation, JsonObject instance, IReadOnlyList<string> location)
     {
@@ -231,9 +217,6 @@ public static class CrdSchemaValidator
         foreach (var r in required)
             if (r?.GetValue<string>() is { } field && !present.ContainsKey(field)) yield return field;
     }
-
-    private static List<string> Segments(string pointer) =>
-        pointer.Length == 0 ? [] : [.. pointer.TrimStart('/').Split('/').Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
 
     /// <summary>"spec.workers[0].class": dots between fields, brackets for list items, as kubectl explains paths.</summary>
     private static string Path(JsonObject instance, IReadOnlyList<string> location)
